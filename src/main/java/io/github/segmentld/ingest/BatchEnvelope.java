@@ -1,0 +1,66 @@
+package io.github.segmentld.ingest;
+
+import java.util.Deque;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The shared part of a Segment batch object ({@code {"batch": [...], "context": {...}, "integrations": {...}}}):
+ * its context and integrations merge into each event of the batch, the event's own keys winning.
+ */
+record BatchEnvelope(JsonNode context, JsonNode integrations) {
+
+    /** How much of a skipped record is kept in its rejection record. */
+    static final int RAW_EXCERPT_CHARS = 2048;
+
+    /**
+     * Turns one JSON value of an input into events: a batch object into its events, an event object into itself.
+     * Anything else is reported as skipped.
+     */
+    static void expand(JsonNode node, long position, Deque<SegmentEvent> out, InputSource source, SkippedRecords skipped) {
+        if (node.isObject() && node.path("batch").isArray()) {
+            BatchEnvelope envelope = new BatchEnvelope(node.get("context"), node.get("integrations"));
+            int item = 0;
+            for (JsonNode event : node.get("batch")) {
+                item++;
+                if (event.isObject()) {
+                    out.add(new SegmentEvent(envelope.applyTo((ObjectNode) event), position));
+                } else {
+                    skipped.skipped(source, position, "batch item " + item + " is not a JSON object", event.toString());
+                }
+            }
+        } else if (node.isObject()) {
+            out.add(new SegmentEvent((ObjectNode) node, position));
+        } else {
+            skipped.skipped(source, position, "not a JSON object", abbreviate(node.toString()));
+        }
+    }
+
+    static String abbreviate(String raw) {
+        return raw.length() <= RAW_EXCERPT_CHARS ? raw : raw.substring(0, RAW_EXCERPT_CHARS) + "...";
+    }
+
+    private ObjectNode applyTo(ObjectNode event) {
+        merge(event, "context", context);
+        merge(event, "integrations", integrations);
+        return event;
+    }
+
+    private static void merge(ObjectNode event, String field, JsonNode shared) {
+        if (shared == null || !shared.isObject() || shared.isEmpty()) {
+            return;
+        }
+        JsonNode own = event.get(field);
+        if (own == null || own.isNull()) {
+            event.set(field, shared.deepCopy());
+        } else if (own.isObject()) {
+            ObjectNode merged = ((ObjectNode) shared).deepCopy();
+            for (Map.Entry<String, JsonNode> entry : own.properties()) {
+                merged.set(entry.getKey(), entry.getValue());
+            }
+            event.set(field, merged);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.github.segmentld.ingest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+
+/**
+ * Newline-delimited JSON: one event or one Segment batch object per line. A line that is not valid JSON, not an
+ * object, or too long is skipped and reported; the rest of the input goes on.
+ */
+final class LineDelimitedEvents implements EventSource {
+
+    private final InputStream in;
+    private final int maxLineBytes;
+    private final LineReader lines;
+    private final ObjectReader json;
+    private final InputSource source;
+    private final SkippedRecords skipped;
+    private final Deque<SegmentEvent> pending = new ArrayDeque<>();
+
+    LineDelimitedEvents(InputStream in, ObjectMapper mapper, int maxLineBytes, InputSource source, SkippedRecords skipped) {
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
+        this.lines = new LineReader(in, maxLineBytes);
+        this.json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.source = source;
+        this.skipped = skipped;
+    }
+
+    @Override
+    public SegmentEvent next() throws IOException {
+        while (pending.isEmpty()) {
+            if (!lines.next()) {
+                return null;
+            }
+            readLine();
+        }
+        return pending.poll();
+    }
+
+    private void readLine() throws IOException {
+        long number = lines.lineNumber();
+        if (lines.truncated()) {
+            skipped.skipped(source, number, "line is longer than the limit of " + maxLineBytes + " bytes", excerpt());
+            return;
+        }
+        int length = lines.length();
+        if (isBlank(lines.bytes(), length)) {
+            return;
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(lines.bytes(), 0, length);
+        } catch (JacksonException invalid) {
+            skipped.skipped(source, number, "invalid JSON: " + invalid.getOriginalMessage(), excerpt());
+            return;
+        }
+        BatchEnvelope.expand(node, number, pending, source, skipped);
+    }
+
+    private String excerpt() {
+        int length = Math.min(lines.length(), BatchEnvelope.RAW_EXCERPT_CHARS);
+        return new String(lines.bytes(), 0, length, StandardCharsets.UTF_8);
+    }
+
+    private static boolean isBlank(byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            if (!Character.isWhitespace(bytes[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public InputSource source() {
+        return source;
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}

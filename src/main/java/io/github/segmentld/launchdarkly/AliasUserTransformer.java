@@ -1,0 +1,39 @@
+package io.github.segmentld.launchdarkly;
+
+import java.time.Clock;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.mapping.ActionPayload;
+import io.github.segmentld.mapping.MappedEvent;
+import io.github.segmentld.mapping.Timestamps;
+
+/**
+ * The Alias User action: a Segment event becomes a LaunchDarkly {@code alias} event linking the anonymous user
+ * ({@code previousKey}, kind {@code anonymousUser}) to the identified one ({@code key}, kind {@code user}).
+ */
+public class AliasUserTransformer {
+
+    private final Clock clock;
+
+    public AliasUserTransformer(Clock clock) {
+        this.clock = clock;
+    }
+
+    public LaunchDarklyEvent transform(MappedEvent mapped) {
+        ActionPayload payload = new ActionPayload(mapped.mapping().fields().apply(mapped.event().json()));
+        String userKey = payload.requiredString("user_key", "User key");
+        String previousKey = payload.requiredString("previous_key", "Anonymous ID");
+        long creationDate = Timestamps.toEpochMillis(payload.optional("timestamp"), clock);
+        payload.validate();
+
+        ObjectNode event = JsonNodeFactory.instance.objectNode();
+        event.put("kind", "alias");
+        event.put("key", userKey);
+        event.put("previousKey", previousKey);
+        event.put("contextKind", "user");
+        event.put("previousContextKind", "anonymousUser");
+        event.put("creationDate", creationDate);
+        return new LaunchDarklyEvent(event, mapped.event());
+    }
+}

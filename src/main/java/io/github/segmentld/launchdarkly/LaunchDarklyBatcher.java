@@ -1,0 +1,34 @@
+package io.github.segmentld.launchdarkly;
+
+import java.util.List;
+
+import io.github.segmentld.ingest.EventChunk;
+import org.apache.camel.ExchangeProperty;
+
+/**
+ * Collects the LaunchDarkly events made from a chunk and turns them into that chunk's batch. A chunk is bounded by
+ * {@code pipeline.chunk-size} Segment events, so a batch never holds more events than that.
+ */
+public class LaunchDarklyBatcher {
+
+    /** The exchange property that holds the chunk being processed. */
+    public static final String CHUNK = "chunk";
+
+    private final LaunchDarklyDestination destination;
+
+    public LaunchDarklyBatcher(LaunchDarklyDestination destination) {
+        this.destination = destination;
+    }
+
+    public void add(@ExchangeProperty(CHUNK) EventChunk chunk, LaunchDarklyEvent event) {
+        chunk.addLaunchDarklyEvent(event);
+    }
+
+    public List<LaunchDarklyBatch> batches(@ExchangeProperty(CHUNK) EventChunk chunk) {
+        if (chunk.launchDarklyEvents().isEmpty()) {
+            return List.of();
+        }
+        String payloadId = LaunchDarklyBatch.derivePayloadId(chunk.source().id(), chunk.index(), destination);
+        return List.of(new LaunchDarklyBatch(payloadId, destination, chunk.launchDarklyEvents()));
+    }
+}

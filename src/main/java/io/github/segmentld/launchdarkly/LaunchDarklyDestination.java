@@ -1,0 +1,61 @@
+package io.github.segmentld.launchdarkly;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * Where LaunchDarkly events go: {@code POST {base URL}/events/bulk/{client-side ID}}. The base URL is
+ * {@code https://{events host}} (the host defaults to {@code events.launchdarkly.com} and is a bare host name), or an
+ * explicit base URL for a Relay Proxy or a local stand-in.
+ *
+ * @param name         names the destination in logs, metrics and dead-letter records
+ * @param clientSideId the LaunchDarkly client-side ID; it is the credential, so logs show only its last characters
+ * @param eventsUrl    the full bulk-events URL
+ */
+public record LaunchDarklyDestination(String name, String clientSideId, String eventsUrl) {
+
+    public static final String DEFAULT_EVENTS_HOST = "events.launchdarkly.com";
+    private static final Pattern BARE_HOST = Pattern.compile("[A-Za-z0-9.-]+(:[0-9]{1,5})?");
+    private static final Pattern CLIENT_SIDE_ID = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    /**
+     * @param eventsBaseUrl when not blank, used instead of the events host (scheme, host, port, optional path)
+     */
+    public static LaunchDarklyDestination of(String name, String clientSideId, String eventsHost, String eventsBaseUrl) {
+        if (!CLIENT_SIDE_ID.matcher(clientSideId).matches()) {
+            throw new IllegalArgumentException("launchdarkly.client-side-id is not a LaunchDarkly client-side ID"
+                    + " (letters, digits, '.', '_' and '-' only)");
+        }
+        String base;
+        if (eventsBaseUrl != null && !eventsBaseUrl.isBlank()) {
+            URI uri = URI.create(eventsBaseUrl.strip());
+            if (uri.getScheme() == null || uri.getHost() == null || !uri.getScheme().matches("https?")) {
+                throw new IllegalArgumentException("launchdarkly.events-base-url must be an http or https URL, was '"
+                        + eventsBaseUrl + "'");
+            }
+            base = eventsBaseUrl.strip().replaceAll("/+$", "");
+        } else {
+            String host = eventsHost == null || eventsHost.isBlank() ? DEFAULT_EVENTS_HOST : eventsHost.strip();
+            if (!BARE_HOST.matcher(host).matches()) {
+                throw new IllegalArgumentException("launchdarkly.events-host must be a bare host name such as "
+                        + DEFAULT_EVENTS_HOST + " (no scheme, no path), was '" + host + "'");
+            }
+            base = "https://" + host;
+        }
+        String url = base + "/events/bulk/" + URLEncoder.encode(clientSideId, StandardCharsets.UTF_8);
+        return new LaunchDarklyDestination(name, clientSideId, url);
+    }
+
+    /** The client-side ID as logs may show it. */
+    public String maskedClientSideId() {
+        int keep = Math.min(4, clientSideId.length() / 4);
+        return "…" + clientSideId.substring(clientSideId.length() - keep);
+    }
+
+    @Override
+    public String toString() {
+        return name + " (client-side ID " + maskedClientSideId() + ")";
+    }
+}

@@ -1,0 +1,11 @@
+package io.github.segmentld.launchdarkly;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.ingest.SegmentEvent;
+
+/**
+ * One event for LaunchDarkly's bulk events API, with the Segment event it was made from (kept so that a batch that
+ * cannot be delivered is dead-lettered as Segment events, which the inbox accepts back).
+ */
+public record LaunchDarklyEvent(ObjectNode json, SegmentEvent source) {
+}

@@ -1,0 +1,71 @@
+package io.github.segmentld.launchdarkly;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local stand-in for LaunchDarkly's bulk events API, served by the application itself when no client-side ID is
+ * configured: it records each batch it receives as one line of its record file
+ * ({@code {"receivedAt", "payloadId", "events"}}) and logs a one-line summary. Like LaunchDarkly, it ignores a payload
+ * ID it has already accepted.
+ */
+public class LaunchDarklyStandIn {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LaunchDarklyStandIn.class);
+
+    private final boolean enabled;
+    private final Path recordFile;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+    private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+
+    /** @param enabled whether the stand-in route is started (when no client-side ID is configured) */
+    public LaunchDarklyStandIn(boolean enabled, Path recordFile, ObjectMapper mapper, Clock clock) {
+        this.enabled = enabled;
+        this.recordFile = recordFile;
+        this.mapper = mapper;
+        this.clock = clock;
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void receive(@Body byte[] body, @Header("X-LaunchDarkly-Payload-ID") String payloadId) throws IOException {
+        JsonNode events = mapper.readTree(body);
+        if (payloadId != null && !accepted.add(payloadId)) {
+            LOG.info("LaunchDarkly stand-in: payload {} was already accepted; ignored, as LaunchDarkly does", payloadId);
+            return;
+        }
+        Map<String, Integer> kinds = new TreeMap<>();
+        events.forEach(event -> kinds.merge(event.path("kind").asText("?"), 1, Integer::sum));
+        ObjectNode record = mapper.createObjectNode();
+        record.put("receivedAt", clock.instant().toString());
+        record.put("payloadId", payloadId);
+        record.set("events", events);
+        synchronized (this) {
+            Files.createDirectories(recordFile.toAbsolutePath().getParent());
+            try (OutputStream out = Files.newOutputStream(recordFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                out.write(mapper.writeValueAsBytes(record));
+                out.write('\n');
+            }
+        }
+        LOG.info("LaunchDarkly stand-in received payload {}: {} events {} -> {}", payloadId, events.size(), kinds, recordFile);
+    }
+}

@@ -1,0 +1,56 @@
+package io.github.segmentld.launchdarkly;
+
+import java.time.Clock;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.mapping.ActionPayload;
+import io.github.segmentld.mapping.MappedEvent;
+import io.github.segmentld.mapping.Timestamps;
+
+/**
+ * The Track Event action: a Segment event becomes a LaunchDarkly {@code custom} event
+ * ({@code kind, key, contextKeys, metricValue, data, creationDate}). Context keys are the additional context keys,
+ * turned into strings, with {@code {context_kind: user_key}} on top.
+ */
+public class TrackEventTransformer {
+
+    private final Clock clock;
+
+    public TrackEventTransformer(Clock clock) {
+        this.clock = clock;
+    }
+
+    public LaunchDarklyEvent transform(MappedEvent mapped) {
+        ActionPayload payload = new ActionPayload(mapped.mapping().fields().apply(mapped.event().json()));
+        String contextKind = payload.optionalString("context_kind", "Context Kind");
+        String userKey = payload.requiredString("user_key", "Context Key");
+        ObjectNode additionalContextKeys = payload.optionalObject("additional_context_keys", "Additional Context Keys");
+        String eventName = payload.requiredString("event_name", "Event Name");
+        JsonNode metricValue = payload.optionalNumber("metric_value", "Metric Value");
+        ObjectNode eventProperties = payload.optionalObject("event_properties", "Event Properties");
+        JsonNode timestamp = payload.optional("timestamp");
+        payload.validate();
+
+        ObjectNode event = JsonNodeFactory.instance.objectNode();
+        event.put("kind", "custom");
+        event.put("key", eventName);
+        ObjectNode contextKeys = event.putObject("contextKeys");
+        if (additionalContextKeys != null) {
+            for (Map.Entry<String, JsonNode> entry : additionalContextKeys.properties()) {
+                if (!entry.getValue().isNull()) {
+                    contextKeys.put(entry.getKey(), ActionPayload.jsString(entry.getValue()));
+                }
+            }
+        }
+        contextKeys.put(contextKind == null ? "user" : contextKind, userKey);
+        if (metricValue != null) {
+            event.set("metricValue", metricValue);
+        }
+        event.set("data", eventProperties == null ? JsonNodeFactory.instance.objectNode() : eventProperties);
+        event.put("creationDate", Timestamps.toEpochMillis(timestamp, clock));
+        return new LaunchDarklyEvent(event, mapped.event());
+    }
+}

@@ -1,0 +1,176 @@
+package io.github.segmentld.mapping;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * An action's resolved fields, validated the way Segment's Actions framework does before an action runs: empty
+ * strings and nulls are dropped from top-level fields, values are coerced to the field's type (a number becomes a
+ * string for a string field, a numeric string becomes a number for a number field), and problems are reported with
+ * Segment's wording. Missing required fields are reported before type errors; several errors are joined with a space.
+ */
+public final class ActionPayload {
+
+    private final ObjectNode fields;
+    private final List<String> missing = new ArrayList<>();
+    private final List<String> typeErrors = new ArrayList<>();
+
+    public ActionPayload(ObjectNode resolvedFields) {
+        this.fields = resolvedFields;
+    }
+
+    /** A required string field; returns null (and records an error) when it is missing or of the wrong type. */
+    public String requiredString(String field, String label) {
+        JsonNode value = present(field);
+        if (value == null) {
+            missing.add("The root value is missing the required field '" + field + "'.");
+            return null;
+        }
+        return coerceToString(value, label);
+    }
+
+    public String optionalString(String field, String label) {
+        JsonNode value = present(field);
+        return value == null ? null : coerceToString(value, label);
+    }
+
+    /** An optional number field; a numeric string becomes a number. */
+    public JsonNode optionalNumber(String field, String label) {
+        JsonNode value = present(field);
+        if (value == null) {
+            return null;
+        }
+        if (value.isNumber()) {
+            return value;
+        }
+        if (value.isTextual()) {
+            JsonNode number = parseNumber(value.textValue());
+            if (number != null) {
+                return number;
+            }
+        }
+        typeErrors.add(label + " must be a number but it was " + describe(value) + ".");
+        return null;
+    }
+
+    public ObjectNode optionalObject(String field, String label) {
+        JsonNode value = present(field);
+        if (value == null) {
+            return null;
+        }
+        if (value.isObject()) {
+            return (ObjectNode) value;
+        }
+        typeErrors.add(label + " must be an object but it was " + describe(value) + ".");
+        return null;
+    }
+
+    /** A field taken as it is, after the empty-value rule; for fields such as timestamps that are read leniently. */
+    public JsonNode optional(String field) {
+        return present(field);
+    }
+
+    /** Throws the collected errors, if any, as one {@link SegmentValidationException}. */
+    public void validate() {
+        if (missing.isEmpty() && typeErrors.isEmpty()) {
+            return;
+        }
+        List<String> all = new ArrayList<>(missing);
+        all.addAll(typeErrors);
+        throw new SegmentValidationException(String.join(" ", all));
+    }
+
+    /** JavaScript's {@code String(value)}, as Segment's destination code applies it to context keys. */
+    public static String jsString(JsonNode value) {
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        if (value.isNumber()) {
+            return jsNumber(value);
+        }
+        if (value.isObject()) {
+            return "[object Object]";
+        }
+        if (value.isArray()) {
+            List<String> items = new ArrayList<>();
+            value.forEach(item -> items.add(item.isNull() ? "" : jsString(item)));
+            return String.join(",", items);
+        }
+        return value.asText();
+    }
+
+    private JsonNode present(String field) {
+        JsonNode value = fields.get(field);
+        if (value == null || value.isNull() || value.isMissingNode() || (value.isTextual() && value.textValue().isEmpty())) {
+            return null;
+        }
+        return value;
+    }
+
+    private String coerceToString(JsonNode value, String label) {
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        if (value.isNumber() || value.isBoolean()) {
+            return jsString(value);
+        }
+        typeErrors.add(label + " must be a string but it was " + describe(value) + ".");
+        return null;
+    }
+
+    private static String jsNumber(JsonNode number) {
+        if (number.isIntegralNumber()) {
+            return number.bigIntegerValue().toString();
+        }
+        double d = number.doubleValue();
+        if (d == Math.rint(d) && Math.abs(d) < 1e21) {
+            return Long.toString((long) d);
+        }
+        return Double.toString(d);
+    }
+
+    private static JsonNode parseNumber(String text) {
+        String trimmed = text.strip();
+        if (trimmed.isEmpty()) {
+            return null;
+        }
+        try {
+            BigDecimal parsed = new BigDecimal(trimmed);
+            if (parsed.signum() == 0 || parsed.stripTrailingZeros().scale() <= 0) {
+                try {
+                    return LongNode.valueOf(parsed.longValueExact());
+                } catch (ArithmeticException tooLarge) {
+                    return DoubleNode.valueOf(parsed.doubleValue());
+                }
+            }
+            return DoubleNode.valueOf(parsed.doubleValue());
+        } catch (NumberFormatException notANumber) {
+            return null;
+        }
+    }
+
+    private static String describe(JsonNode value) {
+        if (value.isTextual()) {
+            return "a string";
+        }
+        if (value.isBoolean()) {
+            return "a boolean";
+        }
+        if (value.isArray()) {
+            return "an array";
+        }
+        if (value.isObject()) {
+            return "an object";
+        }
+        if (value.isNumber()) {
+            return "a number";
+        }
+        return "null";
+    }
+}

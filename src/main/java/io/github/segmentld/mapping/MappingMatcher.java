@@ -1,0 +1,67 @@
+package io.github.segmentld.mapping;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.ingest.EventChunk;
+import io.github.segmentld.ingest.SegmentEvent;
+import io.github.segmentld.observe.PipelineMetrics;
+
+/**
+ * Pairs each event of a chunk with every mapping whose trigger it matches. Events the integrations object turns away
+ * and events that match no mapping (page, screen and group calls with the presets) are counted as filtered, with the
+ * reason and the event type; nothing is dropped without a count.
+ */
+public class MappingMatcher {
+
+    static final String INTEGRATIONS_DISABLED = "integrations_disabled";
+    static final String NO_MATCHING_MAPPING = "no_matching_mapping";
+
+    private static final Set<String> SEGMENT_TYPES = Set.of("track", "identify", "page", "screen", "group", "alias");
+
+    private final List<Mapping> mappings;
+    private final PipelineMetrics metrics;
+
+    public MappingMatcher(List<Mapping> mappings, PipelineMetrics metrics) {
+        this.mappings = List.copyOf(mappings);
+        this.metrics = metrics;
+    }
+
+    public List<MappedEvent> match(EventChunk chunk) {
+        List<MappedEvent> matched = new ArrayList<>(chunk.events().size());
+        Map<FilterReason, Integer> filtered = new HashMap<>();
+        for (SegmentEvent event : chunk.events()) {
+            ObjectNode json = event.json();
+            if (!IntegrationsFilter.enabledFor(json)) {
+                filtered.merge(new FilterReason(INTEGRATIONS_DISABLED, typeOf(json)), 1, Integer::sum);
+                continue;
+            }
+            int before = matched.size();
+            for (Mapping mapping : mappings) {
+                if (mapping.trigger().test(json)) {
+                    matched.add(new MappedEvent(event, mapping, chunk));
+                }
+            }
+            if (matched.size() == before) {
+                filtered.merge(new FilterReason(NO_MATCHING_MAPPING, typeOf(json)), 1, Integer::sum);
+            }
+        }
+        metrics.received(chunk.events().size());
+        filtered.forEach((why, count) -> metrics.filtered(why.reason(), why.type(), count));
+        return matched;
+    }
+
+    /** The event type as a metric tag: Segment's six types, anything else as "other" to keep the tag bounded. */
+    private static String typeOf(ObjectNode event) {
+        JsonNode type = event.get("type");
+        return type != null && SEGMENT_TYPES.contains(type.asText()) ? type.asText() : "other";
+    }
+
+    private record FilterReason(String reason, String type) {
+    }
+}

@@ -1,0 +1,55 @@
+package io.github.segmentld.mapping;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Reads an event timestamp into epoch milliseconds the way the destination does: ISO-8601 strings (with or without
+ * fractional seconds and offset; no offset means UTC) and epoch-millisecond numbers. A missing or unreadable timestamp
+ * becomes the current time.
+ */
+public final class Timestamps {
+
+    private Timestamps() {
+    }
+
+    public static long toEpochMillis(JsonNode value, Clock clock) {
+        if (value == null) {
+            return clock.millis();
+        }
+        if (value.isNumber()) {
+            return value.longValue();
+        }
+        if (value.isTextual()) {
+            Long parsed = parse(value.textValue().strip());
+            if (parsed != null) {
+                return parsed;
+            }
+        }
+        return clock.millis();
+    }
+
+    private static Long parse(String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+        } catch (DateTimeParseException notWithOffset) {
+            // try the shorter forms below
+        }
+        try {
+            return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC).toEpochMilli();
+        } catch (DateTimeParseException notLocal) {
+            // try a bare date
+        }
+        try {
+            return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        } catch (DateTimeParseException notADate) {
+            return null;
+        }
+    }
+}

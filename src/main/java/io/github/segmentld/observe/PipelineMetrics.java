@@ -1,0 +1,63 @@
+package io.github.segmentld.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The project's counters, published with Camel's own metrics on {@code /observe/metrics}. In Prometheus' naming:
+ * <ul>
+ * <li>{@code segment_events_received_total}: events read from any input;</li>
+ * <li>{@code segment_events_filtered_total{reason,type}}: events that no mapping applies to, or that the
+ * integrations object turns away from this destination;</li>
+ * <li>{@code segment_events_rejected_total{reason}}: unreadable records and events that fail an action's validation;</li>
+ * <li>{@code launchdarkly_events_delivered_total{destination}}, {@code launchdarkly_batches_delivered_total{destination}};</li>
+ * <li>{@code launchdarkly_batches_retried_total{destination}}: redelivery attempts;</li>
+ * <li>{@code launchdarkly_batches_split_total{destination}}: batches halved after a 413;</li>
+ * <li>{@code launchdarkly_events_dead_lettered_total{destination,status}}: events written to the dead-letter store.</li>
+ * </ul>
+ */
+public class PipelineMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter received;
+
+    public PipelineMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.received = registry.counter("segment.events.received");
+    }
+
+    public void received(int events) {
+        received.increment(events);
+    }
+
+    public void filtered(String reason, String type, int events) {
+        registry.counter("segment.events.filtered", "reason", reason, "type", type).increment(events);
+    }
+
+    public void rejected(String reason) {
+        registry.counter("segment.events.rejected", "reason", reason).increment();
+    }
+
+    public void delivered(String destination, int events) {
+        registry.counter("launchdarkly.batches.delivered", "destination", destination).increment();
+        registry.counter("launchdarkly.events.delivered", "destination", destination).increment(events);
+    }
+
+    public void retried(String destination) {
+        registry.counter("launchdarkly.batches.retried", "destination", destination).increment();
+    }
+
+    public void split(String destination) {
+        registry.counter("launchdarkly.batches.split", "destination", destination).increment();
+    }
+
+    public void deadLettered(String destination, String status, int events) {
+        registry.counter("launchdarkly.events.dead.lettered", "destination", destination, "status", status).increment(events);
+    }
+
+    /** A counter's current value, for logs and tests. */
+    public double count(String name, String... tags) {
+        Counter counter = registry.find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+}
