@@ -10,9 +10,12 @@ import java.util.Arrays;
  */
 final class LineReader {
 
+    /** How much is read from the stream at a time. */
+    static final int BUFFER_BYTES = 64 * 1024;
+
     private final InputStream in;
     private final int maxLineBytes;
-    private final byte[] buffer = new byte[64 * 1024];
+    private final byte[] buffer = new byte[BUFFER_BYTES];
     private int bufferPos;
     private int bufferEnd;
     private byte[] line = new byte[8 * 1024];

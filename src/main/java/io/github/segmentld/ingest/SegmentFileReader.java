@@ -59,9 +59,12 @@ public class SegmentFileReader {
         InputStream in = open(file);
         try {
             return new ChunkIterator(file.getName(), eventsOf(file.getName(), id, in));
-        } catch (IOException | RuntimeException e) {
+        } catch (UnreadableInputException | RuntimeException e) {
             in.close();
             throw e;
+        } catch (IOException e) {
+            in.close();
+            throw new UnreadableInputException("unreadable: " + e.getMessage(), e);
         }
     }
 
@@ -132,7 +135,7 @@ public class SegmentFileReader {
 
     /** Newline-delimited JSON is told from a pretty-printed document by whether its first line parses on its own. */
     private boolean firstLineIsCompleteJson(InputStream in) throws IOException {
-        in.mark(maxLineBytes + 2);
+        in.mark(maxLineBytes + LineReader.BUFFER_BYTES + 2);
         try {
             LineReader first = new LineReader(in, maxLineBytes);
             if (!first.next() || first.truncated()) {

@@ -1,0 +1,27 @@
+package io.github.segmentld;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** JSON literals for tests: single quotes stand for double quotes, to keep expected payloads readable. */
+public final class Json {
+
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Json() {
+    }
+
+    public static JsonNode parse(String json) {
+        try {
+            return MAPPER.readTree(json.replace('\'', '"'));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(json, e);
+        }
+    }
+
+    public static ObjectNode object(String json) {
+        return (ObjectNode) parse(json);
+    }
+}

@@ -1,0 +1,247 @@
+package io.github.segmentld.launchdarkly;
+
+import static io.github.segmentld.Json.object;
+import static io.github.segmentld.Json.parse;
+import static io.github.segmentld.mapping.TransformerFixture.CLOCK;
+import static io.github.segmentld.mapping.TransformerFixture.NOW;
+import static io.github.segmentld.mapping.TransformerFixture.mapped;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.mapping.Action;
+import io.github.segmentld.mapping.Mapping;
+import io.github.segmentld.mapping.Presets;
+import io.github.segmentld.mapping.SegmentValidationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TrackEventTransformerTest {
+
+    private final TrackEventTransformer transformer = new TrackEventTransformer(CLOCK);
+
+    private JsonNode track(String event) {
+        return transformer.transform(mapped(Presets.TRACK_EVENT, object(event))).json();
+    }
+
+    @Test
+    void contractExampleBecomesTheExactCustomEvent() {
+        JsonNode out = track("{'type':'track','userId':'user1234','anonymousId':'72d7bed1-4f42-4f2f-8955-72677340546b',"
+                + "'event':'Test Event','properties':{'revenue':123.456,'plan':'pro'},'timestamp':'2022-03-30T17:24:58Z'}");
+
+        assertThat(out).isEqualTo(parse("{'kind':'custom','key':'Test Event',"
+                + "'contextKeys':{'unauthenticatedUser':'72d7bed1-4f42-4f2f-8955-72677340546b','user':'user1234'},"
+                + "'metricValue':123.456,'data':{'revenue':123.456,'plan':'pro'},'creationDate':1648661098000}"));
+        assertThat(out.toString()).startsWith("{\"kind\":\"custom\",\"key\":\"Test Event\",\"contextKeys\":");
+    }
+
+    @Test
+    void contextKeyFallsBackToAnonymousIdWithoutUserId() {
+        JsonNode out = track("{'type':'track','anonymousId':'anon-1','event':'E','timestamp':'2022-03-30T17:24:58Z'}");
+
+        assertThat(out.get("contextKeys")).isEqualTo(parse("{'unauthenticatedUser':'anon-1','user':'anon-1'}"));
+    }
+
+    @Test
+    void nullUserIdDoesNotExistSoAnonymousIdIsUsed() {
+        JsonNode out = track("{'type':'track','userId':null,'anonymousId':'anon-1','event':'E'}");
+
+        assertThat(out.path("contextKeys").path("user").asText()).isEqualTo("anon-1");
+    }
+
+    @Test
+    void missingAnonymousIdLeavesTheAdditionalKeyOut() {
+        JsonNode out = track("{'type':'track','userId':'u1','event':'E'}");
+
+        assertThat(out.get("contextKeys")).isEqualTo(parse("{'user':'u1'}"));
+    }
+
+    @Test
+    void additionalContextKeysAreTurnedIntoStrings() {
+        JsonNode out = track("{'type':'track','userId':'u1','anonymousId':12345,'event':'E'}");
+
+        assertThat(out.get("contextKeys")).isEqualTo(parse("{'unauthenticatedUser':'12345','user':'u1'}"));
+    }
+
+    @Test
+    void mainContextKeyWinsAClashWithAnAdditionalKey() {
+        Mapping clashing = new Mapping("clash", e -> true, Action.TRACK_EVENT, event -> object(
+                "{'context_kind':'user','user_key':'main','additional_context_keys':{'user':'other','org':'acme'},'event_name':'E'}"));
+
+        JsonNode out = transformer.transform(mapped(clashing, object("{}"))).json();
+
+        assertThat(out.get("contextKeys")).isEqualTo(parse("{'user':'main','org':'acme'}"));
+    }
+
+    @Test
+    void emptyContextKindDefaultsToUser() {
+        Mapping mapping = new Mapping("kind", e -> true, Action.TRACK_EVENT,
+                event -> object("{'context_kind':'','user_key':'k','event_name':'E'}"));
+
+        assertThat(transformer.transform(mapped(mapping, object("{}"))).json().get("contextKeys"))
+                .isEqualTo(parse("{'user':'k'}"));
+    }
+
+    @Test
+    void customContextKindNamesTheMainKey() {
+        Mapping mapping = new Mapping("kind", e -> true, Action.TRACK_EVENT,
+                event -> object("{'context_kind':'organization','user_key':'acme','event_name':'E'}"));
+
+        assertThat(transformer.transform(mapped(mapping, object("{}"))).json().get("contextKeys"))
+                .isEqualTo(parse("{'organization':'acme'}"));
+    }
+
+    @Test
+    void revenueIsPreferredOverValue() {
+        JsonNode out = track("{'type':'track','userId':'u','event':'E','properties':{'revenue':10,'value':20}}");
+
+        assertThat(out.get("metricValue")).isEqualTo(parse("10"));
+    }
+
+    @Test
+    void valueIsUsedWithoutRevenue() {
+        JsonNode out = track("{'type':'track','userId':'u','event':'E','properties':{'value':2.5}}");
+
+        assertThat(out.get("metricValue")).isEqualTo(parse("2.5"));
+    }
+
+    @Test
+    void nullRevenueDoesNotExistSoValueIsUsed() {
+        JsonNode out = track("{'type':'track','userId':'u','event':'E','properties':{'revenue':null,'value':7}}");
+
+        assertThat(out.get("metricValue")).isEqualTo(parse("7"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"'\"49.90\"', 49.9", "'\"12\"', 12", "'\" 3 \"', 3", "'\"1e3\"', 1000", "'\"-0.5\"', -0.5"})
+    void numericStringBecomesANumber(String revenue, String expected) {
+        JsonNode out = track("{'type':'track','userId':'u','event':'E','properties':{'revenue':" + revenue.replace('"', '\'') + "}}");
+
+        assertThat(out.get("metricValue").isNumber()).isTrue();
+        assertThat(out.get("metricValue").decimalValue()).isEqualByComparingTo(expected);
+    }
+
+    @Test
+    void noRevenueAndNoValueMeansNoMetricValue() {
+        JsonNode out = track("{'type':'track','userId':'u','event':'E','properties':{'plan':'pro'}}");
+
+        assertThat(out.has("metricValue")).isFalse();
+        assertThat(out.get("data")).isEqualTo(parse("{'plan':'pro'}"));
+    }
+
+    @Test
+    void emptyStringRevenueIsDroppedLikeSegmentDoes() {
+        JsonNode out = track("{'type':'track','userId':'u','event':'E','properties':{'revenue':''}}");
+
+        assertThat(out.has("metricValue")).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\"abc\"      | Metric Value must be a number but it was a string.",
+            "true         | Metric Value must be a number but it was a boolean.",
+            "{'a':1}      | Metric Value must be a number but it was an object.",
+            "[1,2]        | Metric Value must be a number but it was an array."})
+    void nonNumericMetricValueIsAValidationError(String revenue, String message) {
+        ObjectNode event = object("{'type':'track','userId':'u','event':'E','properties':{'revenue':" + revenue + "}}");
+
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+                .isInstanceOf(SegmentValidationException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void missingPropertiesBecomeEmptyData() {
+        JsonNode out = track("{'type':'track','userId':'u','event':'E'}");
+
+        assertThat(out.get("data")).isEqualTo(parse("{}"));
+    }
+
+    @Test
+    void nonObjectPropertiesAreAValidationError() {
+        ObjectNode event = object("{'type':'track','userId':'u','event':'E','properties':'flat'}");
+
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+                .hasMessage("Event Properties must be an object but it was a string.");
+    }
+
+    @Test
+    void missingEventNameIsRequired() {
+        ObjectNode event = object("{'type':'track','userId':'u'}");
+
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+                .isInstanceOf(SegmentValidationException.class)
+                .hasMessage("The root value is missing the required field 'event_name'.");
+    }
+
+    @Test
+    void missingContextKeyIsRequired() {
+        ObjectNode event = object("{'type':'track','event':'E'}");
+
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+                .hasMessage("The root value is missing the required field 'user_key'.");
+    }
+
+    @Test
+    void emptyUserIdExistsSoTheContextKeyIsEmptyAndMissing() {
+        ObjectNode event = object("{'type':'track','userId':'','anonymousId':'anon','event':'E'}");
+
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+                .hasMessage("The root value is missing the required field 'user_key'.");
+    }
+
+    @Test
+    void severalErrorsAreJoinedWithASpaceMissingFieldsFirst() {
+        ObjectNode event = object("{'type':'track','properties':{'revenue':'lots'}}");
+
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+                .hasMessage("The root value is missing the required field 'user_key'. "
+                        + "The root value is missing the required field 'event_name'. "
+                        + "Metric Value must be a number but it was a string.");
+    }
+
+    @Test
+    void objectEventNameIsATypeError() {
+        ObjectNode event = object("{'type':'track','userId':'u','event':{'name':'x'}}");
+
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+                .hasMessage("Event Name must be a string but it was an object.");
+    }
+
+    @Test
+    void numericUserIdIsCoercedToAString() {
+        JsonNode out = track("{'type':'track','userId':42,'event':'E'}");
+
+        assertThat(out.path("contextKeys").get("user")).isEqualTo(parse("'42'"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "\"2022-03-30T17:24:58Z\", 1648661098000",
+            "\"2022-03-30T17:24:58.123Z\", 1648661098123",
+            "\"2022-03-30T19:24:58.5+02:00\", 1648661098500",
+            "\"2022-03-30T17:24:58\", 1648661098000",
+            "1648661098000, 1648661098000"})
+    void timestampsBecomeEpochMilliseconds(String timestamp, long expected) {
+        JsonNode out = track("{'type':'track','userId':'u','event':'E','timestamp':" + timestamp + "}");
+
+        assertThat(out.get("creationDate").asLong()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"\"\"", "\"not a date\"", "null", "true"})
+    void missingOrUnreadableTimestampIsNow(String timestamp) {
+        JsonNode out = track("{'type':'track','userId':'u','event':'E','timestamp':" + timestamp + "}");
+
+        assertThat(out.get("creationDate").asLong()).isEqualTo(NOW.toEpochMilli());
+    }
+
+    @Test
+    void absentTimestampIsNow() {
+        JsonNode out = track("{'type':'track','userId':'u','event':'E'}");
+
+        assertThat(out.get("creationDate").asLong()).isEqualTo(NOW.toEpochMilli());
+    }
+}

@@ -1,0 +1,27 @@
+package io.github.segmentld.mapping;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import io.github.segmentld.ingest.EventChunk;
+import io.github.segmentld.ingest.InputSource;
+import io.github.segmentld.ingest.SegmentEvent;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Pairs test events with a mapping, as the matcher does, and fixes "now" for missing timestamps. */
+public final class TransformerFixture {
+
+    public static final Instant NOW = Instant.parse("2024-01-02T03:04:05.678Z");
+    public static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    private TransformerFixture() {
+    }
+
+    public static MappedEvent mapped(Mapping mapping, ObjectNode event) {
+        SegmentEvent segmentEvent = new SegmentEvent(event, 1);
+        EventChunk chunk = new EventChunk(new InputSource("test.ndjson", "test", "line"), 0, List.of(segmentEvent));
+        return new MappedEvent(segmentEvent, mapping, chunk);
+    }
+}
