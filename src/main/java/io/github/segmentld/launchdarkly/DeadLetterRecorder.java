@@ -53,7 +53,7 @@ public class DeadLetterRecorder {
         deadLetter.put("status", status);
         deadLetter.put("responseBody", cause instanceof HttpOperationFailedException failed ? failed.getResponseBody() : null);
         deadLetter.put("reason", reason);
-        deadLetter.put("attempts", 1 + exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class));
+        deadLetter.put("attempts", 1 + exchange.getProperty(DeliveryRecords.REDELIVERIES, 0, Integer.class));
         ArrayNode sent = file.putArray("launchDarklyEvents");
         ArrayNode segmentEvents = file.putArray("batch");
         for (LaunchDarklyEvent event : batch.events()) {

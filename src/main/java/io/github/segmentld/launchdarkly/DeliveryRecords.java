@@ -8,6 +8,9 @@ final class DeliveryRecords {
     /** The exchange property that holds the batch while its serialised body is in flight. */
     static final String BATCH = "launchDarklyBatch";
 
+    /** The exchange property that counts the redeliveries of the batch, for its dead-letter record. */
+    static final String REDELIVERIES = "launchDarklyRedeliveries";
+
     private DeliveryRecords() {
     }
 

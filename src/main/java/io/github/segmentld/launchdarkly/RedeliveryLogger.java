@@ -25,9 +25,11 @@ public class RedeliveryLogger implements Processor {
         LaunchDarklyBatch batch = exchange.getProperty(DeliveryRecords.BATCH, LaunchDarklyBatch.class);
         Exception cause = exchange.getException();
         Object delay = exchange.getIn().getHeader(Exchange.REDELIVERY_DELAY);
+        int redelivery = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
+        exchange.setProperty(DeliveryRecords.REDELIVERIES, redelivery);
         metrics.retried(batch.destination().name());
         LOG.warn("Redelivering batch {} ({} events) to {}, attempt {}{}: {}", batch.payloadId(), batch.size(),
-                batch.destination(), exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER),
+                batch.destination(), redelivery + 1,
                 delay == null ? "" : " as Retry-After asked (" + delay + " ms)", DeliveryRecords.describe(cause));
     }
 }

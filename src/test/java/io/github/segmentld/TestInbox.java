@@ -1,0 +1,114 @@
+package io.github.segmentld;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * The work folders of an application under test, and the settings that point the application at them: a fast
+ * polling inbox, short redelivery delays, and no HTTP or management server (tests pick what they need).
+ */
+public record TestInbox(Path work) {
+
+    /** A new work folder under target/, removed by {@code mvn clean}. */
+    public static TestInbox create(String prefix) {
+        try {
+            Path parent = Files.createDirectories(Path.of("target", "test-work"));
+            return new TestInbox(Files.createTempDirectory(parent, prefix + "-").toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path inbox() {
+        return work.resolve("inbox");
+    }
+
+    public Path done() {
+        return work.resolve("done");
+    }
+
+    public Path failed() {
+        return work.resolve("failed");
+    }
+
+    public Path deadLetters() {
+        return work.resolve("dead-letter");
+    }
+
+    public Path rejected() {
+        return work.resolve("rejected");
+    }
+
+    public Properties properties(String eventsBaseUrl) {
+        Properties p = new Properties();
+        p.setProperty("inbox.dir", inbox().toString());
+        p.setProperty("inbox.poll-delay-ms", "100");
+        p.setProperty("inbox.stable-for-ms", "100");
+        p.setProperty("store.dead-letter-dir", deadLetters().toString());
+        p.setProperty("store.rejected-dir", rejected().toString());
+        p.setProperty("store.delivered-batches-file", work.resolve("state/delivered-batches.txt").toString());
+        p.setProperty("launchdarkly.stand-in.record-file", work.resolve("stand-in/received.ndjson").toString());
+        p.setProperty("launchdarkly.client-side-id", "test-client-id");
+        p.setProperty("launchdarkly.events-base-url", eventsBaseUrl);
+        p.setProperty("launchdarkly.delivery.max-redeliveries", "3");
+        p.setProperty("launchdarkly.delivery.initial-delay-ms", "50");
+        p.setProperty("launchdarkly.delivery.max-delay-ms", "200");
+        p.setProperty("camel.server.enabled", "false");
+        p.setProperty("camel.management.enabled", "false");
+        p.setProperty("camel.metrics.enabled", "false");
+        p.setProperty("camel.main.shutdown-timeout", "5");
+        return p;
+    }
+
+    /** Drops a file the way a careful writer does: written under a hidden name, then renamed into place. */
+    public Path drop(String name, String content) {
+        return drop(name, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Path drop(String name, byte[] content) {
+        try {
+            Files.createDirectories(inbox());
+            Path hidden = inbox().resolve("." + name + ".writing");
+            Files.write(hidden, content);
+            return Files.move(hidden, inbox().resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until the named file has been committed to the done folder. */
+    public Path awaitDone(String name) {
+        Path done = done().resolve(name);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(done) && !Files.exists(inbox().resolve(name)));
+        return done;
+    }
+
+    public static List<Path> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.github.segmentld.contract;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.github.segmentld.Json;
+
+/** A LaunchDarkly events API stand-in on 127.0.0.1 and a port of its own, answering 202 unless told otherwise. */
+final class LaunchDarklyStandInServer {
+
+    static final String BULK_PATH = "/events/bulk/.*";
+
+    private final WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+
+    LaunchDarklyStandInServer() {
+        server.start();
+        acceptEverything();
+    }
+
+    WireMockServer wireMock() {
+        return server;
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    void acceptEverything() {
+        server.resetAll();
+        server.stubFor(post(urlPathMatching(BULK_PATH)).atPriority(10).willReturn(aResponse().withStatus(202)));
+    }
+
+    List<LoggedRequest> requests() {
+        return server.findAll(postRequestedFor(urlPathMatching(BULK_PATH)));
+    }
+
+    static JsonNode body(LoggedRequest request) {
+        return Json.parse(request.getBodyAsString());
+    }
+
+    static String payloadId(LoggedRequest request) {
+        return request.getHeader("X-LaunchDarkly-Payload-ID");
+    }
+
+    void stop() {
+        server.stop();
+    }
+}
