@@ -64,8 +64,8 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("failedInputRecorder", new FailedInputRecorder(
                 Path.of(required(properties, "inbox.dir")), required(properties, "inbox.failed-dir"), clock));
         registry.bind("mappingMatcher", new MappingMatcher(Presets.ALL, metrics));
-        registry.bind("trackEventTransformer", new TrackEventTransformer(clock));
-        registry.bind("aliasUserTransformer", new AliasUserTransformer(clock));
+        registry.bind("trackEventTransformer", new TrackEventTransformer());
+        registry.bind("aliasUserTransformer", new AliasUserTransformer());
 
         boolean standIn = optional(properties, "launchdarkly.client-side-id").isBlank();
         LaunchDarklyDestination destination = destination(properties, standIn);
@@ -97,6 +97,10 @@ public class AppConfiguration implements CamelConfiguration {
             throw new IllegalStateException("No LaunchDarkly client-side ID: set the environment variable"
                     + " LD_CLIENT_SIDE_ID (or launchdarkly.client-side-id). This profile does not fall back to the"
                     + " local stand-in.");
+        }
+        if (!Boolean.parseBoolean(optional(properties, "camel.server.enabled"))) {
+            throw new IllegalStateException("No LaunchDarkly client-side ID, and camel.server.enabled is false: the"
+                    + " embedded LaunchDarkly stand-in needs the HTTP server. Set LD_CLIENT_SIDE_ID, or enable the server.");
         }
         String base = "http://127.0.0.1:" + required(properties, "camel.server.port");
         LOG.warn("No LaunchDarkly client-side ID configured: events go to the embedded LaunchDarkly stand-in at {},"

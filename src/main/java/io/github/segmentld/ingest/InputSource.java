@@ -6,7 +6,9 @@ package io.github.segmentld.ingest;
  * @param name         how the input is named in logs and records (a file name)
  * @param id           identifies this input across re-reads: batch payload IDs are derived from it, so re-reading
  *                     the same input after a crash produces the same payload IDs and LaunchDarkly drops the repeats
- * @param positionUnit what a {@link SegmentEvent#position()} counts ("line" or "item")
+ * @param positionUnit what a {@link SegmentEvent#position()} counts ("line", "item" or "document")
+ * @param receivedAt   when the input arrived, in epoch milliseconds (a file's modification time): the time given to
+ *                     events without a readable timestamp, so that re-reading an input yields identical batches
  */
-public record InputSource(String name, String id, String positionUnit) {
+public record InputSource(String name, String id, String positionUnit, long receivedAt) {
 }

@@ -55,10 +55,11 @@ public class SegmentFileReader {
 
     /** Opens the file; the returned iterator is closed by the splitter that consumes it. */
     public Iterator<EventChunk> read(File file) throws IOException {
-        String id = file.getName() + "|" + file.length() + "|" + file.lastModified();
+        InputSource source = new InputSource(file.getName(),
+                file.getName() + "|" + file.length() + "|" + file.lastModified(), "line", file.lastModified());
         InputStream in = open(file);
         try {
-            return new ChunkIterator(file.getName(), eventsOf(file.getName(), id, in));
+            return new ChunkIterator(file.getName(), eventsOf(source, in));
         } catch (UnreadableInputException | RuntimeException e) {
             in.close();
             throw e;
@@ -84,32 +85,36 @@ public class SegmentFileReader {
         }
     }
 
-    private EventSource eventsOf(String name, String id, InputStream in) throws IOException {
-        String lower = name.toLowerCase(Locale.ROOT).replaceFirst("\\.gz$", "");
+    private EventSource eventsOf(InputSource source, InputStream in) throws IOException {
+        String lower = source.name().toLowerCase(Locale.ROOT).replaceFirst("\\.gz$", "");
         if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) {
-            return lines(name, id, in);
+            return lines(source, in);
         }
         int first = firstSignificantByte(in);
         if (first == -1) {
-            return lines(name, id, in);
+            return lines(source, in);
         }
         if (first == '[') {
             JsonParser parser = mapper.createParser(in);
             parser.nextToken();
-            return new JsonStreamEvents(parser, true, mapper, new InputSource(name, id, "item"), skipped);
+            return new JsonStreamEvents(parser, true, mapper, counting(source, "item"), skipped);
         }
         if (first != '{') {
             throw new UnreadableInputException("not Segment JSON: the content starts with '" + (char) first
                     + "', expected '{' or '['");
         }
         if (firstLineIsCompleteJson(in)) {
-            return lines(name, id, in);
+            return lines(source, in);
         }
-        return new JsonStreamEvents(mapper.createParser(in), false, mapper, new InputSource(name, id, "document"), skipped);
+        return new JsonStreamEvents(mapper.createParser(in), false, mapper, counting(source, "document"), skipped);
     }
 
-    private EventSource lines(String name, String id, InputStream in) {
-        return new LineDelimitedEvents(in, mapper, maxLineBytes, new InputSource(name, id, "line"), skipped);
+    private EventSource lines(InputSource source, InputStream in) {
+        return new LineDelimitedEvents(in, mapper, maxLineBytes, source, skipped);
+    }
+
+    private static InputSource counting(InputSource source, String positionUnit) {
+        return new InputSource(source.name(), source.id(), positionUnit, source.receivedAt());
     }
 
     /** Skips a byte-order mark and leading white space; returns the first other byte without consuming it. */

@@ -1,7 +1,5 @@
 package io.github.segmentld.launchdarkly;
 
-import java.time.Clock;
-
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.mapping.ActionPayload;
@@ -14,17 +12,11 @@ import io.github.segmentld.mapping.Timestamps;
  */
 public class AliasUserTransformer {
 
-    private final Clock clock;
-
-    public AliasUserTransformer(Clock clock) {
-        this.clock = clock;
-    }
-
     public LaunchDarklyEvent transform(MappedEvent mapped) {
         ActionPayload payload = new ActionPayload(mapped.mapping().fields().apply(mapped.event().json()));
         String userKey = payload.requiredString("user_key", "User key");
         String previousKey = payload.requiredString("previous_key", "Anonymous ID");
-        long creationDate = Timestamps.toEpochMillis(payload.optional("timestamp"), clock);
+        long creationDate = Timestamps.toEpochMillis(payload.optional("timestamp"), mapped.chunk().source().receivedAt());
         payload.validate();
 
         ObjectNode event = JsonNodeFactory.instance.objectNode();

@@ -1,6 +1,5 @@
 package io.github.segmentld.launchdarkly;
 
-import java.time.Clock;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,12 +15,6 @@ import io.github.segmentld.mapping.Timestamps;
  * turned into strings, with {@code {context_kind: user_key}} on top.
  */
 public class TrackEventTransformer {
-
-    private final Clock clock;
-
-    public TrackEventTransformer(Clock clock) {
-        this.clock = clock;
-    }
 
     public LaunchDarklyEvent transform(MappedEvent mapped) {
         ActionPayload payload = new ActionPayload(mapped.mapping().fields().apply(mapped.event().json()));
@@ -50,7 +43,7 @@ public class TrackEventTransformer {
             event.set("metricValue", metricValue);
         }
         event.set("data", eventProperties == null ? JsonNodeFactory.instance.objectNode() : eventProperties);
-        event.put("creationDate", Timestamps.toEpochMillis(timestamp, clock));
+        event.put("creationDate", Timestamps.toEpochMillis(timestamp, mapped.chunk().source().receivedAt()));
         return new LaunchDarklyEvent(event, mapped.event());
     }
 }

@@ -1,6 +1,5 @@
 package io.github.segmentld.mapping;
 
-import java.time.Clock;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -12,16 +11,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * Reads an event timestamp into epoch milliseconds the way the destination does: ISO-8601 strings (with or without
  * fractional seconds and offset; no offset means UTC) and epoch-millisecond numbers. A missing or unreadable timestamp
- * becomes the current time.
+ * becomes the time the event was received.
  */
 public final class Timestamps {
 
     private Timestamps() {
     }
 
-    public static long toEpochMillis(JsonNode value, Clock clock) {
+    public static long toEpochMillis(JsonNode value, long receivedAt) {
         if (value == null) {
-            return clock.millis();
+            return receivedAt;
         }
         if (value.isNumber()) {
             return value.longValue();
@@ -32,7 +31,7 @@ public final class Timestamps {
                 return parsed;
             }
         }
-        return clock.millis();
+        return receivedAt;
     }
 
     private static Long parse(String text) {

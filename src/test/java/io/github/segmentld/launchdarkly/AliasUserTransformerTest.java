@@ -2,7 +2,6 @@ package io.github.segmentld.launchdarkly;
 
 import static io.github.segmentld.Json.object;
 import static io.github.segmentld.Json.parse;
-import static io.github.segmentld.mapping.TransformerFixture.CLOCK;
 import static io.github.segmentld.mapping.TransformerFixture.NOW;
 import static io.github.segmentld.mapping.TransformerFixture.mapped;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class AliasUserTransformerTest {
 
-    private final AliasUserTransformer transformer = new AliasUserTransformer(CLOCK);
+    private final AliasUserTransformer transformer = new AliasUserTransformer();
 
     private JsonNode alias(String event) {
         return transformer.transform(mapped(Presets.ALIAS_USER, object(event))).json();

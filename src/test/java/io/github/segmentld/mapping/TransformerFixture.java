@@ -10,7 +10,7 @@ import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.SegmentEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Pairs test events with a mapping, as the matcher does, and fixes "now" for missing timestamps. */
+/** Pairs test events with a mapping, as the matcher does, from an input received at {@link #NOW}. */
 public final class TransformerFixture {
 
     public static final Instant NOW = Instant.parse("2024-01-02T03:04:05.678Z");
@@ -21,7 +21,7 @@ public final class TransformerFixture {
 
     public static MappedEvent mapped(Mapping mapping, ObjectNode event) {
         SegmentEvent segmentEvent = new SegmentEvent(event, 1);
-        EventChunk chunk = new EventChunk(new InputSource("test.ndjson", "test", "line"), 0, List.of(segmentEvent));
+        EventChunk chunk = new EventChunk(new InputSource("test.ndjson", "test", "line", NOW.toEpochMilli()), 0, List.of(segmentEvent));
         return new MappedEvent(segmentEvent, mapping, chunk);
     }
 }
