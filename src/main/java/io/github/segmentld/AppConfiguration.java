@@ -10,6 +10,7 @@ import io.github.segmentld.ingest.FailedInputRecorder;
 import io.github.segmentld.ingest.SegmentFileReader;
 import io.github.segmentld.launchdarkly.AliasUserTransformer;
 import io.github.segmentld.launchdarkly.DeadLetterRecorder;
+import io.github.segmentld.launchdarkly.DeliveredBatches;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatcher;
 import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
 import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
@@ -28,7 +29,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +74,7 @@ public class AppConfiguration implements CamelConfiguration {
                 longValue(properties, "launchdarkly.delivery.max-retry-after-ms"), clock));
         registry.bind("redeliveryLogger", new RedeliveryLogger(metrics));
         registry.bind("deadLetterRecorder", new DeadLetterRecorder(mapper, metrics, clock));
-        registry.bind("deliveredBatches", FileIdempotentRepository.fileIdempotentRepository(
+        registry.bind("deliveredBatches", new DeliveredBatches(
                 new File(required(properties, "store.delivered-batches-file")),
                 integer(properties, "store.delivered-batches-cache-size"),
                 longValue(properties, "store.delivered-batches-max-file-bytes")));

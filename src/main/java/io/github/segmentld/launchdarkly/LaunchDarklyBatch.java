@@ -13,6 +13,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public record LaunchDarklyBatch(String payloadId, LaunchDarklyDestination destination, List<LaunchDarklyEvent> events) {
 
+    /** Identity, not value, equality: hashing the JSON inside would cost a walk of the whole tree per lookup. */
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
+    }
+
     public LaunchDarklyBatch {
         events = List.copyOf(events);
     }

@@ -9,8 +9,19 @@ import io.github.segmentld.ingest.SegmentEvent;
  */
 public record MappedEvent(SegmentEvent event, Mapping mapping, EventChunk chunk) {
 
-    /** The action, exposed for the router's {@code choice}. */
-    public Action getAction() {
-        return mapping.action();
+    /** Identity, not value, equality: hashing the JSON inside would cost a walk of the whole tree per lookup. */
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
+    }
+
+    /** The action's title ("Track Event", "Alias User"), which the router's {@code choice} dispatches on. */
+    public String getAction() {
+        return mapping.action().title();
     }
 }

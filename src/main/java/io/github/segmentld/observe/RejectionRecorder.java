@@ -1,5 +1,6 @@
 package io.github.segmentld.observe;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Records what cannot be delivered because of its content (never retried): unreadable records of an input, and
  * events that fail an action's validation, with Segment's error text. Records go to
  * {@code <dir>/rejected-<day>.ndjson}, one JSON object per line: {@code time}, {@code input}, {@code position},
- * {@code reason}, and either the {@code event} or the {@code raw} text. They are flushed before the input they came
- * from is committed.
+ * {@code reason}, and either the {@code event} or the {@code raw} text. They are buffered, and flushed by the file
+ * route before it commits the input they came from.
  */
 public class RejectionRecorder implements SkippedRecords {
 
@@ -88,10 +89,16 @@ public class RejectionRecorder implements SkippedRecords {
                 OutputStream target = outputFor(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
                 target.write(line);
                 target.write('\n');
-                target.flush();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a rejection record to " + dir, e);
+        }
+    }
+
+    /** Writes the buffered records out; the file route calls it before it commits an input. */
+    public synchronized void flush() throws IOException {
+        if (out != null) {
+            out.flush();
         }
     }
 
@@ -101,8 +108,8 @@ public class RejectionRecorder implements SkippedRecords {
                 out.close();
             }
             Files.createDirectories(dir);
-            out = Files.newOutputStream(dir.resolve("rejected-" + today + ".ndjson"),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            out = new BufferedOutputStream(Files.newOutputStream(dir.resolve("rejected-" + today + ".ndjson"),
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND));
             day = today;
         }
         return out;

@@ -1,0 +1,246 @@
+package io.github.segmentld.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPInputStream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.github.segmentld.Application;
+import io.github.segmentld.ingest.EventChunk;
+import io.github.segmentld.ingest.InputSource;
+import io.github.segmentld.ingest.SegmentEvent;
+import io.github.segmentld.launchdarkly.AliasUserTransformer;
+import io.github.segmentld.launchdarkly.TrackEventTransformer;
+import io.github.segmentld.mapping.IntegrationsFilter;
+import io.github.segmentld.mapping.MappedEvent;
+import io.github.segmentld.mapping.Mapping;
+import io.github.segmentld.mapping.Presets;
+import io.github.segmentld.mapping.SegmentValidationException;
+import org.apache.camel.main.Main;
+
+/**
+ * Runs the same synthetic Segment file through (1) a plain loop that only reads, parses, maps and serialises with
+ * Jackson and the project's transformers, and (2) the whole application (file route, pipeline, batching, HTTP POSTs)
+ * into a local stand-in that reads and discards request bodies; prints both rates, their ratio, the number of HTTP
+ * requests and the peak heap of each. Usage: {@code bench/run.sh [events]}.
+ */
+public final class Benchmark {
+
+    private static final int CHUNK = 500;
+
+    private Benchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Path work = Path.of("target", "bench").toAbsolutePath();
+        Path file = work.resolve("segment-events.ndjson.gz");
+        System.out.printf(Locale.ROOT, "Generating %,d events...%n", events);
+        SyntheticSegmentFile.write(file, events, 42);
+        System.out.printf(Locale.ROOT, "File: %s (%,d bytes gzipped)%n", file, Files.size(file));
+
+        plainLoop(file); // warm-up: JIT, class loading
+        resetPeakHeap();
+        long start = System.nanoTime();
+        long[] plain = plainLoop(file);
+        double plainSeconds = (System.nanoTime() - start) / 1e9;
+        long plainHeap = peakHeap();
+
+        StandIn standIn = StandIn.start();
+        resetPeakHeap();
+        double appSeconds = runApplication(work, file, standIn.port());
+        long appHeap = peakHeap();
+        standIn.stop();
+
+        double plainRate = events / plainSeconds;
+        double appRate = events / appSeconds;
+        System.out.println();
+        System.out.printf(Locale.ROOT, "events in file                 %,d (%,d LaunchDarkly events)%n", events, plain[0]);
+        System.out.printf(Locale.ROOT, "plain Jackson loop             %,.0f events/s (%.2f s, peak heap %d MiB)%n",
+                plainRate, plainSeconds, plainHeap >> 20);
+        System.out.printf(Locale.ROOT, "application, file -> HTTP      %,.0f events/s (%.2f s, peak heap %d MiB)%n",
+                appRate, appSeconds, appHeap >> 20);
+        System.out.printf(Locale.ROOT, "ratio application / plain      %.2f%n", appRate / plainRate);
+        System.out.printf(Locale.ROOT, "HTTP requests                  %,d (%,d events, %,d bytes)%n",
+                standIn.requests.get(), standIn.events.get(), standIn.bytes.get());
+        System.out.printf(Locale.ROOT, "max heap (-Xmx)                %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
+        if (standIn.events.get() != plain[0]) {
+            throw new IllegalStateException("the stand-in received " + standIn.events.get() + " events, expected " + plain[0]);
+        }
+        System.exit(0);
+    }
+
+    /** The floor: read, parse, map and serialise in one thread, in batches as the application posts them. */
+    private static long[] plainLoop(Path file) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        TrackEventTransformer track = new TrackEventTransformer();
+        AliasUserTransformer alias = new AliasUserTransformer();
+        InputSource source = new InputSource(file.getFileName().toString(), "bench", "line", 0);
+        EventChunk chunk = new EventChunk(source, 0, List.of());
+        List<ObjectNode> batch = new ArrayList<>(CHUNK);
+        long out = 0;
+        long bytes = 0;
+        long line = 0;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8), 1 << 16)) {
+            for (String text = reader.readLine(); text != null; text = reader.readLine()) {
+                ObjectNode event = (ObjectNode) mapper.readTree(text);
+                line++;
+                if (!IntegrationsFilter.enabledFor(event)) {
+                    continue;
+                }
+                for (Mapping mapping : Presets.ALL) {
+                    if (mapping.trigger().test(event)) {
+                        MappedEvent mapped = new MappedEvent(new SegmentEvent(event, line), mapping, chunk);
+                        try {
+                            batch.add(switch (mapping.action()) {
+                                case TRACK_EVENT -> track.transform(mapped).json();
+                                case ALIAS_USER -> alias.transform(mapped).json();
+                            });
+                        } catch (SegmentValidationException invalid) {
+                            // counted by the application; nothing to send
+                        }
+                    }
+                }
+                if (line % CHUNK == 0 && !batch.isEmpty()) {
+                    bytes += mapper.writeValueAsBytes(batch).length;
+                    out += batch.size();
+                    batch.clear();
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            bytes += mapper.writeValueAsBytes(batch).length;
+            out += batch.size();
+        }
+        return new long[] {out, bytes};
+    }
+
+    private static double runApplication(Path work, Path file, int standInPort) throws Exception {
+        Path inbox = work.resolve("inbox");
+        Path done = work.resolve("done").resolve(file.getFileName());
+        deleteTree(work.resolve("inbox"));
+        deleteTree(work.resolve("done"));
+        deleteTree(work.resolve("state"));
+        Properties p = new Properties();
+        p.setProperty("inbox.dir", inbox.toString());
+        p.setProperty("inbox.poll-delay-ms", "50");
+        p.setProperty("inbox.stable-for-ms", "50");
+        p.setProperty("store.dead-letter-dir", work.resolve("dead-letter").toString());
+        p.setProperty("store.rejected-dir", work.resolve("rejected").toString());
+        p.setProperty("store.delivered-batches-file", work.resolve("state/delivered-batches.txt").toString());
+        p.setProperty("launchdarkly.client-side-id", "bench-client-side-id");
+        p.setProperty("launchdarkly.events-base-url", "http://127.0.0.1:" + standInPort);
+        p.setProperty("pipeline.chunk-size", Integer.toString(CHUNK));
+        p.setProperty("pipeline.concurrency", System.getProperty("bench.concurrency", "4"));
+        p.setProperty("camel.server.enabled", "false");
+        p.setProperty("camel.management.enabled", "false");
+        p.setProperty("camel.metrics.enabled", "false");
+        Main main = new Main(Application.class);
+        main.setOverrideProperties(p);
+        main.start();
+        try {
+            Files.createDirectories(inbox);
+            Path hidden = inbox.resolve(".incoming");
+            Files.copy(file, hidden, StandardCopyOption.REPLACE_EXISTING);
+            long start = System.nanoTime();
+            Files.move(hidden, inbox.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            while (!Files.exists(done)) {
+                Thread.sleep(20);
+            }
+            return (System.nanoTime() - start) / 1e9;
+        } finally {
+            main.stop();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+    }
+
+    private static void resetPeakHeap() {
+        System.gc();
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    private static long peakHeap() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == MemoryType.HEAP)
+                .mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+    }
+
+    /** A LaunchDarkly stand-in that costs next to nothing: counts requests, events and bytes, answers 202. */
+    private static final class StandIn {
+
+        private final HttpServer server;
+        private final AtomicLong requests = new AtomicLong();
+        private final AtomicLong events = new AtomicLong();
+        private final AtomicLong bytes = new AtomicLong();
+        private final ExecutorService executor = Executors.newFixedThreadPool(4);
+
+        private StandIn(HttpServer server) {
+            this.server = server;
+        }
+
+        static StandIn start() throws IOException {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+            StandIn standIn = new StandIn(server);
+            server.createContext("/events/bulk/", exchange -> {
+                byte[] body;
+                try (InputStream in = exchange.getRequestBody()) {
+                    body = in.readAllBytes();
+                }
+                long kinds = 0;
+                for (int i = 0; i + 6 < body.length; i++) {
+                    if (body[i] == '"' && body[i + 1] == 'k' && body[i + 2] == 'i' && body[i + 3] == 'n'
+                            && body[i + 4] == 'd' && body[i + 5] == '"') {
+                        kinds++;
+                    }
+                }
+                long size = body.length;
+                standIn.requests.incrementAndGet();
+                standIn.events.addAndGet(kinds);
+                standIn.bytes.addAndGet(size);
+                exchange.sendResponseHeaders(202, -1);
+                exchange.close();
+            });
+            server.setExecutor(standIn.executor);
+            server.start();
+            return standIn;
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        void stop() {
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+}
