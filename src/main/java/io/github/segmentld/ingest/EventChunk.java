@@ -36,8 +36,8 @@ public final class EventChunk {
         return events;
     }
 
-    public void addLaunchDarklyEvent(LaunchDarklyEvent event) {
-        launchDarklyEvents.add(event);
+    public void addLaunchDarklyEvents(List<LaunchDarklyEvent> events) {
+        launchDarklyEvents.addAll(events);
     }
 
     public List<LaunchDarklyEvent> launchDarklyEvents() {

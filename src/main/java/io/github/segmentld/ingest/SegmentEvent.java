@@ -9,15 +9,4 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param position where it was read: the line number in line-delimited input, the item number in a JSON array
  */
 public record SegmentEvent(ObjectNode json, long position) {
-
-    /** Identity, not value, equality: hashing the JSON inside would cost a walk of the whole tree per lookup. */
-    @Override
-    public boolean equals(Object other) {
-        return this == other;
-    }
-
-    @Override
-    public int hashCode() {
-        return System.identityHashCode(this);
-    }
 }

@@ -1,5 +1,7 @@
 package io.github.segmentld.launchdarkly;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import io.github.segmentld.ingest.EventChunk;
@@ -20,15 +22,18 @@ public class LaunchDarklyBatcher {
         this.destination = destination;
     }
 
-    public void add(@ExchangeProperty(CHUNK) EventChunk chunk, LaunchDarklyEvent event) {
-        chunk.addLaunchDarklyEvent(event);
+    public void add(@ExchangeProperty(CHUNK) EventChunk chunk, TransformedEvents transformed) {
+        chunk.addLaunchDarklyEvents(transformed.launchDarklyEvents());
     }
 
+    /** The chunk's batch, its events in the order of the input (the actions' groups interleaved back). */
     public List<LaunchDarklyBatch> batches(@ExchangeProperty(CHUNK) EventChunk chunk) {
         if (chunk.launchDarklyEvents().isEmpty()) {
             return List.of();
         }
+        List<LaunchDarklyEvent> inInputOrder = new ArrayList<>(chunk.launchDarklyEvents());
+        inInputOrder.sort(Comparator.comparingLong(event -> event.source().position()));
         String payloadId = LaunchDarklyBatch.derivePayloadId(chunk.source().id(), chunk.index(), destination);
-        return List.of(new LaunchDarklyBatch(payloadId, destination, chunk.launchDarklyEvents()));
+        return List.of(new LaunchDarklyBatch(payloadId, destination, inInputOrder));
     }
 }

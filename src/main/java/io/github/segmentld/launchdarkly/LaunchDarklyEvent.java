@@ -8,15 +8,4 @@ import io.github.segmentld.ingest.SegmentEvent;
  * cannot be delivered is dead-lettered as Segment events, which the inbox accepts back).
  */
 public record LaunchDarklyEvent(ObjectNode json, SegmentEvent source) {
-
-    /** Identity, not value, equality: hashing the JSON inside would cost a walk of the whole tree per lookup. */
-    @Override
-    public boolean equals(Object other) {
-        return this == other;
-    }
-
-    @Override
-    public int hashCode() {
-        return System.identityHashCode(this);
-    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.mapping.ActionPayload;
 import io.github.segmentld.mapping.MappedEvent;
+import io.github.segmentld.mapping.MappedEvents;
 import io.github.segmentld.mapping.Timestamps;
 
 /**
@@ -15,6 +16,11 @@ import io.github.segmentld.mapping.Timestamps;
  * turned into strings, with {@code {context_kind: user_key}} on top.
  */
 public class TrackEventTransformer {
+
+    /** Applies the action to each event of a group; the router's entry point. */
+    public TransformedEvents transformAll(MappedEvents group) {
+        return TransformedEvents.apply(group, this::transform);
+    }
 
     public LaunchDarklyEvent transform(MappedEvent mapped) {
         ActionPayload payload = new ActionPayload(mapped.mapping().fields().apply(mapped.event().json()));

@@ -2,6 +2,7 @@ package io.github.segmentld.mapping;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,7 @@ import io.github.segmentld.ingest.SegmentEvent;
 import io.github.segmentld.observe.PipelineMetrics;
 
 /**
- * Pairs each event of a chunk with every mapping whose trigger it matches. Events the integrations object turns away
+ * Pairs each event of a chunk with every mapping whose trigger it matches, grouped by mapping. Events the integrations object turns away
  * and events that match no mapping (page, screen and group calls with the presets) are counted as filtered, with the
  * reason and the event type; nothing is dropped without a count.
  */
@@ -32,8 +33,9 @@ public class MappingMatcher {
         this.metrics = metrics;
     }
 
-    public List<MappedEvent> match(EventChunk chunk) {
-        List<MappedEvent> matched = new ArrayList<>(chunk.events().size());
+    /** One group per mapping that matched events of the chunk, in the order of the mappings. */
+    public List<MappedEvents> match(EventChunk chunk) {
+        Map<Mapping, List<MappedEvent>> matched = new LinkedHashMap<>();
         Map<FilterReason, Integer> filtered = new HashMap<>();
         for (SegmentEvent event : chunk.events()) {
             ObjectNode json = event.json();
@@ -41,19 +43,22 @@ public class MappingMatcher {
                 filtered.merge(new FilterReason(INTEGRATIONS_DISABLED, typeOf(json)), 1, Integer::sum);
                 continue;
             }
-            int before = matched.size();
+            boolean any = false;
             for (Mapping mapping : mappings) {
                 if (mapping.trigger().test(json)) {
-                    matched.add(new MappedEvent(event, mapping, chunk));
+                    matched.computeIfAbsent(mapping, m -> new ArrayList<>()).add(new MappedEvent(event, mapping, chunk));
+                    any = true;
                 }
             }
-            if (matched.size() == before) {
+            if (!any) {
                 filtered.merge(new FilterReason(NO_MATCHING_MAPPING, typeOf(json)), 1, Integer::sum);
             }
         }
         metrics.received(chunk.events().size());
         filtered.forEach((why, count) -> metrics.filtered(why.reason(), why.type(), count));
-        return matched;
+        List<MappedEvents> groups = new ArrayList<>(matched.size());
+        matched.forEach((mapping, events) -> groups.add(new MappedEvents(mapping, events)));
+        return groups;
     }
 
     /** The event type as a metric tag: Segment's six types, anything else as "other" to keep the tag bounded. */

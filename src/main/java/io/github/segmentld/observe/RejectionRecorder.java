@@ -18,9 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.SkippedRecords;
+import io.github.segmentld.launchdarkly.TransformedEvents;
 import io.github.segmentld.mapping.MappedEvent;
-import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +58,15 @@ public class RejectionRecorder implements SkippedRecords {
         write(record, "unreadable_record");
     }
 
-    /** Records an event that an action's validation turned down; called by the pipeline's error handler. */
-    public void invalid(MappedEvent mapped, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
-        ObjectNode record = record(mapped.chunk().source(), mapped.event().position(), cause.getMessage());
-        record.put("mapping", mapped.mapping().name());
-        record.set("event", mapped.event().json());
-        write(record, "validation");
+    /** Records the events an action's validation turned down. */
+    public void invalid(TransformedEvents transformed) {
+        for (TransformedEvents.Invalid invalid : transformed.invalid()) {
+            MappedEvent mapped = invalid.event();
+            ObjectNode record = record(mapped.chunk().source(), mapped.event().position(), invalid.reason());
+            record.put("mapping", mapped.mapping().name());
+            record.set("event", mapped.event().json());
+            write(record, "validation");
+        }
     }
 
     private ObjectNode record(InputSource source, long position, String reason) {

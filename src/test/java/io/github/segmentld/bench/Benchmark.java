@@ -151,7 +151,6 @@ public final class Benchmark {
         p.setProperty("launchdarkly.client-side-id", "bench-client-side-id");
         p.setProperty("launchdarkly.events-base-url", "http://127.0.0.1:" + standInPort);
         p.setProperty("pipeline.chunk-size", Integer.toString(CHUNK));
-        p.setProperty("pipeline.concurrency", System.getProperty("bench.concurrency", "4"));
         p.setProperty("camel.server.enabled", "false");
         p.setProperty("camel.management.enabled", "false");
         p.setProperty("camel.metrics.enabled", "false");
