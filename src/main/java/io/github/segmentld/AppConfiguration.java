@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 public class AppConfiguration implements CamelConfiguration {
 
     /** The client-side ID the embedded stand-in answers to. */
-    public static final String STAND_IN_CLIENT_SIDE_ID = "local-stand-in";
+    private static final String STAND_IN_CLIENT_SIDE_ID = "local-stand-in";
 
     private static final Logger LOG = LoggerFactory.getLogger(AppConfiguration.class);
     private static final String METRICS_REGISTRY = "metricsRegistry";

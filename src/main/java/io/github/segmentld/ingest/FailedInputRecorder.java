@@ -1,6 +1,7 @@
 package io.github.segmentld.ingest;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ public class FailedInputRecorder {
 
     public void record(@Header(Exchange.FILE_NAME) String fileName,
                        @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) throws IOException {
-        Throwable reason = cause.getCause() != null && cause instanceof java.io.UncheckedIOException ? cause.getCause() : cause;
+        Throwable reason = cause instanceof UncheckedIOException && cause.getCause() != null ? cause.getCause() : cause;
         Path target = inboxDir.resolve(failedDir).normalize().resolve(fileName + ".reason.txt");
         Files.createDirectories(target.getParent());
         String text = "time: " + clock.instant() + "\nfile: " + fileName + "\nreason: " + reason.getMessage() + "\n";

@@ -54,10 +54,4 @@ public class PipelineMetrics {
     public void deadLettered(String destination, String status, int events) {
         registry.counter("launchdarkly.events.dead.lettered", "destination", destination, "status", status).increment(events);
     }
-
-    /** A counter's current value, for logs and tests. */
-    public double count(String name, String... tags) {
-        Counter counter = registry.find(name).tags(tags).counter();
-        return counter == null ? 0 : counter.count();
-    }
 }

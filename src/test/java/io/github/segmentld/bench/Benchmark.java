@@ -55,8 +55,8 @@ public final class Benchmark {
         Path work = Path.of("target", "bench").toAbsolutePath();
         Path file = work.resolve("segment-events.ndjson.gz");
         System.out.printf(Locale.ROOT, "Generating %,d events...%n", events);
-        SyntheticSegmentFile.write(file, events, 42);
-        System.out.printf(Locale.ROOT, "File: %s (%,d bytes gzipped)%n", file, Files.size(file));
+        long jsonBytes = SyntheticSegmentFile.write(file, events, 42);
+        System.out.printf(Locale.ROOT, "File: %s (%,d bytes of JSON, %,d gzipped)%n", file, jsonBytes, Files.size(file));
 
         plainLoop(file); // warm-up: JIT, class loading
         resetPeakHeap();

@@ -21,15 +21,20 @@ final class SyntheticSegmentFile {
     private SyntheticSegmentFile() {
     }
 
-    static void write(Path file, int events, long seed) throws IOException {
+    /** Returns the size of the JSON before compression. */
+    static long write(Path file, int events, long seed) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         Files.createDirectories(file.toAbsolutePath().getParent());
+        long bytes = 0;
         try (OutputStream out = new BufferedOutputStream(new GZIPOutputStream(Files.newOutputStream(file), 1 << 16), 1 << 16)) {
             for (int i = 0; i < events; i++) {
-                out.write(event(i, random).getBytes(StandardCharsets.UTF_8));
+                byte[] line = event(i, random).getBytes(StandardCharsets.UTF_8);
+                out.write(line);
                 out.write('\n');
+                bytes += line.length + 1;
             }
         }
+        return bytes;
     }
 
     private static String event(int i, SplittableRandom random) {

@@ -4,7 +4,8 @@ import java.util.Properties;
 
 import io.github.segmentld.Application;
 import io.github.segmentld.TestInbox;
-import io.github.segmentld.observe.PipelineMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 
@@ -35,7 +36,10 @@ abstract class ContractTestSupport extends CamelMainTestSupport {
         context.withUseOverridePropertiesWithPropertiesComponent(properties);
     }
 
+    /** A counter of the application's metrics registry; zero when it was never incremented. */
     protected double metric(String name, String... tags) {
-        return context.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class).count(name, tags);
+        Counter counter = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class)
+                .find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
     }
 }
