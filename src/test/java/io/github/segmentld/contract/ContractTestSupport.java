@@ -9,14 +9,22 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 
-/** The whole application against a LaunchDarkly stand-in server, one fresh application and work folder per test. */
+/**
+ * The whole application against a LaunchDarkly stand-in server, one fresh application and work folder per test. The
+ * server is shared by the contract tests of the JVM and reset to answer 202 before each test.
+ */
 abstract class ContractTestSupport extends CamelMainTestSupport {
+
+    protected static final LaunchDarklyStandInServer LAUNCHDARKLY = new LaunchDarklyStandInServer();
 
     // Set while the superclass constructor configures the context, so no field initialiser may reset it.
     protected TestInbox inbox;
 
-    /** The stand-in's base URL; called while the context is configured. */
-    protected abstract String eventsBaseUrl();
+    /** The events API base URL; called while the context is configured. */
+    protected String eventsBaseUrl() {
+        LAUNCHDARKLY.acceptEverything();
+        return LAUNCHDARKLY.baseUrl();
+    }
 
     /** Settings a test class changes on top of the test defaults. */
     protected void adjust(Properties properties) {

@@ -4,7 +4,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static io.github.segmentld.Json.parse;
 import static io.github.segmentld.contract.LaunchDarklyStandInServer.BULK_PATH;
 import static io.github.segmentld.contract.LaunchDarklyStandInServer.body;
@@ -23,19 +22,15 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.segmentld.Json;
 import io.github.segmentld.TestInbox;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every row of the events API's outcome table, against a real HTTP server on 127.0.0.1. */
 class DeliveryOutcomeContractTest extends ContractTestSupport {
-
-    private static final LaunchDarklyStandInServer LAUNCHDARKLY = new LaunchDarklyStandInServer();
 
     private static final String TWO_EVENTS = """
             {"type":"track","userId":"user1234","anonymousId":"anon-1","event":"Test Event","properties":{"revenue":123.456},"timestamp":"2022-03-30T17:24:58Z"}
@@ -48,27 +43,9 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
               'previousContextKind':'anonymousUser','creationDate':1648661071000}]""");
 
     @Override
-    protected String eventsBaseUrl() {
-        LAUNCHDARKLY.acceptEverything();
-        return LAUNCHDARKLY.baseUrl();
-    }
-
-    @Override
     protected void adjust(Properties properties) {
         properties.setProperty("camel.component.http.response-timeout", "1000");
         properties.setProperty("camel.component.http.so-timeout", "1000");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        LAUNCHDARKLY.stop();
-    }
-
-    private void answerFirst(ResponseDefinitionBuilder first) {
-        LAUNCHDARKLY.wireMock().stubFor(post(urlPathMatching(BULK_PATH)).inScenario("outcome")
-                .whenScenarioStateIs(STARTED).willSetStateTo("answered").willReturn(first));
-        LAUNCHDARKLY.wireMock().stubFor(post(urlPathMatching(BULK_PATH)).inScenario("outcome")
-                .whenScenarioStateIs("answered").willReturn(aResponse().withStatus(202)));
     }
 
     private void answerAlways(int status, String body) {
@@ -107,7 +84,7 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
     @ParameterizedTest(name = "{0} then 202")
     @ValueSource(ints = {500, 502, 503, 408, 429})
     void recoverableAnswersAreRedeliveredWithTheSamePayloadId(int status) {
-        answerFirst(aResponse().withStatus(status).withBody("try later"));
+        LAUNCHDARKLY.answerFirst(aResponse().withStatus(status).withBody("try later"));
 
         inbox.drop("two.ndjson", TWO_EVENTS);
         inbox.awaitDone("two.ndjson");
@@ -122,7 +99,7 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
 
     @Test
     void aDroppedConnectionIsRedelivered() {
-        answerFirst(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+        LAUNCHDARKLY.answerFirst(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
 
         inbox.drop("two.ndjson", TWO_EVENTS);
         inbox.awaitDone("two.ndjson");
@@ -134,7 +111,7 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
 
     @Test
     void aTimeoutIsRedelivered() {
-        answerFirst(aResponse().withStatus(202).withFixedDelay(3000));
+        LAUNCHDARKLY.answerFirst(aResponse().withStatus(202).withFixedDelay(3000));
 
         inbox.drop("two.ndjson", TWO_EVENTS);
         inbox.awaitDone("two.ndjson");

@@ -25,13 +25,9 @@ import org.junit.jupiter.api.Test;
 class EmbeddedStandInTest extends ContractTestSupport {
 
     @Override
-    protected String eventsBaseUrl() {
-        return "";
-    }
-
-    @Override
     protected void adjust(Properties properties) {
         properties.setProperty("launchdarkly.client-side-id", "");
+        properties.setProperty("launchdarkly.events-base-url", "");
         properties.setProperty("camel.server.enabled", "true");
         properties.setProperty("camel.server.port", Integer.toString(freePort()));
     }

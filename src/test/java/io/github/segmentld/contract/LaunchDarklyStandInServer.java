@@ -5,11 +5,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.segmentld.Json;
 
@@ -31,6 +33,14 @@ final class LaunchDarklyStandInServer {
 
     String baseUrl() {
         return "http://127.0.0.1:" + server.port();
+    }
+
+    /** Answers the first request with {@code first}, and 202 after that. */
+    void answerFirst(ResponseDefinitionBuilder first) {
+        server.stubFor(post(urlPathMatching(BULK_PATH)).inScenario("first answer")
+                .whenScenarioStateIs(STARTED).willSetStateTo("answered").willReturn(first));
+        server.stubFor(post(urlPathMatching(BULK_PATH)).inScenario("first answer")
+                .whenScenarioStateIs("answered").willReturn(aResponse().withStatus(202)));
     }
 
     void acceptEverything() {

@@ -19,21 +19,13 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.github.segmentld.Json;
 import io.github.segmentld.TestInbox;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** LaunchDarkly unavailable for a while, then back: every event arrives once it is, and nothing is dead-lettered. */
 class OutageContractTest extends ContractTestSupport {
 
-    private static final LaunchDarklyStandInServer LAUNCHDARKLY = new LaunchDarklyStandInServer();
     private static final int EVENTS = 200;
     private static final int FAILED_REQUESTS = 40;
-
-    @Override
-    protected String eventsBaseUrl() {
-        LAUNCHDARKLY.acceptEverything();
-        return LAUNCHDARKLY.baseUrl();
-    }
 
     @Override
     protected void adjust(Properties properties) {
@@ -41,11 +33,6 @@ class OutageContractTest extends ContractTestSupport {
         properties.setProperty("launchdarkly.delivery.max-redeliveries", "1000");
         properties.setProperty("launchdarkly.delivery.initial-delay-ms", "20");
         properties.setProperty("launchdarkly.delivery.max-delay-ms", "100");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        LAUNCHDARKLY.stop();
     }
 
     private void outage(ResponseDefinitionBuilder answer) {

@@ -1,10 +1,6 @@
 package io.github.segmentld.contract;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
-import static io.github.segmentld.contract.LaunchDarklyStandInServer.BULK_PATH;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -12,7 +8,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Properties;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,31 +16,14 @@ import org.junit.jupiter.api.Test;
  */
 class RetryAfterContractTest extends ContractTestSupport {
 
-    private static final LaunchDarklyStandInServer LAUNCHDARKLY = new LaunchDarklyStandInServer();
-
-    @Override
-    protected String eventsBaseUrl() {
-        LAUNCHDARKLY.acceptEverything();
-        return LAUNCHDARKLY.baseUrl();
-    }
-
     @Override
     protected void adjust(Properties properties) {
         properties.setProperty("launchdarkly.delivery.initial-delay-ms", "600000");
         properties.setProperty("launchdarkly.delivery.max-delay-ms", "600000");
     }
 
-    @AfterAll
-    static void stopServer() {
-        LAUNCHDARKLY.stop();
-    }
-
     private void answerFirst(int status, String retryAfter) {
-        LAUNCHDARKLY.wireMock().stubFor(post(urlPathMatching(BULK_PATH)).inScenario("retry-after")
-                .whenScenarioStateIs(STARTED).willSetStateTo("answered")
-                .willReturn(aResponse().withStatus(status).withHeader("Retry-After", retryAfter)));
-        LAUNCHDARKLY.wireMock().stubFor(post(urlPathMatching(BULK_PATH)).inScenario("retry-after")
-                .whenScenarioStateIs("answered").willReturn(aResponse().withStatus(202)));
+        LAUNCHDARKLY.answerFirst(aResponse().withStatus(status).withHeader("Retry-After", retryAfter));
     }
 
     private void assertDeliveredOnRedelivery() {
