@@ -59,7 +59,7 @@ public class SegmentFileReader {
                 file.getName() + "|" + file.length() + "|" + file.lastModified(), "line", file.lastModified());
         InputStream in = open(file);
         try {
-            return new ChunkIterator(file.getName(), eventsOf(source, in));
+            return new ChunkIterator(eventsOf(source, in));
         } catch (UnreadableInputException | RuntimeException e) {
             in.close();
             throw e;
@@ -177,8 +177,8 @@ public class SegmentFileReader {
         private EventChunk next;
         private boolean done;
 
-        ChunkIterator(String name, EventSource events) {
-            this.name = name;
+        ChunkIterator(EventSource events) {
+            this.name = events.source().name();
             this.events = events;
         }
 
