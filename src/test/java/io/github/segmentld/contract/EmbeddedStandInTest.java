@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +24,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The out-of-the-box run: no client-side ID, so the application posts to its own LaunchDarkly stand-in, which
- * records what it receives. The shipped sample files go through end to end.
+ * records what it receives. The shipped sample files go through end to end, and the management server reports it.
  */
 class EmbeddedStandInTest extends ContractTestSupport {
+
+    private int managementPort;
 
     @Override
     protected void adjust(Properties properties) {
@@ -30,6 +36,18 @@ class EmbeddedStandInTest extends ContractTestSupport {
         properties.setProperty("launchdarkly.events-base-url", "");
         properties.setProperty("camel.server.enabled", "true");
         properties.setProperty("camel.server.port", Integer.toString(freePort()));
+        managementPort = freePort();
+        properties.setProperty("camel.management.enabled", "true");
+        properties.setProperty("camel.management.port", Integer.toString(managementPort));
+        properties.setProperty("camel.metrics.enabled", "true");
+    }
+
+    private String get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 
     private static int freePort() {
@@ -41,7 +59,7 @@ class EmbeddedStandInTest extends ContractTestSupport {
     }
 
     @Test
-    void theSampleFilesArriveInTheStandInAsLaunchDarklyEvents() throws IOException {
+    void theSampleFilesArriveInTheStandInAsLaunchDarklyEvents() throws IOException, InterruptedException {
         for (Path sample : TestInbox.list(Path.of("samples"))) {
             inbox.drop(sample.getFileName().toString(), Files.readAllBytes(sample));
         }
@@ -83,5 +101,13 @@ class EmbeddedStandInTest extends ContractTestSupport {
         assertThat(metric("segment.events.filtered", "reason", "no_matching_mapping", "type", "group")).isEqualTo(1);
         assertThat(metric("segment.events.filtered", "reason", "no_matching_mapping", "type", "screen")).isEqualTo(1);
         assertThat(metric("segment.events.filtered", "reason", "integrations_disabled", "type", "track")).isEqualTo(1);
+
+        assertThat(get("/observe/health")).contains("\"status\":\"UP\"");
+        assertThat(get("/observe/metrics").lines())
+                .contains("segment_events_received_total 11.0",
+                        "launchdarkly_events_delivered_total{destination=\"default\"} 6.0",
+                        "segment_events_rejected_total{reason=\"validation\"} 1.0",
+                        "segment_events_rejected_total{reason=\"unreadable_record\"} 1.0",
+                        "segment_events_filtered_total{reason=\"no_matching_mapping\",type=\"page\"} 1.0");
     }
 }
