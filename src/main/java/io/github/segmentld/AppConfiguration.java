@@ -8,6 +8,10 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.ingest.FailedInputRecorder;
 import io.github.segmentld.ingest.SegmentFileReader;
+import io.github.segmentld.ingest.Spool;
+import io.github.segmentld.ingest.TrackingApiReader;
+import io.github.segmentld.ingest.WebhookSignature;
+import io.github.segmentld.ingest.WriteKeys;
 import io.github.segmentld.launchdarkly.AliasUserTransformer;
 import io.github.segmentld.launchdarkly.DeadLetterRecorder;
 import io.github.segmentld.launchdarkly.DeliveredBatches;
@@ -29,6 +33,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +50,7 @@ public class AppConfiguration implements CamelConfiguration {
     private static final String METRICS_REGISTRY = "metricsRegistry";
 
     @Override
-    public void configure(CamelContext context) {
+    public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
@@ -64,6 +69,7 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("failedInputRecorder", new FailedInputRecorder(
                 Path.of(required(properties, "inbox.dir")), required(properties, "inbox.failed-dir"), clock));
         registry.bind("mappingMatcher", new MappingMatcher(Presets.ALL, metrics));
+        configureHttpSources(context, properties, metrics, rejections, clock);
         registry.bind("trackEventTransformer", new TrackEventTransformer());
         registry.bind("aliasUserTransformer", new AliasUserTransformer());
 
@@ -80,6 +86,27 @@ public class AppConfiguration implements CamelConfiguration {
                 longValue(properties, "store.delivered-batches-max-file-bytes")));
         registry.bind("launchDarklyStandIn", new LaunchDarklyStandIn(standIn,
                 Path.of(required(properties, "launchdarkly.stand-in.record-file")), mapper, clock));
+    }
+
+    private static void configureHttpSources(CamelContext context, PropertiesComponent properties,
+                                             PipelineMetrics metrics, RejectionRecorder rejections, Clock clock)
+            throws Exception {
+        Registry registry = context.getRegistry();
+        Spool spool = new Spool(Path.of(required(properties, "spool.dir")), Path.of(required(properties, "inbox.dir")),
+                longValue(properties, "spool.max-segment-bytes"), longValue(properties, "spool.max-segment-age-ms"),
+                longValue(properties, "spool.max-backlog-bytes"), integer(properties, "spool.retry-after-seconds"),
+                metrics, clock);
+        context.addService(spool);
+        registry.bind("spool", spool);
+        registry.bind("trackingApiReader", new TrackingApiReader(
+                integer(properties, "http.max-request-bytes"), integer(properties, "http.max-event-bytes"),
+                integer(properties, "http.max-batch-events"), integer(properties, "http.max-nesting-depth"),
+                integer(properties, "http.max-string-length"), rejections::refused,
+                MemoryIdempotentRepository.memoryIdempotentRepository(integer(properties, "http.recent-message-ids")),
+                metrics, clock));
+        registry.bind("writeKeys", new WriteKeys(optional(properties, "http.write-keys"),
+                Boolean.parseBoolean(optional(properties, "http.auth-enabled"))));
+        registry.bind("webhookSignature", new WebhookSignature(optional(properties, "http.webhook-secret")));
     }
 
     private static LaunchDarklyDestination destination(PropertiesComponent properties, boolean standIn) {

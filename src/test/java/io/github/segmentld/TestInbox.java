@@ -63,6 +63,8 @@ public record TestInbox(Path work) {
         p.setProperty("launchdarkly.delivery.max-redeliveries", "3");
         p.setProperty("launchdarkly.delivery.initial-delay-ms", "50");
         p.setProperty("launchdarkly.delivery.max-delay-ms", "200");
+        p.setProperty("spool.dir", work.resolve("spool").toString());
+        p.setProperty("http.enabled", "false");
         p.setProperty("camel.server.enabled", "false");
         p.setProperty("camel.management.enabled", "false");
         p.setProperty("camel.metrics.enabled", "false");

@@ -1,5 +1,7 @@
 package io.github.segmentld.observe;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -13,7 +15,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@code launchdarkly_events_delivered_total{destination}}, {@code launchdarkly_batches_delivered_total{destination}};</li>
  * <li>{@code launchdarkly_batches_retried_total{destination}}: redelivery attempts;</li>
  * <li>{@code launchdarkly_batches_split_total{destination}}: batches halved after a 413;</li>
- * <li>{@code launchdarkly_events_dead_lettered_total{destination,status}}: events written to the dead-letter store.</li>
+ * <li>{@code launchdarkly_events_dead_lettered_total{destination,status}}: events written to the dead-letter store;</li>
+ * <li>{@code http_requests_throttled_total}: HTTP requests answered 503 because the backlog is over its limit;</li>
+ * <li>{@code spool_backlog_bytes}: bytes accepted and waiting for delivery.</li>
  * </ul>
  */
 public class PipelineMetrics {
@@ -49,6 +53,14 @@ public class PipelineMetrics {
 
     public void split(String destination) {
         registry.counter("launchdarkly.batches.split", "destination", destination).increment();
+    }
+
+    public void throttled() {
+        registry.counter("http.requests.throttled").increment();
+    }
+
+    public void gauge(String name, AtomicLong value) {
+        registry.gauge(name, value);
     }
 
     public void deadLettered(String destination, String status, int events) {

@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records what cannot be delivered because of its content (never retried): unreadable records of an input, and
- * events that fail an action's validation, with Segment's error text. Records go to
+ * Records what cannot be delivered because of its content (never retried): unreadable records of an input, events
+ * the HTTP source refused, and events that fail an action's validation, with Segment's error text. Records go to
  * {@code <dir>/rejected-<day>.ndjson}, one JSON object per line: {@code time}, {@code input}, {@code position},
  * {@code reason}, and either the {@code event} or the {@code raw} text. They are buffered, and flushed by the file
  * route before it commits the input they came from.
@@ -56,6 +56,13 @@ public class RejectionRecorder implements SkippedRecords {
         ObjectNode record = record(source, position, reason);
         record.put("raw", raw);
         write(record, "unreadable_record");
+    }
+
+    /** Records an event the HTTP source refused (no user identity, a track without event, too large...). */
+    public void refused(InputSource source, long position, String reason, String raw) {
+        ObjectNode record = record(source, position, reason);
+        record.put("raw", raw);
+        write(record, "refused_by_api");
     }
 
     /** Records the events an action's validation turned down. */

@@ -1,0 +1,279 @@
+package io.github.segmentld.ingest;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.GZIPInputStream;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.mapping.Timestamps;
+import org.apache.camel.Exchange;
+import io.github.segmentld.observe.PipelineMetrics;
+import org.apache.camel.Header;
+import org.apache.camel.spi.IdempotentRepository;
+
+/**
+ * Reads a request of Segment's HTTP Tracking API the way Segment's servers do: any content type, gzip bodies, the
+ * single-call paths implying the event type, a batch's context and integrations merged into its events; stamps
+ * {@code receivedAt}, corrects {@code timestamp} for the client's clock ({@code receivedAt - (sentAt -
+ * originalTimestamp)}) and gives events without one a {@code messageId}. The request's limits refuse it whole (400);
+ * an event that breaks a per-event rule is refused on its own, recorded with the reason, and the rest accepted. An
+ * event whose messageId was accepted recently (a client's retry) is answered but not accepted twice.
+ */
+public class TrackingApiReader {
+
+    /** The header in which the route keeps the authenticated sender's source name. */
+    public static final String SOURCE_HEADER = "segmentSource";
+
+    /** The path after /v1/ → the type it implies (null: a batch). */
+    private static final Map<String, String> CALLS = Map.ofEntries(
+            Map.entry("track", "track"), Map.entry("t", "track"),
+            Map.entry("identify", "identify"), Map.entry("i", "identify"),
+            Map.entry("page", "page"), Map.entry("p", "page"),
+            Map.entry("screen", "screen"), Map.entry("s", "screen"),
+            Map.entry("group", "group"), Map.entry("g", "group"),
+            Map.entry("alias", "alias"), Map.entry("a", "alias"));
+    private static final List<String> BATCH_CALLS = List.of("batch", "b", "import");
+    private static final List<String> TYPES = List.of("track", "identify", "page", "screen", "group", "alias");
+
+    private final ObjectMapper mapper;
+    private final int maxRequestBytes;
+    private final int maxEventBytes;
+    private final int maxBatchEvents;
+    private final SkippedRecords refused;
+    private final IdempotentRepository recentMessageIds;
+    private final PipelineMetrics metrics;
+    private final Clock clock;
+
+    public TrackingApiReader(int maxRequestBytes, int maxEventBytes, int maxBatchEvents, int maxNestingDepth,
+                             int maxStringLength, SkippedRecords refused, IdempotentRepository recentMessageIds,
+                             PipelineMetrics metrics, Clock clock) {
+        this.mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(maxNestingDepth).maxStringLength(maxStringLength).build()).build());
+        this.maxRequestBytes = maxRequestBytes;
+        this.maxEventBytes = maxEventBytes;
+        this.maxBatchEvents = maxBatchEvents;
+        this.refused = refused;
+        this.recentMessageIds = recentMessageIds;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /**
+     * The request body, gzip-decoded, and no larger than the request limit (the HTTP server already bounds the raw
+     * body by camel.server.max-body-size).
+     */
+    public byte[] readBody(@Header("Content-Type") String contentType, @Header("Content-Encoding") String contentEncoding,
+                           byte[] body) {
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            throw new RefusedRequestException(415, "a form body is not accepted: send the JSON as application/json or"
+                    + " text/plain");
+        }
+        byte[] raw = body == null ? new byte[0] : body;
+        boolean gzip = "gzip".equalsIgnoreCase(contentEncoding)
+                || raw.length > 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b;
+        if (!gzip) {
+            if (raw.length > maxRequestBytes) {
+                throw tooLarge();
+            }
+            return raw;
+        }
+        try (InputStream gunzipped = new GZIPInputStream(new ByteArrayInputStream(raw))) {
+            byte[] decoded = gunzipped.readNBytes(maxRequestBytes + 1);
+            if (decoded.length > maxRequestBytes) {
+                throw tooLarge();
+            }
+            return decoded;
+        } catch (IOException notGzip) {
+            throw new RefusedRequestException(400, "the gzip body cannot be read: " + notGzip.getMessage());
+        }
+    }
+
+    /** Parses the request; its events are read by {@link #acceptedEvents} once the sender is authenticated. */
+    public TrackingApiRequest read(@Header(Exchange.HTTP_PATH) String path, byte[] body) {
+        String call = callOf(path);
+        if (!BATCH_CALLS.contains(call) && !CALLS.containsKey(call)) {
+            throw new RefusedRequestException(404, "unknown path /v1/" + call);
+        }
+        JsonNode root = parse(body);
+        if (!root.isObject()) {
+            throw new RefusedRequestException(400, "the body must be a JSON object");
+        }
+        if (BATCH_CALLS.contains(call)) {
+            JsonNode events = root.get("batch");
+            if (events == null || !events.isArray()) {
+                throw new RefusedRequestException(400, "a batch request needs a \"batch\" array");
+            }
+            if (events.size() > maxBatchEvents) {
+                throw new RefusedRequestException(400, "the batch has " + events.size() + " events, over the limit of "
+                        + maxBatchEvents);
+            }
+        }
+        String writeKey = root.path("writeKey").isTextual() ? root.get("writeKey").textValue() : null;
+        return new TrackingApiRequest(call, (ObjectNode) root, writeKey);
+    }
+
+    /** The request's events that pass the per-event rules, stamped and written as NDJSON lines for the spool. */
+    public List<byte[]> acceptedEvents(TrackingApiRequest request, @Header(SOURCE_HEADER) String sender) {
+        Instant receivedAt = clock.instant();
+        InputSource source = new InputSource("POST /v1/" + request.call() + " from " + sender, "http", "item",
+                receivedAt.toEpochMilli());
+        ObjectNode root = request.body();
+        List<byte[]> accepted = new ArrayList<>();
+        if (BATCH_CALLS.contains(request.call())) {
+            Deque<SegmentEvent> expanded = new ArrayDeque<>();
+            BatchEnvelope.expand(root, 0, expanded, source, refused);
+            long item = 0;
+            for (SegmentEvent event : expanded) {
+                accept(event.json(), null, root.get("sentAt"), receivedAt, source, ++item, accepted);
+            }
+        } else {
+            accept(root, CALLS.get(request.call()), null, receivedAt, source, 1, accepted);
+        }
+        return accepted;
+    }
+
+    /**
+     * Reads a delivery of Segment's Webhooks destination: one event, or an array of them. The events come from
+     * Segment's servers already stamped, so only the per-event rules apply.
+     */
+    public List<byte[]> readWebhook(byte[] body) {
+        JsonNode root = parse(body);
+        InputSource source = new InputSource("POST webhook", "webhook", "item", clock.millis());
+        List<byte[]> accepted = new ArrayList<>();
+        long item = 0;
+        for (JsonNode event : root.isArray() ? root : List.of(root)) {
+            item++;
+            if (!event.isObject()) {
+                refused.skipped(source, item, "not a JSON object", BatchEnvelope.abbreviate(event.toString()));
+                continue;
+            }
+            String problem = problemWith((ObjectNode) event);
+            if (problem != null) {
+                refused.skipped(source, item, problem, BatchEnvelope.abbreviate(event.toString()));
+            } else {
+                if (!present(event.get("messageId"))) {
+                    ((ObjectNode) event).put("messageId", "api-" + UUID.randomUUID());
+                }
+                acceptOnce((ObjectNode) event, write((ObjectNode) event), accepted);
+            }
+        }
+        return accepted;
+    }
+
+    private void accept(ObjectNode event, String impliedType, JsonNode batchSentAt, Instant receivedAt,
+                        InputSource source, long item, List<byte[]> accepted) {
+        if (impliedType != null && !event.path("type").isTextual()) {
+            event.put("type", impliedType);
+        }
+        String problem = problemWith(event);
+        if (problem == null) {
+            stamp(event, batchSentAt, receivedAt);
+            byte[] bytes = write(event);
+            if (bytes.length > maxEventBytes) {
+                problem = "the event is " + bytes.length + " bytes, over the limit of " + maxEventBytes;
+            } else {
+                acceptOnce(event, bytes, accepted);
+                return;
+            }
+        }
+        refused.skipped(source, item, problem, BatchEnvelope.abbreviate(event.toString()));
+    }
+
+    /** A client's retry of an event already accepted (same messageId) is answered, not spooled again. */
+    private void acceptOnce(ObjectNode event, byte[] bytes, List<byte[]> accepted) {
+        if (recentMessageIds.add(event.get("messageId").asText())) {
+            accepted.add(bytes);
+        } else {
+            metrics.filtered("duplicate_message_id", event.path("type").asText("other"), 1);
+        }
+    }
+
+    private static String problemWith(ObjectNode event) {
+        String type = event.path("type").asText("");
+        if (!TYPES.contains(type)) {
+            return type.isEmpty() ? "the event has no type" : "unknown event type '" + type + "'";
+        }
+        if (!present(event.get("userId")) && !present(event.get("anonymousId"))) {
+            return "the event has neither userId nor anonymousId";
+        }
+        if ("track".equals(type) && !present(event.get("event"))) {
+            return "a track call needs an event name";
+        }
+        return null;
+    }
+
+    private static boolean present(JsonNode value) {
+        return value != null && !value.isNull() && !(value.isTextual() && value.textValue().isEmpty());
+    }
+
+    /** Segment's server-side fields: receivedAt, the clock-corrected timestamp, and a messageId. */
+    private static void stamp(ObjectNode event, JsonNode batchSentAt, Instant receivedAt) {
+        long received = receivedAt.toEpochMilli();
+        JsonNode original = event.hasNonNull("timestamp") ? event.get("timestamp") : event.get("originalTimestamp");
+        JsonNode sentAt = event.hasNonNull("sentAt") ? event.get("sentAt") : batchSentAt;
+        long timestamp = received;
+        if (original != null && !original.isNull()) {
+            long originalMillis = Timestamps.toEpochMillis(original, received);
+            timestamp = sentAt != null && !sentAt.isNull()
+                    ? received - (Timestamps.toEpochMillis(sentAt, received) - originalMillis)
+                    : originalMillis;
+            event.set("originalTimestamp", original);
+        }
+        if (sentAt != null && !sentAt.isNull()) {
+            event.set("sentAt", sentAt);
+        }
+        event.put("receivedAt", receivedAt.toString());
+        event.put("timestamp", Instant.ofEpochMilli(timestamp).toString());
+        if (!present(event.get("messageId"))) {
+            event.put("messageId", "api-" + UUID.randomUUID());
+        }
+    }
+
+    private static String callOf(String path) {
+        String call = path == null ? "" : path.replaceFirst("^/?(v1/)?", "");
+        return call.endsWith("/") ? call.substring(0, call.length() - 1) : call;
+    }
+
+    private RefusedRequestException tooLarge() {
+        return new RefusedRequestException(400, "the request body is larger than the limit of " + maxRequestBytes + " bytes");
+    }
+
+    private JsonNode parse(byte[] json) {
+        if (json.length == 0) {
+            throw new RefusedRequestException(400, "the request has no body");
+        }
+        try {
+            return mapper.readTree(json);
+        } catch (StreamConstraintsException tooDeepOrLong) {
+            throw new RefusedRequestException(400, "the JSON breaks a limit: " + tooDeepOrLong.getOriginalMessage());
+        } catch (JacksonException invalid) {
+            throw new RefusedRequestException(400, "invalid JSON: " + invalid.getOriginalMessage());
+        } catch (IOException e) {
+            throw new RefusedRequestException(400, "invalid JSON: " + e.getMessage());
+        }
+    }
+
+    private byte[] write(ObjectNode event) {
+        try {
+            return mapper.writeValueAsBytes(event);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write an event back to JSON", e);
+        }
+    }
+}

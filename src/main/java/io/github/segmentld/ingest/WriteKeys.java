@@ -1,0 +1,89 @@
+package io.github.segmentld.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write keys the Tracking API accepts, each optionally named as a source. A key is taken from HTTP Basic
+ * authentication (the user name, with or without the trailing colon) or from {@code writeKey} in the body, and
+ * compared in constant time with every configured key. Keys never appear in logs or answers.
+ */
+public class WriteKeys {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WriteKeys.class);
+
+    private record Key(String source, byte[] value) {
+    }
+
+    private final List<Key> keys = new ArrayList<>();
+    private final boolean required;
+
+    /**
+     * @param configured comma-separated {@code key} or {@code source=key} entries
+     * @param required   false only by explicit configuration: then any request is accepted
+     */
+    public WriteKeys(String configured, boolean required) {
+        this.required = required;
+        for (String entry : configured.split(",")) {
+            String trimmed = entry.strip();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            int equals = trimmed.indexOf('=');
+            String source = equals < 0 ? "source-" + (keys.size() + 1) : trimmed.substring(0, equals).strip();
+            String key = equals < 0 ? trimmed : trimmed.substring(equals + 1).strip();
+            keys.add(new Key(source, key.getBytes(StandardCharsets.UTF_8)));
+        }
+        if (!required) {
+            LOG.warn("http.auth-enabled is false: the Tracking API accepts requests without a write key");
+        } else if (keys.isEmpty()) {
+            LOG.warn("No write keys configured (http.write-keys): every Tracking API request will be answered 401");
+        }
+    }
+
+    /** Returns the source the request's key belongs to, or refuses the request with 401. */
+    public String authenticate(@Header("Authorization") String authorization, TrackingApiRequest request) {
+        if (!required) {
+            return "unauthenticated";
+        }
+        String given = basicUser(authorization);
+        if (given == null) {
+            given = request.writeKey();
+        }
+        if (given == null || given.isEmpty()) {
+            throw new RefusedRequestException(401, "no write key: use HTTP Basic authentication with the write key as"
+                    + " user name, or writeKey in the body");
+        }
+        byte[] candidate = given.getBytes(StandardCharsets.UTF_8);
+        String source = null;
+        for (Key key : keys) {
+            if (MessageDigest.isEqual(key.value(), candidate) && source == null) {
+                source = key.source();
+            }
+        }
+        if (source == null) {
+            throw new RefusedRequestException(401, "unknown write key");
+        }
+        return source;
+    }
+
+    private static String basicUser(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? decoded : decoded.substring(0, colon);
+        } catch (IllegalArgumentException notBase64) {
+            return null;
+        }
+    }
+}
