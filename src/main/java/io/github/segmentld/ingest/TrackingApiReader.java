@@ -130,7 +130,7 @@ public class TrackingApiReader {
 
     /** The request's events that pass the per-event rules, stamped and written as NDJSON lines for the spool. */
     public List<byte[]> acceptedEvents(TrackingApiRequest request, @Header(SOURCE_HEADER) String sender) {
-        Instant receivedAt = clock.instant();
+        Instant receivedAt = Instant.ofEpochMilli(clock.millis());
         InputSource source = new InputSource("POST /v1/" + request.call() + " from " + sender, "http", "item",
                 receivedAt.toEpochMilli());
         ObjectNode root = request.body();

@@ -58,11 +58,19 @@ public class RejectionRecorder implements SkippedRecords {
         write(record, "unreadable_record");
     }
 
-    /** Records an event the HTTP source refused (no user identity, a track without event, too large...). */
+    /**
+     * Records an event the HTTP source refused (no user identity, a track without event, too large...); written out
+     * at once, since no file commit follows.
+     */
     public void refused(InputSource source, long position, String reason, String raw) {
         ObjectNode record = record(source, position, reason);
         record.put("raw", raw);
         write(record, "refused_by_api");
+        try {
+            flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a rejection record to " + dir, e);
+        }
     }
 
     /** Records the events an action's validation turned down. */
