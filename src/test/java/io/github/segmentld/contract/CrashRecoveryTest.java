@@ -9,23 +9,18 @@ import static io.github.segmentld.contract.LaunchDarklyStandInServer.payloadId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.github.segmentld.Application;
+import io.github.segmentld.ChildApplication;
 import io.github.segmentld.TestInbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,29 +45,13 @@ class CrashRecoveryTest {
         launchDarkly.stop();
     }
 
-    private Process startApplication(String logName) throws IOException {
+    private Process startApplication(String logName) {
         Properties settings = inbox.properties(launchDarkly.baseUrl());
         settings.setProperty("pipeline.chunk-size", Integer.toString(CHUNK));
         settings.setProperty("pipeline.concurrency", "2");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", testClassPath()));
-        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add(Application.class.getName());
-        Process process = new ProcessBuilder(command)
-                .directory(inbox.work().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(inbox.work().resolve(logName).toFile())
-                .start();
+        Process process = ChildApplication.start(inbox, settings, logName);
         processes.add(process);
         return process;
-    }
-
-    /** This JVM's class path without empty entries, which would put the working directory on it. */
-    private static String testClassPath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.isBlank())
-                .collect(Collectors.joining(File.pathSeparator));
     }
 
     @Test

@@ -1,0 +1,41 @@
+package io.github.segmentld;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/** The application in a JVM of its own, so that a test can kill it with SIGKILL (kill -9) and start it again. */
+public final class ChildApplication {
+
+    private ChildApplication() {
+    }
+
+    public static Process start(TestInbox inbox, Properties settings, String logName) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp", testClassPath()));
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add(Application.class.getName());
+        try {
+            return new ProcessBuilder(command)
+                    .directory(inbox.work().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(inbox.work().resolve(logName).toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** This JVM's class path without empty entries, which would put the working directory on it. */
+    private static String testClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.isBlank())
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+}
