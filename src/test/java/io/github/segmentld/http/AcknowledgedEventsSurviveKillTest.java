@@ -74,10 +74,11 @@ class AcknowledgedEventsSurviveKillTest {
     void everyAcknowledgedEventIsDeliveredOnceAfterKill9() throws Exception {
         launchDarkly.start();
         launchDarkly.stubFor(post(urlPathMatching("/events/bulk/.*")).willReturn(aResponse().withStatus(202)));
-        // A segment that never rolls by age: the acknowledged events are in the spool when the process dies.
+        // A segment that never rolls by age: the acknowledged events are in the spool when the process dies. An
+        // event without identity is refused but answered 200, which tells that the route is up.
         Process first = start("600000", "first-run.log");
         await().atMost(Duration.ofSeconds(60)).ignoreException(ConnectException.class)
-                .until(() -> send("{}") > 0);
+                .until(() -> send("{}") == 200);
         for (int i = 0; i < EVENTS; i++) {
             assertThat(send("{\"userId\":\"user-" + i + "\",\"event\":\"Acknowledged\"}")).isEqualTo(200);
         }
