@@ -35,6 +35,7 @@ import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.Mapping;
 import io.github.segmentld.mapping.Presets;
 import io.github.segmentld.mapping.SegmentValidationException;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 
 /**
@@ -86,7 +87,68 @@ public final class Benchmark {
         if (standIn.events.get() != plain[0]) {
             throw new IllegalStateException("the stand-in received " + standIn.events.get() + " events, expected " + plain[0]);
         }
+        httpLoad(work);
         System.exit(0);
+    }
+
+    /**
+     * The HTTP source under a load of batches of 100 events from a second process, against a bare endpoint on the same
+     * HTTP stack that only reads the body and answers 200, in the same run.
+     */
+    private static void httpLoad(Path work) throws Exception {
+        StandIn standIn = StandIn.start();
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Properties p = applicationSettings(work, standIn.port());
+        p.setProperty("http.enabled", "true");
+        p.setProperty("camel.server.enabled", "true");
+        p.setProperty("camel.server.port", Integer.toString(port));
+        p.setProperty("http.write-keys", "bench=bench-write-key");
+        Main main = new Main(Application.class);
+        main.setOverrideProperties(p);
+        main.start();
+        // A lambda, not a RouteBuilder class: camel-main would pick such a class up in every test's application.
+        RouteBuilder.addRoutes(main.getCamelContext(), bare -> bare
+                .from("platform-http:/bench/bare?httpMethodRestrict=POST&populateBodyWithForm=false")
+                .convertBodyTo(byte[].class)
+                .setBody(bare.constant("{\"success\":true}")));
+        try {
+            String[] bare = runLoad("http://127.0.0.1:" + port + "/bench/bare");
+            String[] source = runLoad("http://127.0.0.1:" + port + "/v1/batch");
+            double bareRate = Double.parseDouble(bare[1]) / Double.parseDouble(bare[3]);
+            double sourceRate = Double.parseDouble(source[1]) / Double.parseDouble(source[3]);
+            System.out.println();
+            System.out.printf(Locale.ROOT, "HTTP, batches of 100 events from a second process, %d senders, %d s each%n",
+                    HTTP_SENDERS, HTTP_SECONDS);
+            System.out.printf(Locale.ROOT, "bare endpoint (read body, 200)  %,.0f events/s (%s failed)%n", bareRate, bare[2]);
+            System.out.printf(Locale.ROOT, "Tracking API (spooled, fsync)   %,.0f events/s accepted (%s failed)%n",
+                    sourceRate, source[2]);
+            System.out.printf(Locale.ROOT, "ratio Tracking API / bare       %.2f%n", sourceRate / bareRate);
+        } finally {
+            main.stop();
+            standIn.stop();
+        }
+    }
+
+    private static final int HTTP_SENDERS = 8;
+    private static final int HTTP_SECONDS = 10;
+
+    /** Runs {@link HttpLoad} in a JVM of its own; returns requests, events, failed, seconds. */
+    private static String[] runLoad(String url) throws Exception {
+        Process load = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), HttpLoad.class.getName(), url, "bench-write-key",
+                Integer.toString(HTTP_SENDERS), Integer.toString(HTTP_SECONDS))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String line = new String(load.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        load.waitFor();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("requests=(\\d+) events=(\\d+) failed=(\\d+) seconds=([\\d.]+)").matcher(line);
+        if (!m.find()) {
+            throw new IllegalStateException("unexpected output of the load process: " + line);
+        }
+        return new String[] {m.group(1), m.group(2), m.group(3), m.group(4)};
     }
 
     /** The floor: read, parse, map and serialise in one thread, in batches as the application posts them. */
@@ -141,19 +203,7 @@ public final class Benchmark {
         deleteTree(work.resolve("inbox"));
         deleteTree(work.resolve("done"));
         deleteTree(work.resolve("state"));
-        Properties p = new Properties();
-        p.setProperty("inbox.dir", inbox.toString());
-        p.setProperty("inbox.poll-delay-ms", "50");
-        p.setProperty("inbox.stable-for-ms", "50");
-        p.setProperty("store.dead-letter-dir", work.resolve("dead-letter").toString());
-        p.setProperty("store.rejected-dir", work.resolve("rejected").toString());
-        p.setProperty("store.delivered-batches-file", work.resolve("state/delivered-batches.txt").toString());
-        p.setProperty("launchdarkly.client-side-id", "bench-client-side-id");
-        p.setProperty("launchdarkly.events-base-url", "http://127.0.0.1:" + standInPort);
-        p.setProperty("pipeline.chunk-size", Integer.toString(CHUNK));
-        p.setProperty("camel.server.enabled", "false");
-        p.setProperty("camel.management.enabled", "false");
-        p.setProperty("camel.metrics.enabled", "false");
+        Properties p = applicationSettings(work, standInPort);
         Main main = new Main(Application.class);
         main.setOverrideProperties(p);
         main.start();
@@ -170,6 +220,25 @@ public final class Benchmark {
         } finally {
             main.stop();
         }
+    }
+
+    private static Properties applicationSettings(Path work, int standInPort) {
+        Properties p = new Properties();
+        p.setProperty("inbox.dir", work.resolve("inbox").toString());
+        p.setProperty("spool.dir", work.resolve("spool").toString());
+        p.setProperty("inbox.poll-delay-ms", "50");
+        p.setProperty("inbox.stable-for-ms", "50");
+        p.setProperty("store.dead-letter-dir", work.resolve("dead-letter").toString());
+        p.setProperty("store.rejected-dir", work.resolve("rejected").toString());
+        p.setProperty("store.delivered-batches-file", work.resolve("state/delivered-batches.txt").toString());
+        p.setProperty("launchdarkly.client-side-id", "bench-client-side-id");
+        p.setProperty("launchdarkly.events-base-url", "http://127.0.0.1:" + standInPort);
+        p.setProperty("pipeline.chunk-size", Integer.toString(CHUNK));
+        p.setProperty("camel.server.enabled", "false");
+        p.setProperty("camel.management.enabled", "false");
+        p.setProperty("camel.metrics.enabled", "false");
+        p.setProperty("http.enabled", "false");
+        return p;
     }
 
     private static void deleteTree(Path dir) throws IOException {

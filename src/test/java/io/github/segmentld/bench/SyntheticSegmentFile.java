@@ -37,7 +37,7 @@ final class SyntheticSegmentFile {
         return bytes;
     }
 
-    private static String event(int i, SplittableRandom random) {
+    static String event(int i, SplittableRandom random) {
         int pick = random.nextInt(100);
         String anonymousId = "anon-" + Long.toHexString(random.nextLong());
         // Anonymous visitors have no userId; identify and alias calls always do.

@@ -1,0 +1,71 @@
+package io.github.segmentld.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The HTTP load of the benchmark, run as a process of its own: batches of 100 Segment events POSTed by a few
+ * concurrent senders for a fixed time. Prints "requests=N events=M failed=F seconds=S". Usage:
+ * {@code HttpLoad <url> <write key> <senders> <seconds>}.
+ */
+public final class HttpLoad {
+
+    private static final int EVENTS_PER_BATCH = 100;
+
+    private HttpLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        URI url = URI.create(args[0]);
+        String authorization = "Basic " + Base64.getEncoder().encodeToString((args[1] + ":").getBytes(StandardCharsets.UTF_8));
+        int senders = Integer.parseInt(args[2]);
+        long seconds = Long.parseLong(args[3]);
+        List<byte[]> bodies = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(7);
+        for (int b = 0; b < 50; b++) {
+            StringBuilder batch = new StringBuilder("{\"batch\":[");
+            for (int i = 0; i < EVENTS_PER_BATCH; i++) {
+                batch.append(i == 0 ? "" : ",").append(SyntheticSegmentFile.event(b * EVENTS_PER_BATCH + i, random));
+            }
+            bodies.add(batch.append("],\"sentAt\":\"2024-05-01T12:00:00.000Z\"}").toString().getBytes(StandardCharsets.UTF_8));
+        }
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        AtomicLong requests = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long start = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        for (int s = 0; s < senders; s++) {
+            int sender = s;
+            pool.execute(() -> {
+                for (int n = sender; System.nanoTime() < deadline; n += senders) {
+                    HttpRequest request = HttpRequest.newBuilder(url).header("Authorization", authorization)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(n % bodies.size()))).build();
+                    try {
+                        int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                        (status == 200 ? requests : failed).incrementAndGet();
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(seconds + 60, TimeUnit.SECONDS);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        System.out.printf("requests=%d events=%d failed=%d seconds=%.2f%n", requests.get(),
+                requests.get() * EVENTS_PER_BATCH, failed.get(), elapsed);
+    }
+}
