@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.github.segmentld.Application;
+import io.github.segmentld.Loopback;
 import io.github.segmentld.ingest.EventChunk;
 import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.SegmentEvent;
@@ -97,10 +98,7 @@ public final class Benchmark {
      */
     private static void httpLoad(Path work) throws Exception {
         StandIn standIn = StandIn.start();
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = Loopback.freePort();
         Properties p = applicationSettings(work, standIn.port());
         p.setProperty("http.enabled", "true");
         p.setProperty("camel.server.enabled", "true");

@@ -4,9 +4,6 @@ import static io.github.segmentld.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +13,7 @@ import java.util.Properties;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.segment.analytics.Analytics;
+import io.github.segmentld.Loopback;
 import com.segment.analytics.messages.AliasMessage;
 import com.segment.analytics.messages.IdentifyMessage;
 import com.segment.analytics.messages.PageMessage;
@@ -32,20 +30,12 @@ class AnalyticsJavaClientTest extends ContractTestSupport {
 
     @Override
     protected void adjust(Properties properties) {
-        port = freePort();
+        port = Loopback.freePort();
         properties.setProperty("http.enabled", "true");
         properties.setProperty("camel.server.enabled", "true");
         properties.setProperty("camel.server.port", Integer.toString(port));
         properties.setProperty("http.write-keys", "analytics-java=java-write-key");
         properties.setProperty("spool.max-segment-age-ms", "200");
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Test

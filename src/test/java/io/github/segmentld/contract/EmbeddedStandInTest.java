@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +18,7 @@ import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
+import io.github.segmentld.Loopback;
 import io.github.segmentld.TestInbox;
 import org.junit.jupiter.api.Test;
 
@@ -35,8 +35,8 @@ class EmbeddedStandInTest extends ContractTestSupport {
         properties.setProperty("launchdarkly.client-side-id", "");
         properties.setProperty("launchdarkly.events-base-url", "");
         properties.setProperty("camel.server.enabled", "true");
-        properties.setProperty("camel.server.port", Integer.toString(freePort()));
-        managementPort = freePort();
+        properties.setProperty("camel.server.port", Integer.toString(Loopback.freePort()));
+        managementPort = Loopback.freePort();
         properties.setProperty("camel.management.enabled", "true");
         properties.setProperty("camel.management.port", Integer.toString(managementPort));
         properties.setProperty("camel.metrics.enabled", "true");
@@ -48,14 +48,6 @@ class EmbeddedStandInTest extends ContractTestSupport {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         return response.body();
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Test

@@ -26,6 +26,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.segmentld.ChildApplication;
 import io.github.segmentld.Json;
+import io.github.segmentld.Loopback;
 import io.github.segmentld.TestInbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class AcknowledgedEventsSurviveKillTest {
     private final TestInbox inbox = TestInbox.create("acknowledged-events");
     private final HttpClient client = HttpClient.newHttpClient();
     private final List<Process> processes = new ArrayList<>();
-    private final int port = HttpSourceTestSupport.freePort();
+    private final int port = Loopback.freePort();
 
     @AfterEach
     void stop() {

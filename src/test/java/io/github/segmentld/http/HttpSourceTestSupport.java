@@ -2,8 +2,6 @@ package io.github.segmentld.http;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +17,7 @@ import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Application;
+import io.github.segmentld.Loopback;
 import io.github.segmentld.Json;
 import io.github.segmentld.TestInbox;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
@@ -48,7 +47,7 @@ abstract class HttpSourceTestSupport extends CamelMainTestSupport {
     public void configureContext(CamelContextConfiguration context) {
         super.configureContext(context);
         inbox = TestInbox.create(getClass().getSimpleName());
-        port = freePort();
+        port = Loopback.freePort();
         Properties p = inbox.properties("http://127.0.0.1:1");
         p.setProperty("http.enabled", "true");
         p.setProperty("camel.server.enabled", "true");
@@ -58,14 +57,6 @@ abstract class HttpSourceTestSupport extends CamelMainTestSupport {
         p.setProperty("spool.max-segment-age-ms", "600000");
         adjust(p);
         context.withUseOverridePropertiesWithPropertiesComponent(p);
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     static String basic(String user) {
