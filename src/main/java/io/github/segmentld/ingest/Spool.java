@@ -188,6 +188,9 @@ public class Spool extends ServiceSupport {
         while (syncing) {
             synced.awaitUninterruptibly();
         }
+        if (segment == null) {
+            return; // rolled by another request while this one waited for the sync to end
+        }
         segment.force(true);
         segment.close();
         Files.move(segmentPath, inboxDir.resolve(segmentPath.getFileName()), StandardCopyOption.ATOMIC_MOVE);
