@@ -1,7 +1,6 @@
 package io.github.segmentld.ingest;
 
 import java.util.Deque;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -52,14 +51,14 @@ record BatchEnvelope(JsonNode context, JsonNode integrations) {
         if (shared == null || !shared.isObject() || shared.isEmpty()) {
             return;
         }
+        // The batch's nodes are shared between its events, not copied: nothing downstream changes them.
         JsonNode own = event.get(field);
         if (own == null || own.isNull()) {
-            event.set(field, shared.deepCopy());
+            event.set(field, shared);
         } else if (own.isObject()) {
-            ObjectNode merged = ((ObjectNode) shared).deepCopy();
-            for (Map.Entry<String, JsonNode> entry : own.properties()) {
-                merged.set(entry.getKey(), entry.getValue());
-            }
+            ObjectNode merged = event.objectNode();
+            merged.setAll((ObjectNode) shared);
+            merged.setAll((ObjectNode) own);
             event.set(field, merged);
         }
     }

@@ -1,5 +1,7 @@
 package io.github.segmentld.ingest;
 
+import java.util.Set;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -9,4 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param position where it was read: the line number in line-delimited input, the item number in a JSON array
  */
 public record SegmentEvent(ObjectNode json, long position) {
+
+    /** Segment's event types. */
+    public static final Set<String> TYPES = Set.of("track", "identify", "page", "screen", "group", "alias");
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.core.JacksonException;
@@ -49,7 +50,6 @@ public class TrackingApiReader {
             Map.entry("group", "group"), Map.entry("g", "group"),
             Map.entry("alias", "alias"), Map.entry("a", "alias"));
     private static final List<String> BATCH_CALLS = List.of("batch", "b", "import");
-    private static final List<String> TYPES = List.of("track", "identify", "page", "screen", "group", "alias");
 
     private final ObjectMapper mapper;
     private final int maxRequestBytes;
@@ -140,17 +140,17 @@ public class TrackingApiReader {
             BatchEnvelope.expand(root, 0, expanded, source, refused);
             long item = 0;
             for (SegmentEvent event : expanded) {
-                accept(event.json(), null, root.get("sentAt"), receivedAt, source, ++item, accepted);
+                accept(event.json(), null, e -> stamp(e, root.get("sentAt"), receivedAt), source, ++item, accepted);
             }
         } else {
-            accept(root, CALLS.get(request.call()), null, receivedAt, source, 1, accepted);
+            accept(root, CALLS.get(request.call()), e -> stamp(e, null, receivedAt), source, 1, accepted);
         }
         return accepted;
     }
 
     /**
      * Reads a delivery of Segment's Webhooks destination: one event, or an array of them. The events come from
-     * Segment's servers already stamped, so only the per-event rules apply.
+     * Segment's servers already stamped, so only the per-event rules (and a missing messageId) apply.
      */
     public List<byte[]> readWebhook(byte[] body) {
         JsonNode root = parse(body);
@@ -159,31 +159,27 @@ public class TrackingApiReader {
         long item = 0;
         for (JsonNode event : root.isArray() ? root : List.of(root)) {
             item++;
-            if (!event.isObject()) {
-                refused.skipped(source, item, "not a JSON object", BatchEnvelope.abbreviate(event.toString()));
-                continue;
-            }
-            String problem = problemWith((ObjectNode) event);
-            if (problem != null) {
-                refused.skipped(source, item, problem, BatchEnvelope.abbreviate(event.toString()));
+            if (event.isObject()) {
+                accept((ObjectNode) event, null, TrackingApiReader::ensureMessageId, source, item, accepted);
             } else {
-                if (!present(event.get("messageId"))) {
-                    ((ObjectNode) event).put("messageId", "api-" + UUID.randomUUID());
-                }
-                acceptOnce((ObjectNode) event, write((ObjectNode) event), accepted);
+                refused.skipped(source, item, "not a JSON object", BatchEnvelope.abbreviate(event.toString()));
             }
         }
         return accepted;
     }
 
-    private void accept(ObjectNode event, String impliedType, JsonNode batchSentAt, Instant receivedAt,
-                        InputSource source, long item, List<byte[]> accepted) {
+    /**
+     * Applies the per-event rules; an event that passes gets the server-side fields ({@code stamp}) and is accepted
+     * once, one that does not is refused and recorded.
+     */
+    private void accept(ObjectNode event, String impliedType, Consumer<ObjectNode> stamp, InputSource source, long item,
+                        List<byte[]> accepted) {
         if (impliedType != null && !event.path("type").isTextual()) {
             event.put("type", impliedType);
         }
         String problem = problemWith(event);
         if (problem == null) {
-            stamp(event, batchSentAt, receivedAt);
+            stamp.accept(event);
             byte[] bytes = write(event);
             if (bytes.length > maxEventBytes) {
                 problem = "the event is " + bytes.length + " bytes, over the limit of " + maxEventBytes;
@@ -206,7 +202,7 @@ public class TrackingApiReader {
 
     private static String problemWith(ObjectNode event) {
         String type = event.path("type").asText("");
-        if (!TYPES.contains(type)) {
+        if (!SegmentEvent.TYPES.contains(type)) {
             return type.isEmpty() ? "the event has no type" : "unknown event type '" + type + "'";
         }
         if (!present(event.get("userId")) && !present(event.get("anonymousId"))) {
@@ -240,6 +236,10 @@ public class TrackingApiReader {
         }
         event.put("receivedAt", receivedAt.toString());
         event.put("timestamp", Instant.ofEpochMilli(timestamp).toString());
+        ensureMessageId(event);
+    }
+
+    private static void ensureMessageId(ObjectNode event) {
         if (!present(event.get("messageId"))) {
             event.put("messageId", "api-" + UUID.randomUUID());
         }

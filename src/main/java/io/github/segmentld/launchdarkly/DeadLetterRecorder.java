@@ -75,8 +75,7 @@ public class DeadLetterRecorder {
                     + batch.destination().maskedClientSideId()
                     + " is almost certainly wrong (check launchdarkly.client-side-id against LaunchDarkly's account settings)";
             case 413 -> "LaunchDarkly answered 413: this single event is larger than LaunchDarkly accepts";
-            case 0 -> "delivery kept failing until the redelivery policy gave up: " + DeliveryRecords.describe(cause);
-            default -> status >= 500 || status == 408 || status == 429
+            default -> status == 0 || status >= 500 || status == 408 || status == 429
                     ? "delivery kept failing until the redelivery policy gave up: " + DeliveryRecords.describe(cause)
                     : "LaunchDarkly refused the batch permanently: " + DeliveryRecords.describe(cause);
         };

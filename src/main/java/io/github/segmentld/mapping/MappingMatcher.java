@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,8 +21,6 @@ public class MappingMatcher {
 
     static final String INTEGRATIONS_DISABLED = "integrations_disabled";
     static final String NO_MATCHING_MAPPING = "no_matching_mapping";
-
-    private static final Set<String> SEGMENT_TYPES = Set.of("track", "identify", "page", "screen", "group", "alias");
 
     private final List<Mapping> mappings;
     private final PipelineMetrics metrics;
@@ -64,7 +61,7 @@ public class MappingMatcher {
     /** The event type as a metric tag: Segment's six types, anything else as "other" to keep the tag bounded. */
     private static String typeOf(ObjectNode event) {
         JsonNode type = event.get("type");
-        return type != null && SEGMENT_TYPES.contains(type.asText()) ? type.asText() : "other";
+        return type != null && SegmentEvent.TYPES.contains(type.asText()) ? type.asText() : "other";
     }
 
     private record FilterReason(String reason, String type) {

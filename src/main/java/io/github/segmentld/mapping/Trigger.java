@@ -91,11 +91,18 @@ public final class Trigger {
             expect(",");
             String argument = string();
             expect(")");
+            String[] path = field.split("\\.");
             if (name.equals("contains")) {
-                return event -> text(event, field) != null && text(event, field).contains(argument);
+                return event -> {
+                    String text = text(event, path);
+                    return text != null && text.contains(argument);
+                };
             }
             Pattern pattern = Pattern.compile("\\Q" + argument.replace("*", "\\E.*\\Q") + "\\E", Pattern.DOTALL);
-            return event -> text(event, field) != null && pattern.matcher(text(event, field)).matches();
+            return event -> {
+                String text = text(event, path);
+                return text != null && pattern.matcher(text).matches();
+            };
         }
 
         private Predicate<ObjectNode> comparison(String field) {
@@ -157,8 +164,8 @@ public final class Trigger {
             return node;
         }
 
-        private static String text(ObjectNode event, String field) {
-            JsonNode node = lookup(event, field.split("\\."));
+        private static String text(ObjectNode event, String[] path) {
+            JsonNode node = lookup(event, path);
             return node != null && node.isTextual() ? node.textValue() : null;
         }
 

@@ -53,9 +53,7 @@ public class RejectionRecorder implements SkippedRecords {
 
     @Override
     public void skipped(InputSource source, long position, String reason, String raw) {
-        ObjectNode record = record(source, position, reason);
-        record.put("raw", raw);
-        write(record, "unreadable_record");
+        writeRaw(source, position, reason, raw, "unreadable_record");
     }
 
     /**
@@ -63,9 +61,7 @@ public class RejectionRecorder implements SkippedRecords {
      * at once, since no file commit follows.
      */
     public void refused(InputSource source, long position, String reason, String raw) {
-        ObjectNode record = record(source, position, reason);
-        record.put("raw", raw);
-        write(record, "refused_by_api");
+        writeRaw(source, position, reason, raw, "refused_by_api");
         try {
             flush();
         } catch (IOException e) {
@@ -82,6 +78,12 @@ public class RejectionRecorder implements SkippedRecords {
             record.set("event", mapped.event().json());
             write(record, "validation");
         }
+    }
+
+    private void writeRaw(InputSource source, long position, String reason, String raw, String kind) {
+        ObjectNode record = record(source, position, reason);
+        record.put("raw", raw);
+        write(record, kind);
     }
 
     private ObjectNode record(InputSource source, long position, String reason) {
