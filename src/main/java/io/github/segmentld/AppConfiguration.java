@@ -4,8 +4,13 @@ import java.io.File;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.config.DestinationInstance;
+import io.github.segmentld.config.MappingsFile;
 import io.github.segmentld.ingest.FailedInputRecorder;
 import io.github.segmentld.ingest.SegmentFileReader;
 import io.github.segmentld.ingest.Spool;
@@ -21,8 +26,9 @@ import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
 import io.github.segmentld.launchdarkly.RetryAfterPolicy;
 import io.github.segmentld.launchdarkly.TrackEventTransformer;
+import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.mapping.MappingMatcher;
-import io.github.segmentld.mapping.Presets;
+import io.github.segmentld.preview.MappingPreview;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.observe.RejectionRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,9 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 @Configuration
 public class AppConfiguration implements CamelConfiguration {
-
-    /** The client-side ID the embedded stand-in answers to. */
-    private static final String STAND_IN_CLIENT_SIDE_ID = "local-stand-in";
 
     private static final Logger LOG = LoggerFactory.getLogger(AppConfiguration.class);
     private static final String METRICS_REGISTRY = "metricsRegistry";
@@ -68,14 +71,26 @@ public class AppConfiguration implements CamelConfiguration {
                 rejections));
         registry.bind("failedInputRecorder", new FailedInputRecorder(
                 Path.of(required(properties, "inbox.dir")), required(properties, "inbox.failed-dir"), clock));
-        registry.bind("mappingMatcher", new MappingMatcher(Presets.ALL, metrics));
         configureHttpSources(context, properties, metrics, rejections, clock);
-        registry.bind("trackEventTransformer", new TrackEventTransformer());
-        registry.bind("aliasUserTransformer", new AliasUserTransformer());
 
-        boolean standIn = optional(properties, "launchdarkly.client-side-id").isBlank();
-        LaunchDarklyDestination destination = destination(properties, standIn);
-        registry.bind("launchDarklyBatcher", new LaunchDarklyBatcher(destination));
+        AtomicBoolean standIn = new AtomicBoolean();
+        List<DestinationInstance> instances = destinationInstances(context, name -> {
+            standIn.set(true);
+            return standInDestination(properties, name);
+        });
+        List<DestinationInstance> enabled = instances.stream().filter(DestinationInstance::enabled).toList();
+        List<LaunchDarklyDestination> destinations = enabled.stream().map(DestinationInstance::destination).toList();
+        enabled.forEach(AppConfiguration::logInstance);
+        checkSettings(context, destinations, mapper);
+
+        TrackEventTransformer trackEvent = new TrackEventTransformer();
+        AliasUserTransformer aliasUser = new AliasUserTransformer();
+        registry.bind("mappingMatcher", new MappingMatcher(
+                enabled.stream().flatMap(instance -> instance.mappings().stream()).toList(), metrics));
+        registry.bind("trackEventTransformer", trackEvent);
+        registry.bind("aliasUserTransformer", aliasUser);
+        registry.bind("mappingPreview", new MappingPreview(instances, trackEvent, aliasUser, mapper, clock));
+        registry.bind("launchDarklyBatcher", new LaunchDarklyBatcher(destinations));
         registry.bind("retryAfterPolicy", new RetryAfterPolicy(
                 longValue(properties, "launchdarkly.delivery.max-retry-after-ms"), clock));
         registry.bind("redeliveryLogger", new RedeliveryLogger(metrics));
@@ -84,7 +99,7 @@ public class AppConfiguration implements CamelConfiguration {
                 new File(required(properties, "store.delivered-batches-file")),
                 integer(properties, "store.delivered-batches-cache-size"),
                 longValue(properties, "store.delivered-batches-max-file-bytes")));
-        registry.bind("launchDarklyStandIn", new LaunchDarklyStandIn(standIn,
+        registry.bind("launchDarklyStandIn", new LaunchDarklyStandIn(standIn.get(),
                 Path.of(required(properties, "launchdarkly.stand-in.record-file")), mapper, clock));
     }
 
@@ -109,30 +124,72 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("webhookSignature", new WebhookSignature(optional(properties, "http.webhook-secret")));
     }
 
-    private static LaunchDarklyDestination destination(PropertiesComponent properties, boolean standIn) {
-        String name = required(properties, "launchdarkly.destination-name");
-        if (!standIn) {
-            LaunchDarklyDestination destination = LaunchDarklyDestination.of(name,
-                    optional(properties, "launchdarkly.client-side-id").strip(),
-                    optional(properties, "launchdarkly.events-host"),
-                    optional(properties, "launchdarkly.events-base-url"));
-            LOG.info("LaunchDarkly destination {}: events go to {}", destination,
-                    destination.eventsUrl().replace(destination.clientSideId(), destination.maskedClientSideId()));
-            return destination;
+    /**
+     * The destination instances: those of the mappings file named by {@code launchdarkly.mappings-file}, or else one
+     * instance with the presets, set by the {@code launchdarkly.*} keys.
+     *
+     * @param withoutClientSideId the destination of an enabled instance that has no client-side ID
+     */
+    static List<DestinationInstance> destinationInstances(CamelContext context,
+                                                          Function<String, LaunchDarklyDestination> withoutClientSideId) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        MappingsFile mappingsFile = new MappingsFile(context::resolvePropertyPlaceholders, withoutClientSideId);
+        String file = optional(properties, "launchdarkly.mappings-file").strip();
+        if (!file.isEmpty()) {
+            return mappingsFile.read(Path.of(file));
         }
+        return List.of(mappingsFile.single(required(properties, "launchdarkly.destination-name"),
+                optional(properties, "launchdarkly.client-side-id"), optional(properties, "launchdarkly.events-host"),
+                optional(properties, "launchdarkly.events-base-url")));
+    }
+
+    /** The embedded stand-in, when this configuration allows it, as the destination of an instance without an ID. */
+    private static LaunchDarklyDestination standInDestination(PropertiesComponent properties, String name) {
         if (Boolean.parseBoolean(optional(properties, "launchdarkly.require-client-side-id"))) {
-            throw new IllegalStateException("No LaunchDarkly client-side ID: set the environment variable"
-                    + " LD_CLIENT_SIDE_ID (or launchdarkly.client-side-id). This profile does not fall back to the"
-                    + " local stand-in.");
+            throw new IllegalStateException("No LaunchDarkly client-side ID for destination '" + name + "': give one"
+                    + " (the environment variable LD_CLIENT_SIDE_ID, or client-side-id in the mappings file). This"
+                    + " profile does not fall back to the embedded LaunchDarkly stand-in.");
         }
         if (!Boolean.parseBoolean(optional(properties, "camel.server.enabled"))) {
-            throw new IllegalStateException("No LaunchDarkly client-side ID, and camel.server.enabled is false: the"
-                    + " embedded LaunchDarkly stand-in needs the HTTP server. Set LD_CLIENT_SIDE_ID, or enable the server.");
+            throw new IllegalStateException("No LaunchDarkly client-side ID for destination '" + name + "', and"
+                    + " camel.server.enabled is false: the embedded LaunchDarkly stand-in needs the HTTP server. Set"
+                    + " LD_CLIENT_SIDE_ID, or enable the server.");
         }
-        String base = "http://127.0.0.1:" + required(properties, "camel.server.port");
-        LOG.warn("No LaunchDarkly client-side ID configured: events go to the embedded LaunchDarkly stand-in at {},"
-                + " which records them to {}", base, optional(properties, "launchdarkly.stand-in.record-file"));
-        return LaunchDarklyDestination.of(name, STAND_IN_CLIENT_SIDE_ID, null, base);
+        return LaunchDarklyDestination.standIn(name, "http://127.0.0.1:" + required(properties, "camel.server.port"));
+    }
+
+    private static void logInstance(DestinationInstance instance) {
+        LaunchDarklyDestination destination = instance.destination();
+        String mappings = String.join(", ", instance.mappings().stream()
+                .map(mapping -> mapping.enabled() ? mapping.name() : mapping.name() + " (disabled)").toList());
+        if (destination.isStandIn()) {
+            LOG.warn("Destination '{}' has no LaunchDarkly client-side ID: its events go to the embedded LaunchDarkly"
+                    + " stand-in at {}, which records them. Mappings: {}", instance.name(), destination.eventsUrl(), mappings);
+        } else {
+            LOG.info("Destination {}: events go to {}. Mappings: {}", destination, destination.maskedEventsUrl(), mappings);
+        }
+    }
+
+    /**
+     * Checks the client-side IDs of the destinations on LaunchDarkly's own host, unless
+     * {@code launchdarkly.settings-check.enabled} is false (offline runs); an ID LaunchDarkly does not know stops the
+     * start. The check stays available on demand.
+     */
+    private static void checkSettings(CamelContext context, List<LaunchDarklyDestination> destinations, ObjectMapper mapper) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        SettingsCheck check = new SettingsCheck(destinations, required(properties, "launchdarkly.settings-check.url"),
+                Duration.ofMillis(longValue(properties, "launchdarkly.settings-check.timeout-ms")), mapper);
+        context.getRegistry().bind("settingsCheck", check);
+        if (!Boolean.parseBoolean(optional(properties, "launchdarkly.settings-check.enabled"))) {
+            return;
+        }
+        for (SettingsCheck.Result result : check.checkAll()) {
+            if (result.outcome() == SettingsCheck.Outcome.INVALID) {
+                throw new IllegalStateException("Destination '" + result.destination().name() + "': "
+                        + result.message() + ". To start without this check (offline), set"
+                        + " launchdarkly.settings-check.enabled=false.");
+            }
+        }
     }
 
     private static MeterRegistry meterRegistry(Registry registry) {

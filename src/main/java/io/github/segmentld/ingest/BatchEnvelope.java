@@ -21,11 +21,13 @@ record BatchEnvelope(JsonNode context, JsonNode integrations) {
     static void expand(JsonNode node, long position, Deque<SegmentEvent> out, InputSource source, SkippedRecords skipped) {
         if (node.isObject() && node.path("batch").isArray()) {
             BatchEnvelope envelope = new BatchEnvelope(node.get("context"), node.get("integrations"));
+            // A dead-letter file names the one destination instance its events were not delivered to.
+            String destination = node.path("deadLetter").path("destination").textValue();
             int item = 0;
             for (JsonNode event : node.get("batch")) {
                 item++;
                 if (event.isObject()) {
-                    out.add(new SegmentEvent(envelope.applyTo((ObjectNode) event), position));
+                    out.add(new SegmentEvent(envelope.applyTo((ObjectNode) event), position, destination));
                 } else {
                     skipped.skipped(source, position, "batch item " + item + " is not a JSON object", event.toString());
                 }

@@ -1,21 +1,22 @@
 package io.github.segmentld.ingest;
 
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.github.segmentld.launchdarkly.LaunchDarklyEvent;
 
 /**
  * A bounded run of events from one input: the unit of work of the pipeline and, per destination, of one LaunchDarkly
- * POST. The chunk also collects the LaunchDarkly events the transformers make from it.
+ * POST. The chunk also collects the LaunchDarkly events the transformers make from it, per destination instance.
  */
 public final class EventChunk {
 
     private final InputSource source;
     private final int index;
     private final List<SegmentEvent> events;
-    private final List<LaunchDarklyEvent> launchDarklyEvents = new ArrayList<>();
+    private final Map<String, List<LaunchDarklyEvent>> launchDarklyEvents = new LinkedHashMap<>();
 
     public EventChunk(InputSource source, int index, List<SegmentEvent> events) {
         this.source = source;
@@ -36,11 +37,14 @@ public final class EventChunk {
         return events;
     }
 
-    public void addLaunchDarklyEvents(List<LaunchDarklyEvent> events) {
-        launchDarklyEvents.addAll(events);
+    public void addLaunchDarklyEvents(String destination, List<LaunchDarklyEvent> events) {
+        if (!events.isEmpty()) {
+            launchDarklyEvents.computeIfAbsent(destination, d -> new ArrayList<>()).addAll(events);
+        }
     }
 
-    public List<LaunchDarklyEvent> launchDarklyEvents() {
-        return Collections.unmodifiableList(launchDarklyEvents);
+    /** The LaunchDarkly events made for a destination instance, in the order they were added. */
+    public List<LaunchDarklyEvent> launchDarklyEvents(String destination) {
+        return launchDarklyEvents.getOrDefault(destination, List.of());
     }
 }

@@ -19,10 +19,10 @@ public class AliasUserTransformer {
     }
 
     public LaunchDarklyEvent transform(MappedEvent mapped) {
-        ActionPayload payload = new ActionPayload(mapped.mapping().fields().apply(mapped.event().json()));
-        String userKey = payload.requiredString("user_key", "User key");
-        String previousKey = payload.requiredString("previous_key", "Anonymous ID");
-        long creationDate = Timestamps.toEpochMillis(payload.optional("timestamp"), mapped.chunk().source().receivedAt());
+        ActionPayload payload = mapped.payload();
+        String userKey = payload.string("user_key");
+        String previousKey = payload.string("previous_key");
+        long creationDate = Timestamps.toEpochMillis(payload.value("timestamp"), mapped.chunk().source().receivedAt());
         payload.validate();
 
         ObjectNode event = JsonNodeFactory.instance.objectNode();

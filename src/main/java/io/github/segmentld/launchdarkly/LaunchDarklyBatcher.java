@@ -2,38 +2,45 @@ package io.github.segmentld.launchdarkly;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.github.segmentld.ingest.EventChunk;
 import org.apache.camel.ExchangeProperty;
 
 /**
- * Collects the LaunchDarkly events made from a chunk and turns them into that chunk's batch. A chunk is bounded by
- * {@code pipeline.chunk-size} Segment events, so a batch never holds more events than that.
+ * Collects the LaunchDarkly events made from a chunk and turns them into that chunk's batches, one per destination
+ * instance that has events, each with its own URL and payload ID. A chunk is bounded by {@code pipeline.chunk-size}
+ * Segment events, so a batch holds at most that many events per mapping of its instance that matched them.
  */
 public class LaunchDarklyBatcher {
 
     /** The exchange property that holds the chunk being processed. */
     public static final String CHUNK = "chunk";
 
-    private final LaunchDarklyDestination destination;
+    private final Map<String, LaunchDarklyDestination> destinations = new LinkedHashMap<>();
 
-    public LaunchDarklyBatcher(LaunchDarklyDestination destination) {
-        this.destination = destination;
+    public LaunchDarklyBatcher(List<LaunchDarklyDestination> destinations) {
+        destinations.forEach(destination -> this.destinations.put(destination.name(), destination));
     }
 
     public void add(@ExchangeProperty(CHUNK) EventChunk chunk, TransformedEvents transformed) {
-        chunk.addLaunchDarklyEvents(transformed.launchDarklyEvents());
+        chunk.addLaunchDarklyEvents(transformed.destination(), transformed.launchDarklyEvents());
     }
 
-    /** The chunk's batch, its events in the order of the input (the actions' groups interleaved back). */
+    /** The chunk's batches, each one's events in the order of the input (the mappings' groups interleaved back). */
     public List<LaunchDarklyBatch> batches(@ExchangeProperty(CHUNK) EventChunk chunk) {
-        if (chunk.launchDarklyEvents().isEmpty()) {
-            return List.of();
+        List<LaunchDarklyBatch> batches = new ArrayList<>(destinations.size());
+        for (LaunchDarklyDestination destination : destinations.values()) {
+            List<LaunchDarklyEvent> events = chunk.launchDarklyEvents(destination.name());
+            if (!events.isEmpty()) {
+                List<LaunchDarklyEvent> inInputOrder = new ArrayList<>(events);
+                inInputOrder.sort(Comparator.comparingLong(event -> event.source().position()));
+                String payloadId = LaunchDarklyBatch.derivePayloadId(chunk.source().id(), chunk.index(), destination);
+                batches.add(new LaunchDarklyBatch(payloadId, destination, inInputOrder));
+            }
         }
-        List<LaunchDarklyEvent> inInputOrder = new ArrayList<>(chunk.launchDarklyEvents());
-        inInputOrder.sort(Comparator.comparingLong(event -> event.source().position()));
-        String payloadId = LaunchDarklyBatch.derivePayloadId(chunk.source().id(), chunk.index(), destination);
-        return List.of(new LaunchDarklyBatch(payloadId, destination, inInputOrder));
+        return batches;
     }
 }

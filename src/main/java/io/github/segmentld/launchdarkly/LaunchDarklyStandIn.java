@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in for LaunchDarkly's bulk events API, served by the application itself when no client-side ID is
  * configured: it records each batch it receives as one line of its record file
- * ({@code {"receivedAt", "payloadId", "events"}}) and logs a one-line summary. Like LaunchDarkly, it ignores a payload
+ * ({@code {"receivedAt", "clientSideId", "payloadId", "events"}}) and logs a one-line summary. Like LaunchDarkly, it ignores a payload
  * ID it has already accepted.
  */
 public class LaunchDarklyStandIn {
@@ -47,7 +47,8 @@ public class LaunchDarklyStandIn {
         return enabled;
     }
 
-    public void receive(@Body byte[] body, @Header("X-LaunchDarkly-Payload-ID") String payloadId) throws IOException {
+    public void receive(@Body byte[] body, @Header("X-LaunchDarkly-Payload-ID") String payloadId,
+                        @Header("clientSideId") String clientSideId) throws IOException {
         JsonNode events = mapper.readTree(body);
         if (payloadId != null && !accepted.add(payloadId)) {
             LOG.info("LaunchDarkly stand-in: payload {} was already accepted; ignored, as LaunchDarkly does", payloadId);
@@ -57,6 +58,7 @@ public class LaunchDarklyStandIn {
         events.forEach(event -> kinds.merge(event.path("kind").asText("?"), 1, Integer::sum));
         ObjectNode record = mapper.createObjectNode();
         record.put("receivedAt", clock.instant().toString());
+        record.put("clientSideId", clientSideId);
         record.put("payloadId", payloadId);
         record.set("events", events);
         synchronized (this) {
@@ -66,6 +68,7 @@ public class LaunchDarklyStandIn {
                 out.write('\n');
             }
         }
-        LOG.info("LaunchDarkly stand-in received payload {}: {} events {} -> {}", payloadId, events.size(), kinds, recordFile);
+        LOG.info("LaunchDarkly stand-in received payload {} for {}: {} events {} -> {}", payloadId, clientSideId,
+                events.size(), kinds, recordFile);
     }
 }

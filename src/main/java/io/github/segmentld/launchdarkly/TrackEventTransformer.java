@@ -23,14 +23,14 @@ public class TrackEventTransformer {
     }
 
     public LaunchDarklyEvent transform(MappedEvent mapped) {
-        ActionPayload payload = new ActionPayload(mapped.mapping().fields().apply(mapped.event().json()));
-        String contextKind = payload.optionalString("context_kind", "Context Kind");
-        String userKey = payload.requiredString("user_key", "Context Key");
-        ObjectNode additionalContextKeys = payload.optionalObject("additional_context_keys", "Additional Context Keys");
-        String eventName = payload.requiredString("event_name", "Event Name");
-        JsonNode metricValue = payload.optionalNumber("metric_value", "Metric Value");
-        ObjectNode eventProperties = payload.optionalObject("event_properties", "Event Properties");
-        JsonNode timestamp = payload.optional("timestamp");
+        ActionPayload payload = mapped.payload();
+        String contextKind = payload.string("context_kind");
+        String userKey = payload.string("user_key");
+        ObjectNode additionalContextKeys = payload.object("additional_context_keys");
+        String eventName = payload.string("event_name");
+        JsonNode metricValue = payload.number("metric_value");
+        ObjectNode eventProperties = payload.object("event_properties");
+        JsonNode timestamp = payload.value("timestamp");
         payload.validate();
 
         ObjectNode event = JsonNodeFactory.instance.objectNode();

@@ -9,10 +9,10 @@ import io.github.segmentld.mapping.MappedEvents;
 import io.github.segmentld.mapping.SegmentValidationException;
 
 /**
- * What an action made of a group of events: the LaunchDarkly events, and the events it turned down with Segment's
- * validation message (final: recorded, never retried).
+ * What an action made of a group of events: the LaunchDarkly events for the mapping's destination instance, and the
+ * events it turned down with Segment's validation message (final: recorded, never retried).
  */
-public record TransformedEvents(List<LaunchDarklyEvent> launchDarklyEvents, List<Invalid> invalid) {
+public record TransformedEvents(String destination, List<LaunchDarklyEvent> launchDarklyEvents, List<Invalid> invalid) {
 
     /** An event an action's validation turned down. */
     public record Invalid(MappedEvent event, String reason) {
@@ -29,6 +29,6 @@ public record TransformedEvents(List<LaunchDarklyEvent> launchDarklyEvents, List
                 invalid.add(new Invalid(event, e.getMessage()));
             }
         }
-        return new TransformedEvents(made, invalid);
+        return new TransformedEvents(group.mapping().destination(), made, invalid);
     }
 }

@@ -10,43 +10,42 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * An action's resolved fields, validated the way Segment's Actions framework does before an action runs: empty
+ * An action's resolved fields, validated against the action's field definitions the way Segment's Actions framework does before an action runs: empty
  * strings and nulls are dropped from top-level fields, values are coerced to the field's type (a number becomes a
  * string for a string field, a numeric string becomes a number for a number field), and problems are reported with
  * Segment's wording. Missing required fields are reported before type errors; several errors are joined with a space.
  */
 public final class ActionPayload {
 
+    private final Action action;
     private final ObjectNode fields;
     private final List<String> missing = new ArrayList<>();
     private final List<String> typeErrors = new ArrayList<>();
 
-    public ActionPayload(ObjectNode resolvedFields) {
+    public ActionPayload(Action action, ObjectNode resolvedFields) {
+        this.action = action;
         this.fields = resolvedFields;
     }
 
-    /** A required string field; returns null (and records an error) when it is missing or of the wrong type. */
-    public String requiredString(String field, String label) {
-        JsonNode value = present(field);
-        if (value == null) {
-            missing.add("The root value is missing the required field '" + field + "'.");
-            return null;
-        }
-        return coerceToString(value, label);
-    }
-
-    public String optionalString(String field, String label) {
-        JsonNode value = present(field);
-        return value == null ? null : coerceToString(value, label);
-    }
-
-    /** An optional number field; a numeric string becomes a number. */
-    public JsonNode optionalNumber(String field, String label) {
-        JsonNode value = present(field);
+    /** A string field; null when it is absent (an error if it is required) or of the wrong type (an error). */
+    public String string(String key) {
+        JsonNode value = present(key);
         if (value == null) {
             return null;
         }
-        if (value.isNumber()) {
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        if (value.isNumber() || value.isBoolean()) {
+            return jsString(value);
+        }
+        return wrongType(key, "a string", value);
+    }
+
+    /** A number field; a numeric string becomes a number. */
+    public JsonNode number(String key) {
+        JsonNode value = present(key);
+        if (value == null || value.isNumber()) {
             return value;
         }
         if (value.isTextual()) {
@@ -55,25 +54,20 @@ public final class ActionPayload {
                 return number;
             }
         }
-        typeErrors.add(label + " must be a number but it was " + describe(value) + ".");
-        return null;
+        return wrongType(key, "a number", value);
     }
 
-    public ObjectNode optionalObject(String field, String label) {
-        JsonNode value = present(field);
-        if (value == null) {
-            return null;
-        }
-        if (value.isObject()) {
+    public ObjectNode object(String key) {
+        JsonNode value = present(key);
+        if (value == null || value.isObject()) {
             return (ObjectNode) value;
         }
-        typeErrors.add(label + " must be an object but it was " + describe(value) + ".");
-        return null;
+        return wrongType(key, "an object", value);
     }
 
     /** A field taken as it is, after the empty-value rule; for fields such as timestamps that are read leniently. */
-    public JsonNode optional(String field) {
-        return present(field);
+    public JsonNode value(String key) {
+        return present(key);
     }
 
     /** Throws the collected errors, if any, as one {@link SegmentValidationException}. */
@@ -105,23 +99,28 @@ public final class ActionPayload {
         return value.asText();
     }
 
-    private JsonNode present(String field) {
-        JsonNode value = fields.get(field);
+    private JsonNode present(String key) {
+        JsonNode value = fields.get(key);
         if (value == null || value.isNull() || value.isMissingNode() || (value.isTextual() && value.textValue().isEmpty())) {
+            if (definition(key).required()) {
+                missing.add("The root value is missing the required field '" + key + "'.");
+            }
             return null;
         }
         return value;
     }
 
-    private String coerceToString(JsonNode value, String label) {
-        if (value.isTextual()) {
-            return value.textValue();
-        }
-        if (value.isNumber() || value.isBoolean()) {
-            return jsString(value);
-        }
-        typeErrors.add(label + " must be a string but it was " + describe(value) + ".");
+    private <T> T wrongType(String key, String expected, JsonNode value) {
+        typeErrors.add(definition(key).label() + " must be " + expected + " but it was " + describe(value) + ".");
         return null;
+    }
+
+    private ActionField definition(String key) {
+        ActionField field = action.fields().get(key);
+        if (field == null) {
+            throw new IllegalArgumentException(action.title() + " has no field " + key);
+        }
+        return field;
     }
 
     private static String jsNumber(JsonNode number) {
@@ -135,7 +134,7 @@ public final class ActionPayload {
         return Double.toString(d);
     }
 
-    private static JsonNode parseNumber(String text) {
+    static JsonNode parseNumber(String text) {
         String trimmed = text.strip();
         if (trimmed.isEmpty()) {
             return null;

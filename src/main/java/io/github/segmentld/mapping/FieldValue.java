@@ -1,7 +1,6 @@
 package io.github.segmentld.mapping;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,17 +28,21 @@ public final class FieldValue {
     private FieldValue() {
     }
 
+    /** Whether a value is a directive object ({@code {"@path": ...}}) rather than a literal or an object of values. */
+    public static boolean isDirective(JsonNode value) {
+        return value != null && value.isObject() && value.fieldNames().hasNext() && value.fieldNames().next().startsWith("@");
+    }
+
     /** Compiles a field value; a mistake in it is an {@link IllegalArgumentException} that says what is wrong. */
     public static Function<ObjectNode, JsonNode> compile(JsonNode value) {
         if (value == null || !value.isObject()) {
             JsonNode literal = value == null ? MissingNode.getInstance() : value;
             return event -> literal;
         }
-        Iterator<String> names = value.fieldNames();
-        String first = names.hasNext() ? names.next() : "";
-        if (!first.startsWith("@")) {
+        if (!isDirective(value)) {
             return object(value);
         }
+        String first = value.fieldNames().next();
         if (value.size() != 1) {
             throw new IllegalArgumentException("a directive object holds one directive, found " + value.size() + " keys");
         }

@@ -5,28 +5,39 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.ingest.EventChunk;
 import io.github.segmentld.ingest.SegmentEvent;
 import io.github.segmentld.observe.PipelineMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Pairs each event of a chunk with every mapping whose trigger it matches, grouped by mapping. Events the integrations object turns away
- * and events that match no mapping (page, screen and group calls with the presets) are counted as filtered, with the
- * reason and the event type; nothing is dropped without a count.
+ * Pairs each event of a chunk with every enabled mapping, of every enabled destination instance, whose trigger it
+ * matches, grouped by mapping. Events the integrations object turns away and events that match no mapping (page,
+ * screen and group calls with the presets) are counted as filtered, with the reason and the event type; nothing is
+ * dropped without a count. An event replayed from a dead letter is matched against its own instance's mappings only.
  */
 public class MappingMatcher {
 
     static final String INTEGRATIONS_DISABLED = "integrations_disabled";
     static final String NO_MATCHING_MAPPING = "no_matching_mapping";
+    static final String DESTINATION_NOT_CONFIGURED = "destination_not_configured";
+
+    private static final Logger LOG = LoggerFactory.getLogger(MappingMatcher.class);
 
     private final List<Mapping> mappings;
+    private final Set<String> destinations;
     private final PipelineMetrics metrics;
 
+    /** @param mappings the mappings events are matched against; disabled ones are left out */
     public MappingMatcher(List<Mapping> mappings, PipelineMetrics metrics) {
-        this.mappings = List.copyOf(mappings);
+        this.mappings = mappings.stream().filter(Mapping::enabled).toList();
+        this.destinations = this.mappings.stream().map(Mapping::destination).collect(Collectors.toSet());
         this.metrics = metrics;
     }
 
@@ -40,9 +51,14 @@ public class MappingMatcher {
                 filtered.merge(new FilterReason(INTEGRATIONS_DISABLED, typeOf(json)), 1, Integer::sum);
                 continue;
             }
+            String only = event.destination();
+            if (only != null && !destinations.contains(only)) {
+                filtered.merge(new FilterReason(DESTINATION_NOT_CONFIGURED, typeOf(json)), 1, Integer::sum);
+                continue;
+            }
             boolean any = false;
             for (Mapping mapping : mappings) {
-                if (mapping.trigger().test(json)) {
+                if ((only == null || only.equals(mapping.destination())) && mapping.trigger().test(json)) {
                     matched.computeIfAbsent(mapping, m -> new ArrayList<>()).add(new MappedEvent(event, mapping, chunk));
                     any = true;
                 }
@@ -53,8 +69,15 @@ public class MappingMatcher {
         }
         metrics.received(chunk.events().size());
         filtered.forEach((why, count) -> metrics.filtered(why.reason(), why.type(), count));
+        if (filtered.keySet().stream().anyMatch(why -> why.reason().equals(DESTINATION_NOT_CONFIGURED))) {
+            LOG.warn("{}: events replayed from a dead letter of a destination instance that is not configured (or"
+                    + " has no enabled mapping) were filtered", chunk.source().name());
+        }
         List<MappedEvents> groups = new ArrayList<>(matched.size());
-        matched.forEach((mapping, events) -> groups.add(new MappedEvents(mapping, events)));
+        matched.forEach((mapping, events) -> {
+            metrics.matched(mapping.destination(), mapping.name(), events.size());
+            groups.add(new MappedEvents(mapping, events));
+        });
         return groups;
     }
 

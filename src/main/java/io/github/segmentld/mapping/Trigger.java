@@ -1,6 +1,7 @@
 package io.github.segmentld.mapping;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -22,19 +23,111 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code and} binds tighter than {@code or}. {@code match} takes a pattern with {@code *} as the wildcard
  * ({@code "s*"}: starts with, {@code "*s"}: ends with). {@code = null} holds for a missing or null field.
  */
-public final class Trigger {
+public final class Trigger implements Predicate<ObjectNode> {
 
-    private Trigger() {
+    private final String text;
+    private final Condition condition;
+
+    private Trigger(String text, Condition condition) {
+        this.text = text;
+        this.condition = condition;
     }
 
-    public static Predicate<ObjectNode> parse(String trigger) {
+    public static Trigger parse(String trigger) {
         Parser parser = new Parser(trigger);
-        Predicate<ObjectNode> predicate = parser.expression();
+        Condition condition = parser.expression();
         parser.skipSpace();
         if (!parser.atEnd()) {
             throw parser.error("unexpected '" + parser.rest() + "'");
         }
-        return predicate;
+        return new Trigger(trigger, condition);
+    }
+
+    @Override
+    public boolean test(ObjectNode event) {
+        return condition.test(event);
+    }
+
+    /**
+     * Why the trigger does not apply to an event, for the mapping preview: the conditions that failed, each with the
+     * value the event has, such as {@code event = "Order Completed" is false: event is "Signed Up"}.
+     */
+    public String whyNot(ObjectNode event) {
+        return condition.test(event) ? "" : condition.whyNot(event);
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+
+    private interface Condition {
+
+        boolean test(ObjectNode event);
+
+        String whyNot(ObjectNode event);
+    }
+
+    private record AnyOf(List<Condition> parts) implements Condition {
+
+        public boolean test(ObjectNode event) {
+            for (Condition part : parts) {
+                if (part.test(event)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        public String whyNot(ObjectNode event) {
+            return String.join("; ", parts.stream().map(part -> part.whyNot(event)).toList());
+        }
+    }
+
+    private record AllOf(List<Condition> parts) implements Condition {
+
+        public boolean test(ObjectNode event) {
+            for (Condition part : parts) {
+                if (!part.test(event)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        public String whyNot(ObjectNode event) {
+            return parts.stream().filter(part -> !part.test(event)).findFirst().orElseThrow().whyNot(event);
+        }
+    }
+
+    /** One comparison or function, with its text as written and the field it reads. */
+    private record Leaf(String text, String field, String[] path, Predicate<ObjectNode> predicate) implements Condition {
+
+        private static final int SHOWN_CHARS = 80;
+
+        public boolean test(ObjectNode event) {
+            return predicate.test(event);
+        }
+
+        public String whyNot(ObjectNode event) {
+            JsonNode actual = lookup(event, path);
+            String shown = actual == null ? "missing" : "is " + actual;
+            if (shown.length() > SHOWN_CHARS) {
+                shown = shown.substring(0, SHOWN_CHARS) + "...";
+            }
+            return text + " is false: " + field + " " + shown;
+        }
+    }
+
+    private static JsonNode lookup(ObjectNode event, String[] path) {
+        JsonNode node = event;
+        for (String step : path) {
+            node = node.get(step);
+            if (node == null) {
+                return null;
+            }
+        }
+        return node;
     }
 
     private static final class Parser {
@@ -46,26 +139,26 @@ public final class Trigger {
             this.text = text;
         }
 
-        Predicate<ObjectNode> expression() {
-            Predicate<ObjectNode> left = conjunction();
+        Condition expression() {
+            List<Condition> alternatives = new ArrayList<>(List.of(conjunction()));
             while (keyword("or")) {
-                left = left.or(conjunction());
+                alternatives.add(conjunction());
             }
-            return left;
+            return alternatives.size() == 1 ? alternatives.get(0) : new AnyOf(List.copyOf(alternatives));
         }
 
-        private Predicate<ObjectNode> conjunction() {
-            Predicate<ObjectNode> left = term();
+        private Condition conjunction() {
+            List<Condition> terms = new ArrayList<>(List.of(term()));
             while (keyword("and")) {
-                left = left.and(term());
+                terms.add(term());
             }
-            return left;
+            return terms.size() == 1 ? terms.get(0) : new AllOf(List.copyOf(terms));
         }
 
-        private Predicate<ObjectNode> term() {
+        private Condition term() {
             skipSpace();
             if (consume("(")) {
-                Predicate<ObjectNode> inner = expression();
+                Condition inner = expression();
                 expect(")");
                 return inner;
             }
@@ -74,17 +167,22 @@ public final class Trigger {
             String word = identifier();
             skipSpace();
             if ((word.equals("contains") || word.equals("match")) && peek() == '(') {
-                Predicate<ObjectNode> function = function(word);
-                return negated ? function.negate() : function;
+                return function(start, negated, word);
             }
             if (negated) {
                 pos = start;
                 throw error("'!' only negates contains(...) or match(...)");
             }
-            return comparison(word);
+            String[] path = word.split("\\.");
+            return leaf(start, word, path, comparison(path));
         }
 
-        private Predicate<ObjectNode> function(String name) {
+        /** A condition read from {@code start} to the current position. */
+        private Leaf leaf(int start, String field, String[] path, Predicate<ObjectNode> predicate) {
+            return new Leaf(text.substring(start, pos).strip(), field, path, predicate);
+        }
+
+        private Condition function(int start, boolean negated, String name) {
             expect("(");
             skipSpace();
             String field = identifier();
@@ -92,26 +190,28 @@ public final class Trigger {
             String argument = string();
             expect(")");
             String[] path = field.split("\\.");
+            Predicate<ObjectNode> function;
             if (name.equals("contains")) {
-                return event -> {
+                function = event -> {
                     String text = text(event, path);
                     return text != null && text.contains(argument);
                 };
+            } else {
+                Pattern pattern = Pattern.compile("\\Q" + argument.replace("*", "\\E.*\\Q") + "\\E", Pattern.DOTALL);
+                function = event -> {
+                    String text = text(event, path);
+                    return text != null && pattern.matcher(text).matches();
+                };
             }
-            Pattern pattern = Pattern.compile("\\Q" + argument.replace("*", "\\E.*\\Q") + "\\E", Pattern.DOTALL);
-            return event -> {
-                String text = text(event, path);
-                return text != null && pattern.matcher(text).matches();
-            };
+            return leaf(start, field, path, negated ? function.negate() : function);
         }
 
-        private Predicate<ObjectNode> comparison(String field) {
+        private Predicate<ObjectNode> comparison(String[] path) {
             skipSpace();
             String operator = operator();
             skipSpace();
             int valueAt = pos;
             Object value = value();
-            String[] path = field.split("\\.");
             return switch (operator) {
                 case "=" -> event -> equalTo(lookup(event, path), value);
                 case "!=" -> event -> !equalTo(lookup(event, path), value);
@@ -151,17 +251,6 @@ public final class Trigger {
                 return actual.isBoolean() && actual.booleanValue() == bool;
             }
             return actual.isTextual() && actual.textValue().equals(expected);
-        }
-
-        private static JsonNode lookup(ObjectNode event, String[] path) {
-            JsonNode node = event;
-            for (String step : path) {
-                node = node.get(step);
-                if (node == null) {
-                    return null;
-                }
-            }
-            return node;
         }
 
         private static String text(ObjectNode event, String[] path) {

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@code segment_events_filtered_total{reason,type}}: events that no mapping applies to, or that the
  * integrations object turns away from this destination;</li>
  * <li>{@code segment_events_rejected_total{reason}}: unreadable records and events that fail an action's validation;</li>
+ * <li>{@code mapping_events_matched_total{destination,mapping}}: events a mapping's trigger matched, and
+ * {@code mapping_events_invalid_total{destination,mapping}}: those of them its action's validation turned down;</li>
  * <li>{@code launchdarkly_events_delivered_total{destination}}, {@code launchdarkly_batches_delivered_total{destination}};</li>
  * <li>{@code launchdarkly_batches_retried_total{destination}}: redelivery attempts;</li>
  * <li>{@code launchdarkly_batches_split_total{destination}}: batches halved after a 413;</li>
@@ -40,6 +42,14 @@ public class PipelineMetrics {
 
     public void rejected(String reason) {
         registry.counter("segment.events.rejected", "reason", reason).increment();
+    }
+
+    public void matched(String destination, String mapping, int events) {
+        registry.counter("mapping.events.matched", "destination", destination, "mapping", mapping).increment(events);
+    }
+
+    public void invalid(String destination, String mapping) {
+        registry.counter("mapping.events.invalid", "destination", destination, "mapping", mapping).increment();
     }
 
     public void delivered(String destination, int events) {

@@ -74,9 +74,11 @@ public class RejectionRecorder implements SkippedRecords {
         for (TransformedEvents.Invalid invalid : transformed.invalid()) {
             MappedEvent mapped = invalid.event();
             ObjectNode record = record(mapped.chunk().source(), mapped.event().position(), invalid.reason());
+            record.put("destination", mapped.mapping().destination());
             record.put("mapping", mapped.mapping().name());
             record.set("event", mapped.event().json());
             write(record, "validation");
+            metrics.invalid(mapped.mapping().destination(), mapped.mapping().name());
         }
     }
 

@@ -156,6 +156,7 @@ public final class Benchmark {
         AliasUserTransformer alias = new AliasUserTransformer();
         InputSource source = new InputSource(file.getFileName().toString(), "bench", "line", 0);
         EventChunk chunk = new EventChunk(source, 0, List.of());
+        List<Mapping> presets = Presets.all("default");
         List<ObjectNode> batch = new ArrayList<>(CHUNK);
         long out = 0;
         long bytes = 0;
@@ -168,7 +169,7 @@ public final class Benchmark {
                 if (!IntegrationsFilter.enabledFor(event)) {
                     continue;
                 }
-                for (Mapping mapping : Presets.ALL) {
+                for (Mapping mapping : presets) {
                     if (mapping.trigger().test(event)) {
                         MappedEvent mapped = new MappedEvent(new SegmentEvent(event, line), mapping, chunk);
                         try {

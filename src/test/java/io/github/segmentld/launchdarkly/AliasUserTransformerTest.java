@@ -17,7 +17,7 @@ class AliasUserTransformerTest {
     private final AliasUserTransformer transformer = new AliasUserTransformer();
 
     private JsonNode alias(String event) {
-        return transformer.transform(mapped(Presets.ALIAS_USER, object(event))).json();
+        return transformer.transform(mapped(Presets.aliasUser("default"), object(event))).json();
     }
 
     @Test

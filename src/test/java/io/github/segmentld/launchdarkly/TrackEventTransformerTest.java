@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.mapping.Action;
 import io.github.segmentld.mapping.Mapping;
+import io.github.segmentld.mapping.MappingCompiler;
 import io.github.segmentld.mapping.Presets;
 import io.github.segmentld.mapping.SegmentValidationException;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,13 @@ class TrackEventTransformerTest {
 
     private final TrackEventTransformer transformer = new TrackEventTransformer();
 
+    /** A Track Event mapping whose fields are the given literals (the others keep their defaults). */
+    private static Mapping custom(String fields) {
+        return MappingCompiler.compile("default", "custom", true, "type = \"track\"", Action.TRACK_EVENT, object(fields));
+    }
+
     private JsonNode track(String event) {
-        return transformer.transform(mapped(Presets.TRACK_EVENT, object(event))).json();
+        return transformer.transform(mapped(Presets.trackEvent("default"), object(event))).json();
     }
 
     @Test
@@ -66,8 +72,8 @@ class TrackEventTransformerTest {
 
     @Test
     void mainContextKeyWinsAClashWithAnAdditionalKey() {
-        Mapping clashing = new Mapping("clash", e -> true, Action.TRACK_EVENT, event -> object(
-                "{'context_kind':'user','user_key':'main','additional_context_keys':{'user':'other','org':'acme'},'event_name':'E'}"));
+        Mapping clashing = custom("{'context_kind':'user','user_key':'main',"
+                + "'additional_context_keys':{'user':'other','org':'acme'},'event_name':'E'}");
 
         JsonNode out = transformer.transform(mapped(clashing, object("{}"))).json();
 
@@ -76,8 +82,7 @@ class TrackEventTransformerTest {
 
     @Test
     void emptyContextKindDefaultsToUser() {
-        Mapping mapping = new Mapping("kind", e -> true, Action.TRACK_EVENT,
-                event -> object("{'context_kind':'','user_key':'k','event_name':'E'}"));
+        Mapping mapping = custom("{'context_kind':'','user_key':'k','event_name':'E'}");
 
         assertThat(transformer.transform(mapped(mapping, object("{}"))).json().get("contextKeys"))
                 .isEqualTo(parse("{'user':'k'}"));
@@ -85,8 +90,7 @@ class TrackEventTransformerTest {
 
     @Test
     void customContextKindNamesTheMainKey() {
-        Mapping mapping = new Mapping("kind", e -> true, Action.TRACK_EVENT,
-                event -> object("{'context_kind':'organization','user_key':'acme','event_name':'E'}"));
+        Mapping mapping = custom("{'context_kind':'organization','user_key':'acme','event_name':'E'}");
 
         assertThat(transformer.transform(mapped(mapping, object("{}"))).json().get("contextKeys"))
                 .isEqualTo(parse("{'organization':'acme'}"));
@@ -146,7 +150,7 @@ class TrackEventTransformerTest {
     void nonNumericMetricValueIsAValidationError(String revenue, String message) {
         ObjectNode event = object("{'type':'track','userId':'u','event':'E','properties':{'revenue':" + revenue + "}}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
                 .isInstanceOf(SegmentValidationException.class)
                 .hasMessage(message);
     }
@@ -162,7 +166,7 @@ class TrackEventTransformerTest {
     void nonObjectPropertiesAreAValidationError() {
         ObjectNode event = object("{'type':'track','userId':'u','event':'E','properties':'flat'}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
                 .hasMessage("Event Properties must be an object but it was a string.");
     }
 
@@ -170,7 +174,7 @@ class TrackEventTransformerTest {
     void missingEventNameIsRequired() {
         ObjectNode event = object("{'type':'track','userId':'u'}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
                 .isInstanceOf(SegmentValidationException.class)
                 .hasMessage("The root value is missing the required field 'event_name'.");
     }
@@ -179,7 +183,7 @@ class TrackEventTransformerTest {
     void missingContextKeyIsRequired() {
         ObjectNode event = object("{'type':'track','event':'E'}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
                 .hasMessage("The root value is missing the required field 'user_key'.");
     }
 
@@ -187,7 +191,7 @@ class TrackEventTransformerTest {
     void emptyUserIdExistsSoTheContextKeyIsEmptyAndMissing() {
         ObjectNode event = object("{'type':'track','userId':'','anonymousId':'anon','event':'E'}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
                 .hasMessage("The root value is missing the required field 'user_key'.");
     }
 
@@ -195,7 +199,7 @@ class TrackEventTransformerTest {
     void severalErrorsAreJoinedWithASpaceMissingFieldsFirst() {
         ObjectNode event = object("{'type':'track','properties':{'revenue':'lots'}}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
                 .hasMessage("The root value is missing the required field 'user_key'. "
                         + "The root value is missing the required field 'event_name'. "
                         + "Metric Value must be a number but it was a string.");
@@ -205,7 +209,7 @@ class TrackEventTransformerTest {
     void objectEventNameIsATypeError() {
         ObjectNode event = object("{'type':'track','userId':'u','event':{'name':'x'}}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.TRACK_EVENT, event)))
+        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
                 .hasMessage("Event Name must be a string but it was an object.");
     }
 

@@ -1,0 +1,234 @@
+package io.github.segmentld.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
+import io.github.segmentld.mapping.Action;
+import io.github.segmentld.mapping.Mapping;
+import io.github.segmentld.mapping.MappingCompiler;
+import io.github.segmentld.mapping.Presets;
+
+/**
+ * Reads the mappings file (named by {@code launchdarkly.mappings-file}): the destination instances, each with its
+ * LaunchDarkly settings and its mappings. Everything is checked before the application starts, and the first mistake
+ * is reported with the file, the instance and the mapping it is in:
+ * <pre>
+ * destinations:
+ *   - name: production                                # letters, digits, '.', '_', '-'; names metrics and payload IDs
+ *     client-side-id: "{{env:LD_CLIENT_SIDE_ID:}}"    # empty: the embedded stand-in
+ *     events-host: events.launchdarkly.com            # or events-base-url: http://relay:8030
+ *     enabled: true
+ *     presets: true                                   # the Track Event and Alias User presets
+ *     mappings:
+ *       - name: Order revenue
+ *         trigger: type = "track" and event = "Order Completed"
+ *         action: Track Event
+ *         fields:
+ *           metric_value: {"@path": "$.properties.total"}
+ * </pre>
+ * Property placeholders ({@code {{env:NAME:default}}}, {@code {{some.key}}}) are resolved in the instance settings
+ * only: in field values, {@code {{...}}} belongs to {@code @template}.
+ */
+public final class MappingsFile {
+
+    /** Segment's limit of mappings on one destination instance, presets included. */
+    public static final int MAX_MAPPINGS = 50;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+    private static final Set<String> FILE_KEYS = Set.of("destinations");
+    private static final Set<String> INSTANCE_KEYS =
+            Set.of("name", "client-side-id", "events-host", "events-base-url", "enabled", "presets", "mappings");
+    private static final Set<String> MAPPING_KEYS = Set.of("name", "trigger", "action", "enabled", "fields");
+
+    private final UnaryOperator<String> placeholders;
+    private final Function<String, LaunchDarklyDestination> withoutClientSideId;
+
+    /**
+     * @param placeholders        resolves property placeholders in instance settings
+     * @param withoutClientSideId the destination of an enabled instance without a client-side ID (the embedded
+     *                            stand-in), or an {@link IllegalStateException} saying why there can be none
+     */
+    public MappingsFile(UnaryOperator<String> placeholders, Function<String, LaunchDarklyDestination> withoutClientSideId) {
+        this.placeholders = placeholders;
+        this.withoutClientSideId = withoutClientSideId;
+    }
+
+    /** The one instance with the presets that runs when no mappings file is named, set by {@code launchdarkly.*} keys. */
+    public DestinationInstance single(String name, String clientSideId, String eventsHost, String eventsBaseUrl) {
+        try {
+            return new DestinationInstance(name, true, destination(name, true, clientSideId, eventsHost, eventsBaseUrl),
+                    Presets.all(name));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("launchdarkly." + e.getMessage());
+        }
+    }
+
+    /** @throws IllegalStateException naming the file, the instance and the mapping of the first mistake */
+    public List<DestinationInstance> read(Path file) {
+        String where = "Mappings file " + file;
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new IllegalStateException(where + " cannot be read: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject() || !root.path("destinations").isArray() || root.get("destinations").isEmpty()) {
+            throw new IllegalStateException(where + ": expected a list of destination instances under 'destinations:'");
+        }
+        checkKeys(root, FILE_KEYS, where);
+        List<DestinationInstance> instances = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        int index = 0;
+        for (JsonNode instance : root.get("destinations")) {
+            index++;
+            DestinationInstance read = instance(instance, where, index);
+            if (!names.add(read.name())) {
+                throw new IllegalStateException(where + ": two destination instances are named '" + read.name() + "'");
+            }
+            instances.add(read);
+        }
+        if (instances.stream().noneMatch(DestinationInstance::enabled)) {
+            throw new IllegalStateException(where + ": every destination instance is disabled, nothing would be sent");
+        }
+        return instances;
+    }
+
+    private DestinationInstance instance(JsonNode node, String file, int index) {
+        String numbered = file + ", destination number " + index;
+        if (!node.isObject()) {
+            throw new IllegalStateException(numbered + ": expected the settings of a destination instance");
+        }
+        String name = setting(node, "name", numbered);
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalStateException(numbered + ": name '" + name + "' must be letters, digits, '.', '_' or '-'");
+        }
+        String where = file + ", destination '" + name + "'";
+        checkKeys(node, INSTANCE_KEYS, where);
+        boolean enabled = flag(node, "enabled", where);
+        LaunchDarklyDestination destination;
+        try {
+            destination = destination(name, enabled, setting(node, "client-side-id", where),
+                    setting(node, "events-host", where), setting(node, "events-base-url", where));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalStateException(where + ": " + e.getMessage());
+        }
+        List<Mapping> mappings = new ArrayList<>(flag(node, "presets", where) ? Presets.all(name) : List.of());
+        JsonNode custom = node.path("mappings");
+        if (!custom.isMissingNode() && !custom.isNull() && !custom.isArray()) {
+            throw new IllegalStateException(where + ": mappings must be a list");
+        }
+        for (JsonNode mapping : custom) {
+            mappings.add(mapping(name, mapping, where));
+        }
+        if (mappings.isEmpty()) {
+            throw new IllegalStateException(where + ": no mappings (presets: false and no mappings of its own)");
+        }
+        if (mappings.size() > MAX_MAPPINGS) {
+            throw new IllegalStateException(where + ": " + mappings.size() + " mappings, more than the " + MAX_MAPPINGS
+                    + " a destination instance may hold (the presets count when they are on)");
+        }
+        Set<String> names = new HashSet<>();
+        for (Mapping mapping : mappings) {
+            if (!names.add(mapping.name())) {
+                throw new IllegalStateException(where + ": two mappings are named '" + mapping.name() + "'"
+                        + (Action.byTitle(mapping.name()) != null ? " (the presets are named after their actions)" : ""));
+            }
+        }
+        return new DestinationInstance(name, enabled, destination, mappings);
+    }
+
+    private static Mapping mapping(String destination, JsonNode node, String where) {
+        String name = node.path("name").isValueNode() ? node.get("name").asText().strip() : "";
+        if (name.isEmpty()) {
+            throw new IllegalStateException(where + ": a mapping has no name");
+        }
+        where = where + ", mapping '" + name + "'";
+        checkKeys(node, MAPPING_KEYS, where);
+        JsonNode trigger = node.path("trigger");
+        if (!trigger.isTextual() || trigger.textValue().isBlank()) {
+            throw new IllegalStateException(where + ": no trigger (such as: type = \"track\")");
+        }
+        String title = node.path("action").asText("");
+        Action action = Action.byTitle(title);
+        if (action == null) {
+            throw new IllegalStateException(where + ": unknown action '" + title + "': the actions are "
+                    + String.join(" and ", List.of(Action.TRACK_EVENT.title(), Action.ALIAS_USER.title())));
+        }
+        JsonNode fields = node.path("fields");
+        if (!fields.isMissingNode() && !fields.isNull() && !fields.isObject()) {
+            throw new IllegalStateException(where + ": fields must be a map of field names to values");
+        }
+        JsonNode enabled = node.path("enabled");
+        if (!enabled.isMissingNode() && !enabled.isBoolean()) {
+            throw new IllegalStateException(where + ": enabled must be true or false");
+        }
+        try {
+            return MappingCompiler.compile(destination, name, enabled.asBoolean(true), trigger.textValue(), action,
+                    fields.isObject() ? (ObjectNode) fields : JsonNodeFactory.instance.objectNode());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(where + ": " + e.getMessage());
+        }
+    }
+
+    private LaunchDarklyDestination destination(String name, boolean enabled, String clientSideId, String eventsHost,
+                                                String eventsBaseUrl) {
+        if (!clientSideId.isBlank()) {
+            return LaunchDarklyDestination.of(name, clientSideId.strip(), eventsHost, eventsBaseUrl);
+        }
+        return enabled ? withoutClientSideId.apply(name) : null;
+    }
+
+    /** An instance setting, with property placeholders resolved; empty when it is not given. */
+    private String setting(JsonNode node, String key, String where) {
+        JsonNode value = node.get(key);
+        if (value == null || value.isNull()) {
+            return "";
+        }
+        if (!value.isValueNode()) {
+            throw new IllegalStateException(where + ": " + key + " must be a single value");
+        }
+        try {
+            return placeholders.apply(value.asText()).strip();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(where + ": " + key + ": " + e.getMessage());
+        }
+    }
+
+    /** A true/false instance setting, true when it is not given. */
+    private boolean flag(JsonNode node, String key, String where) {
+        String value = setting(node, key, where);
+        if (value.isEmpty() || value.equals("true")) {
+            return true;
+        }
+        if (value.equals("false")) {
+            return false;
+        }
+        throw new IllegalStateException(where + ": " + key + " must be true or false, was '" + value + "'");
+    }
+
+    private static void checkKeys(JsonNode node, Set<String> known, String where) {
+        for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
+            String key = keys.next();
+            if (!known.contains(key)) {
+                throw new IllegalStateException(where + ": unknown setting '" + key + "' (known: "
+                        + String.join(", ", new TreeSet<>(known)) + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.github.segmentld.preview;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.config.DestinationInstance;
+import io.github.segmentld.ingest.EventChunk;
+import io.github.segmentld.ingest.InputSource;
+import io.github.segmentld.ingest.RefusedRequestException;
+import io.github.segmentld.ingest.SegmentEvent;
+import io.github.segmentld.launchdarkly.AliasUserTransformer;
+import io.github.segmentld.launchdarkly.LaunchDarklyEvent;
+import io.github.segmentld.launchdarkly.TrackEventTransformer;
+import io.github.segmentld.mapping.IntegrationsFilter;
+import io.github.segmentld.mapping.MappedEvent;
+import io.github.segmentld.mapping.Mapping;
+import io.github.segmentld.mapping.SegmentValidationException;
+import org.apache.camel.Body;
+
+/**
+ * Shows, without sending anything, what a Segment event becomes, the way Segment's mapping tester does: for each
+ * destination instance, each mapping, whether its trigger matched (and if not, the conditions that failed), the
+ * fields it resolved, and the LaunchDarkly event or Segment's validation errors; then the exact JSON array the
+ * instance would post.
+ */
+public class MappingPreview {
+
+    private final List<DestinationInstance> instances;
+    private final TrackEventTransformer trackEvent;
+    private final AliasUserTransformer aliasUser;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+
+    public MappingPreview(List<DestinationInstance> instances, TrackEventTransformer trackEvent,
+                          AliasUserTransformer aliasUser, ObjectMapper mapper, Clock clock) {
+        this.instances = List.copyOf(instances);
+        this.trackEvent = trackEvent;
+        this.aliasUser = aliasUser;
+        this.mapper = mapper;
+        this.clock = clock;
+    }
+
+    /**
+     * The preview of one event (a JSON object) or of each event of a JSON array, as pretty-printed JSON.
+     *
+     * @throws RefusedRequestException (400) when the body is not JSON, or holds something other than events
+     */
+    public String previewJson(@Body byte[] body) {
+        JsonNode input;
+        try {
+            input = mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new RefusedRequestException(400, "The body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        JsonNode report;
+        if (input != null && input.isObject()) {
+            report = preview((ObjectNode) input);
+        } else if (input != null && input.isArray() && input.size() > 0) {
+            ArrayNode reports = mapper.createArrayNode();
+            for (JsonNode event : input) {
+                if (!event.isObject()) {
+                    throw new RefusedRequestException(400, "Every item of the array must be a Segment event (a JSON object)");
+                }
+                reports.add(preview((ObjectNode) event));
+            }
+            report = reports;
+        } else {
+            throw new RefusedRequestException(400, "Preview one Segment event (a JSON object) or an array of events");
+        }
+        return report.toPrettyString();
+    }
+
+    public ObjectNode preview(ObjectNode event) {
+        SegmentEvent segmentEvent = new SegmentEvent(event, 1);
+        EventChunk chunk = new EventChunk(new InputSource("preview", "preview", "item", clock.millis()), 0,
+                List.of(segmentEvent));
+        boolean integrationsAllow = IntegrationsFilter.enabledFor(event);
+
+        ObjectNode report = mapper.createObjectNode();
+        report.set("event", event);
+        ArrayNode destinations = report.putArray("destinations");
+        for (DestinationInstance instance : instances) {
+            ObjectNode destination = destinations.addObject();
+            destination.put("destination", instance.name());
+            destination.put("enabled", instance.enabled());
+            destination.put("url", instance.destination() == null ? null : instance.destination().maskedEventsUrl());
+            ArrayNode mappings = destination.putArray("mappings");
+            ArrayNode batch = mapper.createArrayNode();
+            for (Mapping mapping : instance.mappings()) {
+                ObjectNode result = mappings.addObject();
+                result.put("mapping", mapping.name());
+                result.put("action", mapping.action().title());
+                result.put("trigger", mapping.trigger().toString());
+                String whyNot = !mapping.enabled() ? "the mapping is disabled"
+                        : !integrationsAllow ? "the event's integrations object turns LaunchDarkly off"
+                        : mapping.trigger().whyNot(event);
+                result.put("matched", whyNot.isEmpty());
+                if (!whyNot.isEmpty()) {
+                    result.put("reason", whyNot);
+                    continue;
+                }
+                MappedEvent mapped = new MappedEvent(segmentEvent, mapping, chunk);
+                result.set("fields", mapping.fields().apply(event));
+                try {
+                    LaunchDarklyEvent made = switch (mapping.action()) {
+                        case TRACK_EVENT -> trackEvent.transform(mapped);
+                        case ALIAS_USER -> aliasUser.transform(mapped);
+                    };
+                    result.set("launchDarklyEvent", made.json());
+                    batch.add(made.json());
+                } catch (SegmentValidationException e) {
+                    result.put("error", e.getMessage());
+                }
+            }
+            destination.set("events", batch);
+        }
+        return report;
+    }
+}
