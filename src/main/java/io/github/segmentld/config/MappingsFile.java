@@ -121,10 +121,12 @@ public final class MappingsFile {
         String where = file + ", destination '" + name + "'";
         checkKeys(node, INSTANCE_KEYS, where);
         boolean enabled = flag(node, "enabled", where);
+        String clientSideId = setting(node, "client-side-id", where);
+        String eventsHost = setting(node, "events-host", where);
+        String eventsBaseUrl = setting(node, "events-base-url", where);
         LaunchDarklyDestination destination;
         try {
-            destination = destination(name, enabled, setting(node, "client-side-id", where),
-                    setting(node, "events-host", where), setting(node, "events-base-url", where));
+            destination = destination(name, enabled, clientSideId, eventsHost, eventsBaseUrl);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalStateException(where + ": " + e.getMessage());
         }

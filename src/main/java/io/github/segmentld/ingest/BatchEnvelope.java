@@ -1,6 +1,8 @@
 package io.github.segmentld.ingest;
 
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The shared part of a Segment batch object ({@code {"batch": [...], "context": {...}, "integrations": {...}}}):
  * its context and integrations merge into each event of the batch, the event's own keys winning.
  */
-record BatchEnvelope(JsonNode context, JsonNode integrations) {
+public record BatchEnvelope(JsonNode context, JsonNode integrations) {
 
     /** How much of a skipped record is kept in its rejection record. */
     static final int RAW_EXCERPT_CHARS = 2048;
@@ -37,6 +39,18 @@ record BatchEnvelope(JsonNode context, JsonNode integrations) {
         } else {
             skipped.skipped(source, position, "not a JSON object", abbreviate(node.toString()));
         }
+    }
+
+    /** The events of a batch object, each with the batch's context and integrations merged in. */
+    public static List<ObjectNode> eventsOf(ObjectNode batchObject) {
+        BatchEnvelope envelope = new BatchEnvelope(batchObject.get("context"), batchObject.get("integrations"));
+        List<ObjectNode> events = new ArrayList<>();
+        batchObject.path("batch").forEach(event -> {
+            if (event.isObject()) {
+                events.add(envelope.applyTo((ObjectNode) event));
+            }
+        });
+        return events;
     }
 
     static String abbreviate(String raw) {

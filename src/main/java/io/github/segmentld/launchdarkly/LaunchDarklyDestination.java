@@ -78,8 +78,11 @@ public record LaunchDarklyDestination(String name, String clientSideId, String e
         return eventsUrl.substring(0, eventsUrl.lastIndexOf('/') + 1) + maskedClientSideId();
     }
 
-    /** The client-side ID as logs may show it. */
+    /** The client-side ID as logs may show it (the stand-in's made-up ID in full). */
     public String maskedClientSideId() {
+        if (isStandIn()) {
+            return clientSideId;
+        }
         int keep = Math.min(4, clientSideId.length() / 4);
         return "…" + clientSideId.substring(clientSideId.length() - keep);
     }

@@ -111,7 +111,7 @@ public final class Trigger implements Predicate<ObjectNode> {
 
         public String whyNot(ObjectNode event) {
             JsonNode actual = lookup(event, path);
-            String shown = actual == null ? "missing" : "is " + actual;
+            String shown = actual == null ? "is missing" : "is " + actual;
             if (shown.length() > SHOWN_CHARS) {
                 shown = shown.substring(0, SHOWN_CHARS) + "...";
             }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.config.DestinationInstance;
+import io.github.segmentld.ingest.BatchEnvelope;
 import io.github.segmentld.ingest.EventChunk;
 import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.RefusedRequestException;
@@ -48,7 +49,8 @@ public class MappingPreview {
     }
 
     /**
-     * The preview of one event (a JSON object) or of each event of a JSON array, as pretty-printed JSON.
+     * The preview of one event (a JSON object), or of each event of a JSON array or of a batch object, as
+     * pretty-printed JSON.
      *
      * @throws RefusedRequestException (400) when the body is not JSON, or holds something other than events
      */
@@ -61,22 +63,24 @@ public class MappingPreview {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        JsonNode report;
-        if (input != null && input.isObject()) {
-            report = preview((ObjectNode) input);
-        } else if (input != null && input.isArray() && input.size() > 0) {
-            ArrayNode reports = mapper.createArrayNode();
-            for (JsonNode event : input) {
+        if (input != null && input.isObject() && !input.path("batch").isArray()) {
+            return preview((ObjectNode) input).toPrettyString();
+        }
+        Iterable<JsonNode> events = input != null && input.isObject()
+                ? List.copyOf(BatchEnvelope.eventsOf((ObjectNode) input)) : input;
+        ArrayNode reports = mapper.createArrayNode();
+        if (events != null && input.isContainerNode()) {
+            for (JsonNode event : events) {
                 if (!event.isObject()) {
                     throw new RefusedRequestException(400, "Every item of the array must be a Segment event (a JSON object)");
                 }
                 reports.add(preview((ObjectNode) event));
             }
-            report = reports;
-        } else {
-            throw new RefusedRequestException(400, "Preview one Segment event (a JSON object) or an array of events");
         }
-        return report.toPrettyString();
+        if (reports.isEmpty()) {
+            throw new RefusedRequestException(400, "Preview a Segment event (a JSON object), an array of events or a batch object");
+        }
+        return reports.toPrettyString();
     }
 
     public ObjectNode preview(ObjectNode event) {

@@ -79,4 +79,16 @@ class TriggerTest {
                 .isInstanceOf(TriggerSyntaxException.class)
                 .hasMessage(message + " of trigger: " + trigger);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
+            "type = \"track\"                                  | ''",
+            "type = \"identify\"                               | type = \"identify\" is false: type is \"track\"",
+            "properties.total > 100                            | properties.total > 100 is false: properties.total is 99.5",
+            "type = \"track\" and traits.tier = \"gold\"       | traits.tier = \"gold\" is false: traits.tier is missing",
+            "type = \"page\" or !contains(event, \"Order\")    | type = \"page\" is false: type is \"track\"; !contains(event, \"Order\") is false: event is \"Order Completed\"",
+            "(type = \"track\" and event = \"x\") or name = \"y\" | event = \"x\" is false: event is \"Order Completed\"; name = \"y\" is false: name is missing"})
+    void whyNotNamesTheFailedConditionsAndTheValuesTheEventHas(String trigger, String whyNot) {
+        assertThat(Trigger.parse(trigger).whyNot(ORDER)).isEqualTo(whyNot);
+    }
 }

@@ -1,0 +1,61 @@
+package io.github.segmentld;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Properties;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.config.DestinationInstance;
+import io.github.segmentld.ingest.RefusedRequestException;
+import io.github.segmentld.launchdarkly.AliasUserTransformer;
+import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
+import io.github.segmentld.launchdarkly.TrackEventTransformer;
+import io.github.segmentld.preview.MappingPreview;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+
+/**
+ * {@code --preview event.json}: prints what a Segment event (or each event of a JSON array) becomes under the
+ * configured destination instances and mappings, without starting the routes or sending anything. It reads the same
+ * configuration as the application (application.properties, the profile's file, system properties, environment).
+ */
+public final class PreviewCommand {
+
+    private PreviewCommand() {
+    }
+
+    /** @return the exit status: 0 when the preview was printed, 1 when the event or the configuration is wrong, 2 on misuse */
+    public static int run(List<String> arguments, Properties overrides, PrintStream out, PrintStream err) {
+        if (arguments.size() != 1) {
+            err.println("Usage: --preview <file with a Segment event, or a JSON array of events>");
+            return 2;
+        }
+        // The context only resolves properties: it is never started, so it has nothing to stop (and nothing to log).
+        DefaultCamelContext context = new DefaultCamelContext();
+        try {
+            PropertiesComponent properties = context.getPropertiesComponent();
+            properties.setOverrideProperties(overrides);
+            properties.setLocation("classpath:application.properties");
+            String profile = properties.resolveProperty("camel.main.profile").orElse("").strip();
+            if (!profile.isEmpty()) {
+                properties.addLocation("classpath:application-" + profile + ".properties;optional=true");
+            }
+            // Nothing is sent, so an instance without a client-side ID is shown with the stand-in's URL.
+            List<DestinationInstance> instances = AppConfiguration.destinationInstances(context,
+                    name -> LaunchDarklyDestination.standIn(name, "http://127.0.0.1"));
+            MappingPreview preview = new MappingPreview(instances, new TrackEventTransformer(),
+                    new AliasUserTransformer(), new ObjectMapper(), Clock.systemUTC());
+            out.println(preview.previewJson(Files.readAllBytes(Path.of(arguments.get(0)))));
+            return 0;
+        } catch (IOException e) {
+            err.println("Cannot read " + arguments.get(0) + ": " + e);
+        } catch (RefusedRequestException | IllegalStateException e) {
+            err.println(e.getMessage());
+        }
+        return 1;
+    }
+}
