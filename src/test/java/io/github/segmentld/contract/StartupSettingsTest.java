@@ -1,9 +1,19 @@
 package io.github.segmentld.contract;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.headRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Properties;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.github.segmentld.Application;
 import io.github.segmentld.TestInbox;
@@ -58,5 +68,53 @@ class StartupSettingsTest {
                 throw failure;
             }
         }).satisfies(t -> assertThat(rootCause(t)).hasMessageContaining("launchdarkly.events-host must be a bare host name"));
+    }
+
+    @Test
+    void aClientSideIdLaunchDarklyDoesNotKnowStopsTheStartUnlessTheCheckIsOff() {
+        WireMockServer clientSdk = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        clientSdk.start();
+        try {
+            clientSdk.stubFor(head(urlEqualTo("/sdk/goals/unknown-id")).willReturn(aResponse().withStatus(404)));
+            clientSdk.stubFor(head(urlEqualTo("/sdk/goals/known-id")).willReturn(aResponse().withStatus(200)));
+            Properties p = TestInbox.create("settings-check").properties("");
+            p.setProperty("launchdarkly.settings-check.url", "http://127.0.0.1:" + clientSdk.port() + "/sdk/goals/");
+            p.setProperty("launchdarkly.client-side-id", "unknown-id");
+
+            assertThat(rootCause(startupFailure(p, null))).hasMessage("Destination 'default': LaunchDarkly does not"
+                    + " know the client-side ID …id (HEAD http://127.0.0.1:" + clientSdk.port() + "/sdk/goals/…id"
+                    + " answered 404): copy it again from LaunchDarkly's Account settings > Projects, for the right"
+                    + " environment. To start without this check (offline), set launchdarkly.settings-check.enabled=false.");
+
+            p.setProperty("launchdarkly.settings-check.enabled", "false");
+            assertThat(startupFailure(p, null)).isNull();
+
+            p.setProperty("launchdarkly.settings-check.enabled", "true");
+            p.setProperty("launchdarkly.client-side-id", "known-id");
+            assertThat(startupFailure(p, null)).isNull();
+            assertThat(clientSdk.findAll(headRequestedFor(urlEqualTo("/sdk/goals/known-id")))).hasSize(1);
+        } finally {
+            clientSdk.stop();
+        }
+    }
+
+    @Test
+    void aMistakeInTheMappingsFileStopsTheStartWithItsPlace() throws IOException {
+        TestInbox work = TestInbox.create("bad-mappings");
+        Path file = Files.writeString(work.work().resolve("mappings.yaml"), """
+                destinations:
+                  - name: production
+                    client-side-id: id
+                    mappings:
+                      - name: Revenue
+                        trigger: type = "track"
+                        action: Track Event
+                        fields: {metric_value: {"@path": "properties.total"}}
+                """);
+        Properties p = work.properties("http://127.0.0.1:1");
+        p.setProperty("launchdarkly.mappings-file", file.toString());
+
+        assertThat(rootCause(startupFailure(p, null))).hasMessage("Mappings file " + file + ", destination 'production',"
+                + " mapping 'Revenue': field 'metric_value': a @path starts with $, was 'properties.total'");
     }
 }
