@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -73,11 +72,8 @@ public class AppConfiguration implements CamelConfiguration {
                 Path.of(required(properties, "inbox.dir")), required(properties, "inbox.failed-dir"), clock));
         configureHttpSources(context, properties, metrics, rejections, clock);
 
-        AtomicBoolean standIn = new AtomicBoolean();
-        List<DestinationInstance> instances = destinationInstances(context, name -> {
-            standIn.set(true);
-            return standInDestination(properties, name);
-        });
+        List<DestinationInstance> instances =
+                destinationInstances(context, name -> standInDestination(properties, name));
         List<DestinationInstance> enabled = instances.stream().filter(DestinationInstance::enabled).toList();
         List<LaunchDarklyDestination> destinations = enabled.stream().map(DestinationInstance::destination).toList();
         enabled.forEach(AppConfiguration::logInstance);
@@ -99,7 +95,8 @@ public class AppConfiguration implements CamelConfiguration {
                 new File(required(properties, "store.delivered-batches-file")),
                 integer(properties, "store.delivered-batches-cache-size"),
                 longValue(properties, "store.delivered-batches-max-file-bytes")));
-        registry.bind("launchDarklyStandIn", new LaunchDarklyStandIn(standIn.get(),
+        registry.bind("launchDarklyStandIn", new LaunchDarklyStandIn(
+                destinations.stream().anyMatch(LaunchDarklyDestination::isStandIn),
                 Path.of(required(properties, "launchdarkly.stand-in.record-file")), mapper, clock));
     }
 

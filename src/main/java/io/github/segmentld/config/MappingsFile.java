@@ -71,6 +71,10 @@ public final class MappingsFile {
 
     /** The one instance with the presets that runs when no mappings file is named, set by {@code launchdarkly.*} keys. */
     public DestinationInstance single(String name, String clientSideId, String eventsHost, String eventsBaseUrl) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalStateException("launchdarkly.destination-name '" + name + "' must be letters, digits, '.',"
+                    + " '_' or '-'");
+        }
         try {
             return new DestinationInstance(name, true, destination(name, true, clientSideId, eventsHost, eventsBaseUrl),
                     Presets.all(name));

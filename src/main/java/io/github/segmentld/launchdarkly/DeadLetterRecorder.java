@@ -73,7 +73,8 @@ public class DeadLetterRecorder {
         return switch (status) {
             case 401, 403, 404 -> "LaunchDarkly answered " + status + ": the client-side ID "
                     + batch.destination().maskedClientSideId()
-                    + " is almost certainly wrong (check launchdarkly.client-side-id against LaunchDarkly's account settings)";
+                    + " of destination '" + batch.destination().name() + "' is almost certainly wrong (check it against"
+                    + " LaunchDarkly's account settings; GET /launchdarkly/settings-check tests it)";
             case 413 -> "LaunchDarkly answered 413: this single event is larger than LaunchDarkly accepts";
             default -> status == 0 || status >= 500 || status == 408 || status == 429
                     ? "delivery kept failing until the redelivery policy gave up: " + DeliveryRecords.describe(cause)

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in for LaunchDarkly's bulk events API, served by the application itself when no client-side ID is
  * configured: it records each batch it receives as one line of its record file
- * ({@code {"receivedAt", "clientSideId", "payloadId", "events"}}) and logs a one-line summary. Like LaunchDarkly, it ignores a payload
- * ID it has already accepted.
+ * ({@code {"receivedAt", "clientSideId", "payloadId", "events"}}) and logs a one-line summary. Like LaunchDarkly, it
+ * ignores a payload ID it has already accepted.
  */
 public class LaunchDarklyStandIn {
 

@@ -10,10 +10,10 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * An action's resolved fields, validated against the action's field definitions the way Segment's Actions framework does before an action runs: empty
- * strings and nulls are dropped from top-level fields, values are coerced to the field's type (a number becomes a
- * string for a string field, a numeric string becomes a number for a number field), and problems are reported with
- * Segment's wording. Missing required fields are reported before type errors; several errors are joined with a space.
+ * An action's resolved fields, validated against the action's field definitions the way Segment's Actions framework
+ * does before an action runs: empty strings and nulls are dropped from top-level fields, values are coerced to the
+ * field's type (a number becomes a string for a string field, a numeric string becomes a number for a number field),
+ * and problems are reported with Segment's wording and the field's label. Missing required fields are reported before type errors; several errors are joined with a space.
  */
 public final class ActionPayload {
 

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,16 +59,16 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "File: %s (%,d bytes of JSON, %,d gzipped)%n", file, jsonBytes, Files.size(file));
 
         plainLoop(file); // warm-up: JIT, class loading
-        resetPeakHeap();
+        HeapPeak plainPeak = HeapPeak.start();
         long start = System.nanoTime();
         long[] plain = plainLoop(file);
         double plainSeconds = (System.nanoTime() - start) / 1e9;
-        long plainHeap = peakHeap();
+        long plainHeap = plainPeak.stop();
 
         StandIn standIn = StandIn.start();
-        resetPeakHeap();
+        HeapPeak appPeak = HeapPeak.start();
         double appSeconds = runApplication(work, file, standIn.port());
-        long appHeap = peakHeap();
+        long appHeap = appPeak.stop();
         standIn.stop();
 
         double plainRate = events / plainSeconds;
@@ -250,15 +248,39 @@ public final class Benchmark {
         }
     }
 
-    private static void resetPeakHeap() {
-        System.gc();
-        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-    }
+    /**
+     * The most heap in use at one moment of a run, in bytes, sampled every 10 ms (the pools' own peaks would add up
+     * peaks of different moments).
+     */
+    private static final class HeapPeak {
 
-    private static long peakHeap() {
-        return ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(pool -> pool.getType() == MemoryType.HEAP)
-                .mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+        private final AtomicLong peak = new AtomicLong();
+        private final Thread sampler = new Thread(this::sample, "heap-peak");
+
+        static HeapPeak start() {
+            System.gc();
+            HeapPeak heapPeak = new HeapPeak();
+            heapPeak.sampler.setDaemon(true);
+            heapPeak.sampler.start();
+            return heapPeak;
+        }
+
+        private void sample() {
+            while (!Thread.currentThread().isInterrupted()) {
+                peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        long stop() throws InterruptedException {
+            sampler.interrupt();
+            sampler.join();
+            return peak.get();
+        }
     }
 
     /** A LaunchDarkly stand-in that costs next to nothing: counts requests, events and bytes, answers 202. */

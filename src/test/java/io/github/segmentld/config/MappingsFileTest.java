@@ -262,5 +262,7 @@ class MappingsFileTest {
         assertThat(single.mappings()).extracting(Mapping::name).containsExactly("Alias User", "Track Event");
         assertThatThrownBy(() -> reader.single("default", "id", "events.launchdarkly.com/path", ""))
                 .hasMessageStartingWith("launchdarkly.events-host must be a bare host name");
+        assertThatThrownBy(() -> reader.single("my destination", "id", "", ""))
+                .hasMessage("launchdarkly.destination-name 'my destination' must be letters, digits, '.', '_' or '-'");
     }
 }
