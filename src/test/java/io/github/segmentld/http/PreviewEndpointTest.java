@@ -42,6 +42,16 @@ class PreviewEndpointTest extends HttpSourceTestSupport {
     }
 
     @Test
+    void aFormBodyIsRefusedAsByTheTrackingApi() throws IOException {
+        var response = post("/preview", "{\"type\":\"track\"}".getBytes(),
+                Map.of("Content-Type", "application/x-www-form-urlencoded"));
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(Json.MAPPER.readTree(response.body()).get("message").textValue())
+                .isEqualTo("a form body is not accepted: send the JSON as application/json or text/plain");
+    }
+
+    @Test
     void theSettingsCheckReportsEachInstance() throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/launchdarkly/settings-check")).GET().build(),
