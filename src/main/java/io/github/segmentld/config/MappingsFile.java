@@ -113,8 +113,9 @@ public final class MappingsFile {
         return instances;
     }
 
-    private DestinationInstance instance(JsonNode node, String file, int index) {
-        String numbered = file + ", destination number " + index;
+    /** @param inFile how messages name the file ("Mappings file mappings.yaml") */
+    private DestinationInstance instance(JsonNode node, String inFile, int index) {
+        String numbered = inFile + ", destination number " + index;
         if (!node.isObject()) {
             throw new IllegalStateException(numbered + ": expected the settings of a destination instance");
         }
@@ -122,7 +123,7 @@ public final class MappingsFile {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalStateException(numbered + ": name '" + name + "' must be letters, digits, '.', '_' or '-'");
         }
-        String where = file + ", destination '" + name + "'";
+        String where = inFile + ", destination '" + name + "'";
         checkKeys(node, INSTANCE_KEYS, where);
         boolean enabled = flag(node, "enabled", where);
         String clientSideId = setting(node, "client-side-id", where);
