@@ -1,8 +1,6 @@
 package io.github.segmentld.ingest;
 
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,7 +20,7 @@ public record BatchEnvelope(JsonNode context, JsonNode integrations) {
      */
     static void expand(JsonNode node, long position, Deque<SegmentEvent> out, InputSource source, SkippedRecords skipped) {
         if (node.isObject() && node.path("batch").isArray()) {
-            BatchEnvelope envelope = new BatchEnvelope(node.get("context"), node.get("integrations"));
+            BatchEnvelope envelope = of((ObjectNode) node);
             // A dead-letter file names the one destination instance its events were not delivered to.
             String destination = node.path("deadLetter").path("destination").textValue();
             int item = 0;
@@ -41,23 +39,17 @@ public record BatchEnvelope(JsonNode context, JsonNode integrations) {
         }
     }
 
-    /** The events of a batch object, each with the batch's context and integrations merged in. */
-    public static List<ObjectNode> eventsOf(ObjectNode batchObject) {
-        BatchEnvelope envelope = new BatchEnvelope(batchObject.get("context"), batchObject.get("integrations"));
-        List<ObjectNode> events = new ArrayList<>();
-        batchObject.path("batch").forEach(event -> {
-            if (event.isObject()) {
-                events.add(envelope.applyTo((ObjectNode) event));
-            }
-        });
-        return events;
+    /** The shared part of a batch object. */
+    public static BatchEnvelope of(ObjectNode batchObject) {
+        return new BatchEnvelope(batchObject.get("context"), batchObject.get("integrations"));
     }
 
     static String abbreviate(String raw) {
         return raw.length() <= RAW_EXCERPT_CHARS ? raw : raw.substring(0, RAW_EXCERPT_CHARS) + "...";
     }
 
-    private ObjectNode applyTo(ObjectNode event) {
+    /** The event with the batch's context and integrations merged in. */
+    public ObjectNode applyTo(ObjectNode event) {
         merge(event, "context", context);
         merge(event, "integrations", integrations);
         return event;

@@ -62,6 +62,12 @@ public final class FieldValue {
     private static Function<ObjectNode, JsonNode> object(JsonNode value) {
         Map<String, Function<ObjectNode, JsonNode>> fields = new LinkedHashMap<>();
         value.properties().forEach(field -> fields.put(field.getKey(), compile(field.getValue())));
+        Function<ObjectNode, ObjectNode> object = object(fields);
+        return object::apply;
+    }
+
+    /** An object of compiled values, in their order; a value that resolves to nothing is left out. */
+    public static Function<ObjectNode, ObjectNode> object(Map<String, Function<ObjectNode, JsonNode>> fields) {
         return event -> {
             ObjectNode out = JsonNodeFactory.instance.objectNode();
             fields.forEach((name, field) -> {

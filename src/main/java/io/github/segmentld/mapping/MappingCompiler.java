@@ -1,11 +1,11 @@
 package io.github.segmentld.mapping;
 
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -30,9 +30,9 @@ public final class MappingCompiler {
         } catch (TriggerSyntaxException e) {
             throw new IllegalArgumentException("trigger: " + e.getMessage(), e);
         }
-        ObjectNode values = JsonNodeFactory.instance.objectNode();
+        Map<String, Function<ObjectNode, JsonNode>> values = new LinkedHashMap<>();
         for (ActionField field : action.fields().values()) {
-            values.set(field.key(), field.defaultValue());
+            values.put(field.key(), FieldValue.compile(field.defaultValue()));
         }
         for (Iterator<Map.Entry<String, JsonNode>> given = fieldValues.fields(); given.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = given.next();
@@ -41,14 +41,12 @@ public final class MappingCompiler {
                 throw new IllegalArgumentException("unknown field '" + entry.getKey() + "': " + action.title()
                         + " has the fields " + String.join(", ", action.fields().keySet()));
             }
-            check(field, entry.getValue());
-            values.set(field.key(), entry.getValue());
+            values.put(field.key(), compile(field, entry.getValue()));
         }
-        Function<ObjectNode, JsonNode> compiled = FieldValue.compile(values);
-        return new Mapping(destination, name, enabled, parsed, action, event -> (ObjectNode) compiled.apply(event));
+        return new Mapping(destination, name, enabled, parsed, action, FieldValue.object(values));
     }
 
-    private static void check(ActionField field, JsonNode value) {
+    private static Function<ObjectNode, JsonNode> compile(ActionField field, JsonNode value) {
         boolean empty = value.isNull() || value.isTextual() && value.textValue().isEmpty();
         if (field.required() && empty) {
             throw new IllegalArgumentException("field '" + field.key() + "' is required and has no value"
@@ -59,7 +57,7 @@ public final class MappingCompiler {
                     + field.type().description() + ", and " + value + " never is");
         }
         try {
-            FieldValue.compile(value);
+            return FieldValue.compile(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("field '" + field.key() + "': " + e.getMessage(), e);
         }

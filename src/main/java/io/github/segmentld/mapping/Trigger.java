@@ -101,7 +101,7 @@ public final class Trigger implements Predicate<ObjectNode> {
     }
 
     /** One comparison or function, with its text as written and the field it reads. */
-    private record Leaf(String text, String field, String[] path, Predicate<ObjectNode> predicate) implements Condition {
+    private record Leaf(String text, String[] path, Predicate<ObjectNode> predicate) implements Condition {
 
         private static final int SHOWN_CHARS = 80;
 
@@ -115,7 +115,7 @@ public final class Trigger implements Predicate<ObjectNode> {
             if (shown.length() > SHOWN_CHARS) {
                 shown = shown.substring(0, SHOWN_CHARS) + "...";
             }
-            return text + " is false: " + field + " " + shown;
+            return text + " is false: " + String.join(".", path) + " " + shown;
         }
     }
 
@@ -174,12 +174,12 @@ public final class Trigger implements Predicate<ObjectNode> {
                 throw error("'!' only negates contains(...) or match(...)");
             }
             String[] path = word.split("\\.");
-            return leaf(start, word, path, comparison(path));
+            return leaf(start, path, comparison(path));
         }
 
         /** A condition read from {@code start} to the current position. */
-        private Leaf leaf(int start, String field, String[] path, Predicate<ObjectNode> predicate) {
-            return new Leaf(text.substring(start, pos).strip(), field, path, predicate);
+        private Leaf leaf(int start, String[] path, Predicate<ObjectNode> predicate) {
+            return new Leaf(text.substring(start, pos).strip(), path, predicate);
         }
 
         private Condition function(int start, boolean negated, String name) {
@@ -203,7 +203,7 @@ public final class Trigger implements Predicate<ObjectNode> {
                     return text != null && pattern.matcher(text).matches();
                 };
             }
-            return leaf(start, field, path, negated ? function.negate() : function);
+            return leaf(start, path, negated ? function.negate() : function);
         }
 
         private Predicate<ObjectNode> comparison(String[] path) {

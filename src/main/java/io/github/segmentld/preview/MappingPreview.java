@@ -66,15 +66,20 @@ public class MappingPreview {
         if (input != null && input.isObject() && !input.path("batch").isArray()) {
             return preview((ObjectNode) input).toPrettyString();
         }
-        Iterable<JsonNode> events = input != null && input.isObject()
-                ? List.copyOf(BatchEnvelope.eventsOf((ObjectNode) input)) : input;
         ArrayNode reports = mapper.createArrayNode();
-        if (events != null && input.isContainerNode()) {
-            for (JsonNode event : events) {
+        if (input != null && input.isArray()) {
+            for (JsonNode event : input) {
                 if (!event.isObject()) {
                     throw new RefusedRequestException(400, "Every item of the array must be a Segment event (a JSON object)");
                 }
                 reports.add(preview((ObjectNode) event));
+            }
+        } else if (input != null && input.isObject()) {
+            BatchEnvelope envelope = BatchEnvelope.of((ObjectNode) input);
+            for (JsonNode event : input.get("batch")) {
+                if (event.isObject()) {
+                    reports.add(preview(envelope.applyTo((ObjectNode) event)));
+                }
             }
         }
         if (reports.isEmpty()) {
