@@ -1,6 +1,5 @@
 package io.github.segmentld;
 
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,18 +17,24 @@ import io.github.segmentld.ingest.WebhookSignature;
 import io.github.segmentld.ingest.WriteKeys;
 import io.github.segmentld.launchdarkly.AliasUserTransformer;
 import io.github.segmentld.launchdarkly.DeadLetterRecorder;
-import io.github.segmentld.launchdarkly.DeliveredBatches;
+import io.github.segmentld.launchdarkly.DeliveryOutcomes;
+import io.github.segmentld.launchdarkly.DestinationCircuits;
+import io.github.segmentld.launchdarkly.FailureDescriptions;
+import io.github.segmentld.launchdarkly.InlineRedelivery;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatcher;
 import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
 import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
-import io.github.segmentld.launchdarkly.RetryAfterPolicy;
+import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.launchdarkly.TrackEventTransformer;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.preview.MappingPreview;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.observe.RejectionRecorder;
+import io.github.segmentld.store.DeliveryLedger;
+import io.github.segmentld.store.ParkedBatches;
+import io.github.segmentld.store.StateDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -59,15 +64,23 @@ public class AppConfiguration implements CamelConfiguration {
         ObjectMapper mapper = new ObjectMapper();
 
         PipelineMetrics metrics = new PipelineMetrics(meterRegistry(registry));
-        RejectionRecorder rejections =
-                new RejectionRecorder(Path.of(required(properties, "store.rejected-dir")), mapper, metrics, clock);
+        // Opened now: the routes' beans read it as they start. The context closes it when it stops.
+        StateDatabase state = new StateDatabase(Path.of(required(properties, "store.ledger-file")), clock);
+        state.start();
+        context.addService(state, true, false);
+        DeliveryLedger ledger = new DeliveryLedger(state, clock,
+                Duration.ofHours(longValue(properties, "store.ledger-retention-hours")));
+        ParkedBatches parkedBatches = new ParkedBatches(state, clock);
+        RejectionRecorder rejections = new RejectionRecorder(Path.of(required(properties, "store.rejected-dir")),
+                ledger, mapper, metrics, clock);
+        context.addService(rejections, true, false);
+        registry.bind("deliveryLedger", ledger);
         registry.bind("pipelineMetrics", metrics);
         registry.bind("rejectionRecorder", rejections);
         registry.bind("segmentFileReader", new SegmentFileReader(mapper,
                 integer(properties, "pipeline.chunk-size"),
                 integer(properties, "inbox.max-line-bytes"),
-                Duration.ofSeconds(integer(properties, "inbox.progress-interval-seconds")),
-                rejections));
+                Duration.ofSeconds(integer(properties, "inbox.progress-interval-seconds"))));
         registry.bind("failedInputRecorder", new FailedInputRecorder(
                 Path.of(required(properties, "inbox.dir")), required(properties, "inbox.failed-dir"), clock));
         configureHttpSources(context, properties, metrics, rejections, clock);
@@ -87,17 +100,43 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("aliasUserTransformer", aliasUser);
         registry.bind("mappingPreview", new MappingPreview(instances, trackEvent, aliasUser, mapper, clock));
         registry.bind("launchDarklyBatcher", new LaunchDarklyBatcher(destinations));
-        registry.bind("retryAfterPolicy", new RetryAfterPolicy(
-                longValue(properties, "launchdarkly.delivery.max-retry-after-ms"), clock));
-        registry.bind("redeliveryLogger", new RedeliveryLogger(metrics));
-        registry.bind("deadLetterRecorder", new DeadLetterRecorder(mapper, metrics, clock));
-        registry.bind("deliveredBatches", new DeliveredBatches(
-                new File(required(properties, "store.delivered-batches-file")),
-                integer(properties, "store.delivered-batches-cache-size"),
-                longValue(properties, "store.delivered-batches-max-file-bytes")));
+        configureDelivery(context, destinations, ledger, parkedBatches, metrics, mapper, clock);
         registry.bind("launchDarklyStandIn", new LaunchDarklyStandIn(
                 destinations.stream().anyMatch(LaunchDarklyDestination::isStandIn),
                 Path.of(required(properties, "launchdarkly.stand-in.record-file")), mapper, clock));
+    }
+
+    /** The delivery to LaunchDarkly: circuits, redelivery in line, retry queues, outcomes, dead letters. */
+    private static void configureDelivery(CamelContext context, List<LaunchDarklyDestination> destinations,
+                                          DeliveryLedger ledger, ParkedBatches parkedBatches, PipelineMetrics metrics,
+                                          ObjectMapper mapper, Clock clock) throws Exception {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        Registry registry = context.getRegistry();
+        FailureDescriptions failures = new FailureDescriptions(
+                Duration.ofMillis(longValue(properties, "camel.component.http.connect-timeout")),
+                Duration.ofMillis(longValue(properties, "camel.component.http.response-timeout")));
+        DestinationCircuits circuits = new DestinationCircuits(destinations, new DestinationCircuits.Settings(
+                integer(properties, "launchdarkly.circuit.failure-rate-percent"),
+                integer(properties, "launchdarkly.circuit.minimum-calls"),
+                integer(properties, "launchdarkly.circuit.window-calls"),
+                Duration.ofMillis(longValue(properties, "launchdarkly.circuit.open-ms")),
+                Duration.ofMillis(longValue(properties, "launchdarkly.delivery.max-retry-after-ms"))),
+                clock, parkedBatches::wakeUpLater);
+        RetryQueue retryQueue = new RetryQueue(parkedBatches, circuits, destinations, new RetryQueue.Schedule(
+                Duration.ofMillis(longValue(properties, "launchdarkly.delivery.initial-delay-ms")),
+                Double.parseDouble(required(properties, "launchdarkly.delivery.backoff-multiplier")),
+                Duration.ofMillis(longValue(properties, "launchdarkly.delivery.max-delay-ms")),
+                Duration.ofMillis(longValue(properties, "launchdarkly.delivery.max-retry-time-ms"))),
+                longValue(properties, "retry-queue.max-bytes"), integer(properties, "retry-queue.drain-batches"),
+                mapper, failures, metrics, clock);
+        context.addService(retryQueue, true, false);
+        registry.bind("destinationCircuits", circuits);
+        registry.bind("inlineRedelivery", new InlineRedelivery(
+                integer(properties, "launchdarkly.delivery.inline-redeliveries"), circuits));
+        registry.bind("redeliveryLogger", new RedeliveryLogger(metrics, failures));
+        registry.bind("retryQueue", retryQueue);
+        registry.bind("deliveryOutcomes", new DeliveryOutcomes(ledger, parkedBatches, circuits, metrics));
+        registry.bind("deadLetterRecorder", new DeadLetterRecorder(mapper, failures, metrics, clock));
     }
 
     private static void configureHttpSources(CamelContext context, PropertiesComponent properties,
@@ -113,7 +152,7 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("trackingApiReader", new TrackingApiReader(
                 integer(properties, "http.max-request-bytes"), integer(properties, "http.max-event-bytes"),
                 integer(properties, "http.max-batch-events"), integer(properties, "http.max-nesting-depth"),
-                integer(properties, "http.max-string-length"), rejections::refused,
+                integer(properties, "http.max-string-length"), rejections,
                 MemoryIdempotentRepository.memoryIdempotentRepository(integer(properties, "http.recent-message-ids")),
                 metrics, clock));
         registry.bind("writeKeys", new WriteKeys(optional(properties, "http.write-keys"),

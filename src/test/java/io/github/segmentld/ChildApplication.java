@@ -18,7 +18,9 @@ public final class ChildApplication {
 
     public static Process start(TestInbox inbox, Properties settings, String logName) {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp", testClassPath()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                // the application's own logging, at INFO, into the log file (the tests' configuration is quieter)
+                "-Dlog4j2.configurationFile=log4j2.properties", "-cp", testClassPath()));
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add(Application.class.getName());
         try {

@@ -56,13 +56,15 @@ public record TestInbox(Path work) {
         p.setProperty("inbox.stable-for-ms", "100");
         p.setProperty("store.dead-letter-dir", deadLetters().toString());
         p.setProperty("store.rejected-dir", rejected().toString());
-        p.setProperty("store.delivered-batches-file", work.resolve("state/delivered-batches.txt").toString());
+        p.setProperty("store.ledger-file", work.resolve("state/delivery.db").toString());
         p.setProperty("launchdarkly.stand-in.record-file", work.resolve("stand-in/received.ndjson").toString());
         p.setProperty("launchdarkly.client-side-id", "test-client-id");
         p.setProperty("launchdarkly.events-base-url", eventsBaseUrl);
-        p.setProperty("launchdarkly.delivery.max-redeliveries", "3");
+        p.setProperty("launchdarkly.delivery.inline-redeliveries", "2");
         p.setProperty("launchdarkly.delivery.initial-delay-ms", "50");
         p.setProperty("launchdarkly.delivery.max-delay-ms", "200");
+        p.setProperty("launchdarkly.circuit.open-ms", "500");
+        p.setProperty("retry-queue.poll-interval-ms", "100");
         p.setProperty("spool.dir", work.resolve("spool").toString());
         p.setProperty("http.enabled", "false");
         p.setProperty("camel.server.enabled", "false");

@@ -1,23 +1,28 @@
 package io.github.segmentld.ingest;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.RejectedExecutionException;
 
+import io.github.segmentld.store.StateUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes {@code <name>.reason.txt} beside a file that could not be read at all, in the failed folder the file consumer
- * moves it to, so that whoever looks at the failed folder sees why.
+ * Decides what becomes of an input whose processing failed. An input at fault (it cannot be read, or it trips a
+ * defect) goes to the failed folder, with {@code <name>.reason.txt} beside it, so that whoever looks at the failed
+ * folder sees why. An input that failed because storage could not be written (a full disk, the state database) or
+ * because the application is stopping stays in the inbox, and is read again.
  */
 public class FailedInputRecorder {
+
+    /** The exchange property that holds the folder the file route moves the input to, relative to the inbox. */
+    public static final String INPUT_FOLDER = "inputFolder";
 
     private static final Logger LOG = LoggerFactory.getLogger(FailedInputRecorder.class);
 
@@ -25,20 +30,55 @@ public class FailedInputRecorder {
     private final String failedDir;
     private final Clock clock;
 
-    /** @param failedDir the failed folder, relative to the inbox (as the file consumer's moveFailed option is) */
+    /** @param failedDir the failed folder, relative to the inbox (as the file consumer's move option is) */
     public FailedInputRecorder(Path inboxDir, String failedDir, Clock clock) {
         this.inboxDir = inboxDir;
         this.failedDir = failedDir;
         this.clock = clock;
     }
 
-    public void record(@Header(Exchange.FILE_NAME) String fileName,
-                       @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) throws IOException {
-        Throwable reason = cause instanceof UncheckedIOException && cause.getCause() != null ? cause.getCause() : cause;
+    /** Whether the input itself is the cause (and goes to the failed folder), rather than storage or a stop. */
+    public boolean isInputAtFault(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
+        for (Throwable failure = cause; failure != null; failure = failure.getCause()) {
+            if (failure instanceof UnreadableInputException) {
+                return true;
+            }
+            if (failure instanceof StateUnavailableException || failure instanceof RejectedExecutionException
+                    || failure instanceof IOException) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public void record(Exchange exchange) throws IOException {
+        String fileName = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (!isInputAtFault(cause)) {
+            LOG.error("Cannot finish {} now: {}. It stays in the inbox and is read again; what is settled is skipped.",
+                    fileName, rootMessage(cause));
+            return;
+        }
+        Throwable reason = cause;
+        for (Throwable failure = cause; failure != null; failure = failure.getCause()) {
+            if (failure instanceof UnreadableInputException) {
+                reason = failure;
+            }
+        }
         Path target = inboxDir.resolve(failedDir).normalize().resolve(fileName + ".reason.txt");
         Files.createDirectories(target.getParent());
         String text = "time: " + clock.instant() + "\nfile: " + fileName + "\nreason: " + reason.getMessage() + "\n";
         Files.writeString(target, text, StandardCharsets.UTF_8);
-        LOG.error("Cannot read {}: {}. Moved to {} with {}", fileName, reason.getMessage(), target.getParent(), target.getFileName());
+        exchange.setProperty(INPUT_FOLDER, failedDir);
+        LOG.error("Cannot read {}: {}. Moved to {} with {}", fileName, reason.getMessage(), target.getParent(),
+                target.getFileName());
+    }
+
+    private static String rootMessage(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == cause ? String.valueOf(cause.getMessage()) : cause.getMessage() + " (" + root.getMessage() + ")";
     }
 }

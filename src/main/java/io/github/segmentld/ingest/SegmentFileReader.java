@@ -39,10 +39,8 @@ public class SegmentFileReader {
     private final int chunkSize;
     private final int maxLineBytes;
     private final Duration progressInterval;
-    private final SkippedRecords skipped;
 
-    public SegmentFileReader(ObjectMapper mapper, int chunkSize, int maxLineBytes, Duration progressInterval,
-                             SkippedRecords skipped) {
+    public SegmentFileReader(ObjectMapper mapper, int chunkSize, int maxLineBytes, Duration progressInterval) {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("pipeline.chunk-size must be at least 1, was " + chunkSize);
         }
@@ -50,7 +48,6 @@ public class SegmentFileReader {
         this.chunkSize = chunkSize;
         this.maxLineBytes = maxLineBytes;
         this.progressInterval = progressInterval;
-        this.skipped = skipped;
     }
 
     /** Opens the file; the returned iterator is closed by the splitter that consumes it. */
@@ -58,8 +55,11 @@ public class SegmentFileReader {
         InputSource source = new InputSource(file.getName(),
                 file.getName() + "|" + file.length() + "|" + file.lastModified(), "line", file.lastModified());
         InputStream in = open(file);
+        // What the readers skip is recorded with the chunk being read, when that chunk is settled.
+        List<Rejection> skipped = new ArrayList<>();
         try {
-            return new ChunkIterator(eventsOf(source, in));
+            return new ChunkIterator(eventsOf(source, in, (input, position, reason, raw)
+                    -> skipped.add(Rejection.unreadable(input, position, reason, raw))), skipped);
         } catch (UnreadableInputException | RuntimeException e) {
             in.close();
             throw e;
@@ -85,14 +85,14 @@ public class SegmentFileReader {
         }
     }
 
-    private EventSource eventsOf(InputSource source, InputStream in) throws IOException {
+    private EventSource eventsOf(InputSource source, InputStream in, SkippedRecords skipped) throws IOException {
         String lower = source.name().toLowerCase(Locale.ROOT).replaceFirst("\\.gz$", "");
         if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) {
-            return lines(source, in);
+            return lines(source, in, skipped);
         }
         int first = firstSignificantByte(in);
         if (first == -1) {
-            return lines(source, in);
+            return lines(source, in, skipped);
         }
         if (first == '[') {
             JsonParser parser = mapper.createParser(in);
@@ -104,12 +104,12 @@ public class SegmentFileReader {
                     + "', expected '{' or '['");
         }
         if (firstLineIsCompleteJson(in)) {
-            return lines(source, in);
+            return lines(source, in, skipped);
         }
         return new JsonStreamEvents(mapper.createParser(in), false, mapper, counting(source, "document"), skipped);
     }
 
-    private EventSource lines(InputSource source, InputStream in) {
+    private EventSource lines(InputSource source, InputStream in, SkippedRecords skipped) {
         return new LineDelimitedEvents(in, mapper, maxLineBytes, source, skipped);
     }
 
@@ -165,11 +165,12 @@ public class SegmentFileReader {
         }
     }
 
-    /** Groups events into chunks, and logs progress on long inputs. */
+    /** Groups events into chunks, each with the records skipped while it was read, and logs progress on long inputs. */
     private final class ChunkIterator implements Iterator<EventChunk>, Closeable {
 
         private final String name;
         private final EventSource events;
+        private final List<Rejection> skipped;
         private final long started = System.nanoTime();
         private long lastProgress = started;
         private long count;
@@ -177,9 +178,10 @@ public class SegmentFileReader {
         private EventChunk next;
         private boolean done;
 
-        ChunkIterator(EventSource events) {
+        ChunkIterator(EventSource events, List<Rejection> skipped) {
             this.name = events.source().name();
             this.events = events;
+            this.skipped = skipped;
         }
 
         @Override
@@ -216,12 +218,14 @@ public class SegmentFileReader {
                 throw new UncheckedIOException(new UnreadableInputException(
                         "unreadable after " + (count + batch.size()) + " events: " + e.getMessage(), e));
             }
-            if (batch.isEmpty()) {
+            if (batch.isEmpty() && skipped.isEmpty()) {
                 return null;
             }
             count += batch.size();
             logProgress();
-            return new EventChunk(events.source(), chunks++, batch);
+            EventChunk chunk = new EventChunk(events.source(), chunks++, batch, skipped);
+            skipped.clear();
+            return chunk;
         }
 
         private void logProgress() {

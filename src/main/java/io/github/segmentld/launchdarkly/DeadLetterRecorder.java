@@ -1,13 +1,9 @@
 package io.github.segmentld.launchdarkly;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.observe.PipelineMetrics;
 import org.apache.camel.Exchange;
@@ -19,49 +15,49 @@ import org.slf4j.LoggerFactory;
  * Turns a batch LaunchDarkly will not take into a dead-letter file, and says so loudly. The file is a Segment batch
  * object ({@code {"batch": [the Segment events]}}) with a {@code deadLetter} section (time, destination, payload ID,
  * HTTP status, response body, reason, attempts) and the {@code launchDarklyEvents} that were sent, so replaying it is
- * moving it into the inbox: the inbox reads it as a batch and ignores the other sections.
+ * moving it into the inbox: the inbox reads it as a batch and ignores the other sections. The file is named by the
+ * payload ID, so a batch dead-lettered again after a crash overwrites its file instead of adding a second one.
  */
 public class DeadLetterRecorder {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterRecorder.class);
-    private static final DateTimeFormatter FILE_TIME =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final ObjectMapper mapper;
+    private final FailureDescriptions failures;
     private final PipelineMetrics metrics;
     private final Clock clock;
 
-    public DeadLetterRecorder(ObjectMapper mapper, PipelineMetrics metrics, Clock clock) {
+    public DeadLetterRecorder(ObjectMapper mapper, FailureDescriptions failures, PipelineMetrics metrics, Clock clock) {
         this.mapper = mapper;
+        this.failures = failures;
         this.metrics = metrics;
         this.clock = clock;
     }
 
     /** Replaces the message with the dead-letter file's content and names the file. */
     public void prepare(Exchange exchange) throws JsonProcessingException {
-        LaunchDarklyBatch batch = exchange.getProperty(DeliveryRecords.BATCH, LaunchDarklyBatch.class);
+        LaunchDarklyBatch batch = exchange.getProperty(LaunchDarklyBatch.PROPERTY, LaunchDarklyBatch.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        Instant now = clock.instant();
         int status = cause instanceof HttpOperationFailedException failed ? failed.getStatusCode() : 0;
-        String reason = reason(status, cause, batch);
+        String reason = exchange.getProperty(RetryQueue.DEAD_LETTER_REASON, String.class);
+        if (reason == null) {
+            reason = reason(status, cause, batch);
+        }
+        int attempts = (batch.retry() == null ? 0 : batch.retry().attempts())
+                + (cause == null ? 0 : 1 + exchange.getProperty(RedeliveryLogger.REDELIVERIES, 0, Integer.class));
 
         ObjectNode file = mapper.createObjectNode();
         ObjectNode deadLetter = file.putObject("deadLetter");
-        deadLetter.put("time", now.toString());
+        deadLetter.put("time", clock.instant().toString());
         deadLetter.put("destination", batch.destination().name());
         deadLetter.put("payloadId", batch.payloadId());
         deadLetter.put("status", status);
         deadLetter.put("responseBody", cause instanceof HttpOperationFailedException failed ? failed.getResponseBody() : null);
         deadLetter.put("reason", reason);
-        deadLetter.put("attempts", 1 + exchange.getProperty(DeliveryRecords.REDELIVERIES, 0, Integer.class));
-        ArrayNode sent = file.putArray("launchDarklyEvents");
-        ArrayNode segmentEvents = file.putArray("batch");
-        for (LaunchDarklyEvent event : batch.events()) {
-            sent.add(event.json());
-            segmentEvents.add(event.source().json());
-        }
+        deadLetter.put("attempts", attempts);
+        BatchDocument.write(batch, file, false);
 
-        String fileName = FILE_TIME.format(now) + "-" + batch.payloadId() + ".json";
+        String fileName = batch.payloadId() + ".json";
         exchange.getIn().setBody(mapper.writeValueAsBytes(file));
         exchange.getIn().setHeader(Exchange.FILE_NAME, fileName);
         metrics.deadLettered(batch.destination().name(), status == 0 ? "none" : Integer.toString(status), batch.size());
@@ -69,16 +65,14 @@ public class DeadLetterRecorder {
                 batch.payloadId(), batch.size(), batch.destination(), reason, fileName);
     }
 
-    private static String reason(int status, Exception cause, LaunchDarklyBatch batch) {
+    private String reason(int status, Exception cause, LaunchDarklyBatch batch) {
         return switch (status) {
             case 401, 403, 404 -> "LaunchDarkly answered " + status + ": the client-side ID "
                     + batch.destination().maskedClientSideId()
                     + " of destination '" + batch.destination().name() + "' is almost certainly wrong (check it against"
                     + " LaunchDarkly's account settings; GET /launchdarkly/settings-check tests it)";
             case 413 -> "LaunchDarkly answered 413: this single event is larger than LaunchDarkly accepts";
-            default -> status == 0 || status >= 500 || status == 408 || status == 429
-                    ? "delivery kept failing until the redelivery policy gave up: " + DeliveryRecords.describe(cause)
-                    : "LaunchDarkly refused the batch permanently: " + DeliveryRecords.describe(cause);
+            default -> "LaunchDarkly refused the batch permanently: " + failures.describe(cause, batch.destination());
         };
     }
 }

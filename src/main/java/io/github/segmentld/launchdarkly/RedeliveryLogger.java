@@ -7,29 +7,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts and logs each redelivery of a batch. Camel's own retry log line is off because the exception message carries
- * the request URL, and with it the client-side ID.
+ * Counts and logs each redelivery in line, with the real cause of the failure it follows. Camel's own retry log line
+ * is off because the exception message carries the request URL, and with it the client-side ID.
  */
 public class RedeliveryLogger implements Processor {
+
+    /** The exchange property that counts the redeliveries in line of the batch. */
+    static final String REDELIVERIES = "launchDarklyRedeliveries";
 
     private static final Logger LOG = LoggerFactory.getLogger(RedeliveryLogger.class);
 
     private final PipelineMetrics metrics;
+    private final FailureDescriptions failures;
 
-    public RedeliveryLogger(PipelineMetrics metrics) {
+    public RedeliveryLogger(PipelineMetrics metrics, FailureDescriptions failures) {
         this.metrics = metrics;
+        this.failures = failures;
     }
 
     @Override
     public void process(Exchange exchange) {
-        LaunchDarklyBatch batch = exchange.getProperty(DeliveryRecords.BATCH, LaunchDarklyBatch.class);
-        Exception cause = exchange.getException();
-        Object delay = exchange.getIn().getHeader(Exchange.REDELIVERY_DELAY);
+        LaunchDarklyBatch batch = exchange.getProperty(LaunchDarklyBatch.PROPERTY, LaunchDarklyBatch.class);
+        // The error handler has cleared the exception before the redelivery; the one caught is kept here.
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         int redelivery = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
-        exchange.setProperty(DeliveryRecords.REDELIVERIES, redelivery);
+        exchange.setProperty(REDELIVERIES, redelivery);
+        int before = batch.retry() == null ? 0 : batch.retry().attempts();
         metrics.retried(batch.destination().name());
-        LOG.warn("Redelivering batch {} ({} events) to {}, attempt {}{}: {}", batch.payloadId(), batch.size(),
-                batch.destination(), redelivery + 1,
-                delay == null ? "" : " as Retry-After asked (" + delay + " ms)", DeliveryRecords.describe(cause));
+        LOG.warn("Redelivering batch {} ({} events) to {}, attempt {}: {}", batch.payloadId(), batch.size(),
+                batch.destination(), before + redelivery + 1, failures.describe(cause, batch.destination()));
     }
 }

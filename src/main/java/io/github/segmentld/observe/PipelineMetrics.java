@@ -1,8 +1,10 @@
 package io.github.segmentld.observe;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -15,7 +17,13 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@code mapping_events_matched_total{destination,mapping}}: events a mapping's trigger matched, and
  * {@code mapping_events_invalid_total{destination,mapping}}: those of them its action's validation turned down;</li>
  * <li>{@code launchdarkly_events_delivered_total{destination}}, {@code launchdarkly_batches_delivered_total{destination}};</li>
- * <li>{@code launchdarkly_batches_retried_total{destination}}: redelivery attempts;</li>
+ * <li>{@code launchdarkly_batches_retried_total{destination}}: redeliveries in line;</li>
+ * <li>{@code launchdarkly_batches_parked_total{destination}}, {@code launchdarkly_events_parked_total{destination}}:
+ * batches written to the destination's retry queue; {@code launchdarkly_events_drained_total{destination}}: events
+ * delivered from it;</li>
+ * <li>{@code launchdarkly_retry_queue_batches}, {@code _events}, {@code _bytes} and {@code _oldest_age_seconds}
+ * {@code {destination}}: what waits in each retry queue; {@code launchdarkly_circuit_state{destination}}: 0 closed,
+ * 1 open, 2 half-open;</li>
  * <li>{@code launchdarkly_batches_split_total{destination}}: batches halved after a 413;</li>
  * <li>{@code launchdarkly_events_dead_lettered_total{destination,status}}: events written to the dead-letter store;</li>
  * <li>{@code http_requests_throttled_total}: HTTP requests answered 503 because the backlog is over its limit;</li>
@@ -71,6 +79,21 @@ public class PipelineMetrics {
 
     public void gauge(String name, AtomicLong value) {
         registry.gauge(name, value);
+    }
+
+    /** A gauge of a destination instance, read when the metrics are scraped. */
+    public void gauge(String name, String destination, DoubleSupplier value) {
+        Gauge.builder(name, value, DoubleSupplier::getAsDouble).tag("destination", destination).strongReference(true)
+                .register(registry);
+    }
+
+    public void parked(String destination, int events) {
+        registry.counter("launchdarkly.batches.parked", "destination", destination).increment();
+        registry.counter("launchdarkly.events.parked", "destination", destination).increment(events);
+    }
+
+    public void drained(String destination, int events) {
+        registry.counter("launchdarkly.events.drained", "destination", destination).increment(events);
     }
 
     public void deadLettered(String destination, String status, int events) {

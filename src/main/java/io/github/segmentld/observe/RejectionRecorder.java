@@ -1,25 +1,33 @@
 package io.github.segmentld.observe;
 
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.ingest.EventChunk;
 import io.github.segmentld.ingest.InputSource;
+import io.github.segmentld.ingest.Rejection;
 import io.github.segmentld.ingest.SkippedRecords;
+import io.github.segmentld.launchdarkly.LaunchDarklyBatcher;
 import io.github.segmentld.launchdarkly.TransformedEvents;
 import io.github.segmentld.mapping.MappedEvent;
+import io.github.segmentld.store.DeliveryLedger;
+import io.github.segmentld.store.DeliveryLedger.RejectionFileLength;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,110 +35,184 @@ import org.slf4j.LoggerFactory;
  * Records what cannot be delivered because of its content (never retried): unreadable records of an input, events
  * the HTTP source refused, and events that fail an action's validation, with Segment's error text. Records go to
  * {@code <dir>/rejected-<day>.ndjson}, one JSON object per line: {@code time}, {@code input}, {@code position},
- * {@code reason}, and either the {@code event} or the {@code raw} text. They are buffered, and flushed by the file
- * route before it commits the input they came from.
+ * {@code reason}, and either the {@code event} or the {@code raw} text.
+ * <p>
+ * The rejections of a chunk are written when the chunk is settled, synced, and the file's new length is recorded in
+ * the delivery ledger together with the chunk's settlement. At start, each file is cut back to the length its
+ * settled chunks account for: the records of a chunk whose settlement a crash interrupted are removed, and written
+ * again when its input is read again. So each rejection is recorded exactly once.
  */
-public class RejectionRecorder implements SkippedRecords {
+public class RejectionRecorder extends ServiceSupport implements SkippedRecords {
 
     private static final Logger LOG = LoggerFactory.getLogger(RejectionRecorder.class);
     private static final int LOGGED_IN_FULL = 100;
     private static final int LOG_EVERY = 1000;
 
     private final Path dir;
+    private final DeliveryLedger ledger;
     private final ObjectMapper mapper;
     private final PipelineMetrics metrics;
     private final Clock clock;
     private final AtomicLong recorded = new AtomicLong();
+    private Map<Path, Long> committedAtStart = Map.of();
     private LocalDate day;
-    private OutputStream out;
+    private Path file;
+    private FileChannel out;
+    private long committed;
 
-    public RejectionRecorder(Path dir, ObjectMapper mapper, PipelineMetrics metrics, Clock clock) {
+    public RejectionRecorder(Path dir, DeliveryLedger ledger, ObjectMapper mapper, PipelineMetrics metrics, Clock clock) {
         this.dir = dir;
+        this.ledger = ledger;
         this.mapper = mapper;
         this.metrics = metrics;
         this.clock = clock;
     }
 
+    /** Cuts each rejection file back to the length its settled chunks account for. */
     @Override
-    public void skipped(InputSource source, long position, String reason, String raw) {
-        writeRaw(source, position, reason, raw, "unreadable_record");
-    }
-
-    /**
-     * Records an event the HTTP source refused (no user identity, a track without event, too large...); written out
-     * at once, since no file commit follows.
-     */
-    public void refused(InputSource source, long position, String reason, String raw) {
-        writeRaw(source, position, reason, raw, "refused_by_api");
-        try {
-            flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write a rejection record to " + dir, e);
+    protected void doStart() throws IOException {
+        committedAtStart = ledger.rejectionFileLengths();
+        for (Map.Entry<Path, Long> entry : committedAtStart.entrySet()) {
+            Path rejections = entry.getKey();
+            if (Files.exists(rejections) && Files.size(rejections) > entry.getValue()) {
+                try (FileChannel channel = FileChannel.open(rejections, StandardOpenOption.WRITE)) {
+                    LOG.info("Removing {} bytes of {} written for chunks not settled before the last stop; they are"
+                            + " recorded again as their inputs are read again", channel.size() - entry.getValue(),
+                            rejections.getFileName());
+                    channel.truncate(entry.getValue());
+                    channel.force(true);
+                }
+            }
         }
     }
 
-    /** Records the events an action's validation turned down. */
-    public void invalid(TransformedEvents transformed) {
+    @Override
+    protected synchronized void doStop() throws IOException {
+        if (out != null) {
+            out.close();
+            out = null;
+            day = null;
+        }
+    }
+
+    /** Records an event the HTTP source refused (no user identity, a track without event, too large...), at once. */
+    @Override
+    public void skipped(InputSource source, long position, String reason, String raw) {
+        Rejection refused = new Rejection(Rejection.REFUSED_BY_API, source, position, reason, raw, null, null, null);
+        synchronized (this) {
+            RejectionFileLength length = append(List.of(refused));
+            try {
+                ledger.recordRejectionFile(length);
+                committed = length.bytes();
+            } finally {
+                rollBackUncommitted();
+            }
+        }
+        count(refused);
+    }
+
+    /** Adds the events an action's validation turned down to the rejections of their chunk. */
+    public void invalid(@ExchangeProperty(LaunchDarklyBatcher.CHUNK) EventChunk chunk, TransformedEvents transformed) {
         for (TransformedEvents.Invalid invalid : transformed.invalid()) {
             MappedEvent mapped = invalid.event();
-            ObjectNode record = record(mapped.chunk().source(), mapped.event().position(), invalid.reason());
-            record.put("destination", mapped.mapping().destination());
-            record.put("mapping", mapped.mapping().name());
-            record.set("event", mapped.event().json());
-            write(record, "validation");
+            chunk.addRejection(new Rejection(Rejection.VALIDATION, chunk.source(), mapped.event().position(),
+                    invalid.reason(), null, mapped.event().json(), mapped.mapping().destination(), mapped.mapping().name()));
             metrics.invalid(mapped.mapping().destination(), mapped.mapping().name());
         }
     }
 
-    private void writeRaw(InputSource source, long position, String reason, String raw, String kind) {
-        ObjectNode record = record(source, position, reason);
-        record.put("raw", raw);
-        write(record, kind);
+    /**
+     * Settles the chunk: writes its rejections, then records in the delivery ledger that the chunk is settled,
+     * together with the length of the rejection file; returns once both are on disk.
+     */
+    public void settle(@ExchangeProperty(LaunchDarklyBatcher.CHUNK) EventChunk chunk) {
+        List<Rejection> rejections = chunk.rejections();
+        if (rejections.isEmpty()) {
+            ledger.settleChunk(chunk.getKey(), null);
+            return;
+        }
+        synchronized (this) {
+            RejectionFileLength length = append(rejections);
+            try {
+                ledger.settleChunk(chunk.getKey(), length);
+                committed = length.bytes();
+            } finally {
+                rollBackUncommitted();
+            }
+        }
+        rejections.forEach(this::count);
     }
 
-    private ObjectNode record(InputSource source, long position, String reason) {
+    /** Appends the records to today's file and syncs it; returns the file's new length. */
+    private RejectionFileLength append(List<Rejection> rejections) {
+        try {
+            FileChannel target = outputFor(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
+            ByteArrayOutputStream lines = new ByteArrayOutputStream();
+            for (Rejection rejection : rejections) {
+                mapper.writeValue(lines, record(rejection));
+                lines.write('\n');
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(lines.toByteArray());
+            while (buffer.hasRemaining()) {
+                target.write(buffer);
+            }
+            target.force(false);
+            return new RejectionFileLength(file, target.position());
+        } catch (IOException e) {
+            rollBackUncommitted();
+            throw new UncheckedIOException("cannot write rejection records to " + dir, e);
+        }
+    }
+
+    /** Cuts today's file back to what is committed, so that records of a failed settlement are not counted in later. */
+    private void rollBackUncommitted() {
+        try {
+            if (out != null && out.size() != committed) {
+                out.truncate(committed);
+                out.position(committed);
+            }
+        } catch (IOException e) {
+            LOG.warn("Cannot cut {} back to {} bytes: {}", file, committed, e.getMessage());
+        }
+    }
+
+    private ObjectNode record(Rejection rejection) {
         ObjectNode record = mapper.createObjectNode();
-        record.put("time", Instant.now(clock).toString());
-        record.put("input", source.name());
-        record.put("position", source.positionUnit() + " " + position);
-        record.put("reason", reason);
+        record.put("time", clock.instant().toString());
+        record.put("input", rejection.source().name());
+        record.put("position", rejection.source().positionUnit() + " " + rejection.position());
+        record.put("reason", rejection.reason());
+        if (rejection.destination() != null) {
+            record.put("destination", rejection.destination());
+            record.put("mapping", rejection.mapping());
+        }
+        if (rejection.event() != null) {
+            record.set("event", rejection.event());
+        } else {
+            record.put("raw", rejection.raw());
+        }
         return record;
     }
 
-    private void write(JsonNode record, String kind) {
-        metrics.rejected(kind);
+    private void count(Rejection rejection) {
+        metrics.rejected(rejection.kind());
         long n = recorded.incrementAndGet();
         if (n <= LOGGED_IN_FULL || n % LOG_EVERY == 0) {
-            LOG.warn("Rejected {} of {}: {} ({} rejections so far, recorded in {})", record.get("position").asText(),
-                    record.get("input").asText(), record.get("reason").asText(), n, dir);
-        }
-        try {
-            byte[] line = mapper.writeValueAsBytes(record);
-            synchronized (this) {
-                OutputStream target = outputFor(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
-                target.write(line);
-                target.write('\n');
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write a rejection record to " + dir, e);
+            LOG.warn("Rejected {} {} of {}: {} ({} rejections so far, recorded in {})", rejection.source().positionUnit(),
+                    rejection.position(), rejection.source().name(), rejection.reason(), n, dir);
         }
     }
 
-    /** Writes the buffered records out; the file route calls it before it commits an input. */
-    public synchronized void flush() throws IOException {
-        if (out != null) {
-            out.flush();
-        }
-    }
-
-    private OutputStream outputFor(LocalDate today) throws IOException {
+    private FileChannel outputFor(LocalDate today) throws IOException {
         if (!today.equals(day)) {
             if (out != null) {
                 out.close();
             }
             Files.createDirectories(dir);
-            out = new BufferedOutputStream(Files.newOutputStream(dir.resolve("rejected-" + today + ".ndjson"),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+            file = dir.resolve("rejected-" + today + ".ndjson").toAbsolutePath();
+            out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            committed = committedAtStart.getOrDefault(file, out.size());
+            out.position(committed);
             day = today;
         }
         return out;

@@ -227,7 +227,7 @@ public final class Benchmark {
         p.setProperty("inbox.stable-for-ms", "50");
         p.setProperty("store.dead-letter-dir", work.resolve("dead-letter").toString());
         p.setProperty("store.rejected-dir", work.resolve("rejected").toString());
-        p.setProperty("store.delivered-batches-file", work.resolve("state/delivered-batches.txt").toString());
+        p.setProperty("store.ledger-file", work.resolve("state/delivery.db").toString());
         p.setProperty("launchdarkly.client-side-id", "bench-client-side-id");
         p.setProperty("launchdarkly.events-base-url", "http://127.0.0.1:" + standInPort);
         p.setProperty("pipeline.chunk-size", Integer.toString(CHUNK));

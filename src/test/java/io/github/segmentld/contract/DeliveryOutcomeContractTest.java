@@ -121,25 +121,6 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
         assertThat(TestInbox.list(inbox.deadLetters())).isEmpty();
     }
 
-    @Test
-    void whenRedeliveriesRunOutTheBatchIsDeadLetteredAndTheFileCommitted() throws IOException {
-        answerAlways(503, "{\"message\":\"unavailable\"}");
-
-        inbox.drop("two.ndjson", TWO_EVENTS);
-        inbox.awaitDone("two.ndjson");
-
-        assertThat(LAUNCHDARKLY.requests()).hasSize(4);
-        assertOnePayloadId(LAUNCHDARKLY.requests());
-        JsonNode deadLetter = onlyDeadLetter();
-        assertThat(deadLetter.path("deadLetter").path("status").asInt()).isEqualTo(503);
-        assertThat(deadLetter.path("deadLetter").path("attempts").asInt()).isEqualTo(4);
-        assertThat(deadLetter.path("deadLetter").path("responseBody").asText()).isEqualTo("{\"message\":\"unavailable\"}");
-        assertThat(deadLetter.path("deadLetter").path("reason").asText()).startsWith("delivery kept failing");
-        assertThat(deadLetter.path("launchDarklyEvents")).isEqualTo(TWO_EVENTS_OUT);
-        assertThat(deadLetter.path("batch")).hasSize(2);
-        assertThat(metric("launchdarkly.events.dead.lettered", "destination", "default", "status", "503")).isEqualTo(2);
-    }
-
     @ParameterizedTest(name = "{0} is dead-lettered at once")
     @ValueSource(ints = {400, 401, 403, 404, 422})
     void permanentAnswersAreDeadLetteredWithoutRetry(int status) throws IOException {

@@ -7,11 +7,16 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.segmentld.Json;
 
@@ -50,6 +55,42 @@ final class LaunchDarklyStandInServer {
 
     List<LoggedRequest> requests() {
         return server.findAll(postRequestedFor(urlPathMatching(BULK_PATH)));
+    }
+
+    /**
+     * The batches LaunchDarkly accepted (answered 2xx), by payload ID, as LaunchDarkly keeps them: a payload ID it
+     * accepted before is dropped.
+     */
+    Map<String, JsonNode> accepted() {
+        return accepted("/events/bulk/");
+    }
+
+    /** The batches accepted on URLs that start with {@code path}, by payload ID. */
+    Map<String, JsonNode> accepted(String path) {
+        Map<String, JsonNode> accepted = new LinkedHashMap<>();
+        List<ServeEvent> served = new ArrayList<>(server.getAllServeEvents());
+        Collections.reverse(served);
+        for (ServeEvent event : served) {
+            if (event.getResponse().getStatus() / 100 == 2 && event.getResponseDefinition().getFault() == null
+                    && event.getRequest().getUrl().startsWith(path)) {
+                accepted.putIfAbsent(event.getRequest().getHeader("X-LaunchDarkly-Payload-ID"),
+                        Json.parse(event.getRequest().getBodyAsString()));
+            }
+        }
+        return accepted;
+    }
+
+    /** The user of each event LaunchDarkly accepted: several entries for one user mean an event delivered twice. */
+    List<String> acceptedUsers() {
+        return acceptedUsersOf("/events/bulk/");
+    }
+
+    /** The user of each event accepted on URLs that start with {@code path}. */
+    List<String> acceptedUsersOf(String path) {
+        List<String> users = new ArrayList<>();
+        accepted(path).values().forEach(batch -> batch.forEach(event -> users.add(event.has("contextKeys")
+                ? event.path("contextKeys").path("user").asText() : event.path("key").asText())));
+        return users;
     }
 
     static JsonNode body(LoggedRequest request) {

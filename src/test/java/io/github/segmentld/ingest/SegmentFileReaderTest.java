@@ -30,9 +30,7 @@ class SegmentFileReaderTest {
     private SegmentFileReader reader = readerWith(500, 1024 * 1024);
 
     private SegmentFileReader readerWith(int chunkSize, int maxLineBytes) {
-        return new SegmentFileReader(new ObjectMapper(), chunkSize, maxLineBytes, Duration.ofMinutes(1),
-                (source, position, reason, raw) -> skipped.add(source.name() + " " + source.positionUnit() + " "
-                        + position + ": " + reason));
+        return new SegmentFileReader(new ObjectMapper(), chunkSize, maxLineBytes, Duration.ofMinutes(1));
     }
 
     private File file(String name, String content) throws IOException {
@@ -51,6 +49,9 @@ class SegmentFileReaderTest {
         List<EventChunk> chunks = new ArrayList<>();
         Iterator<EventChunk> it = reader.read(file);
         it.forEachRemaining(chunks::add);
+        // what the reader skipped travels with the chunk it was read into
+        chunks.forEach(chunk -> chunk.rejections().forEach(r -> skipped.add(r.source().name() + " "
+                + r.source().positionUnit() + " " + r.position() + ": " + r.reason())));
         return chunks;
     }
 

@@ -6,34 +6,26 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
- * Honours LaunchDarkly's {@code Retry-After} (seconds or an HTTP date) by setting the delay of the next redelivery.
- * It runs as the error handler's {@code onExceptionOccurred} processor, which Camel calls before it computes the
- * delay; without the header, the redelivery policy's exponential backoff applies.
+ * Reads LaunchDarkly's {@code Retry-After} (seconds or an HTTP date): how long the destination asks not to be called,
+ * capped at a maximum so that a mistaken answer cannot stop a destination for days.
  */
-public class RetryAfterPolicy implements Processor {
+public class RetryAfter {
 
     private final long maxDelayMillis;
     private final Clock clock;
 
-    public RetryAfterPolicy(long maxDelayMillis, Clock clock) {
+    public RetryAfter(long maxDelayMillis, Clock clock) {
         this.maxDelayMillis = maxDelayMillis;
         this.clock = clock;
     }
 
-    @Override
-    public void process(Exchange exchange) {
-        Long delay = exchange.getException() instanceof HttpOperationFailedException failed
-                ? retryAfterMillis(header(failed.getResponseHeaders(), "Retry-After")) : null;
-        if (delay == null) {
-            exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
-        } else {
-            exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, Math.min(delay, maxDelayMillis));
-        }
+    /** The wait an answer asks for, in milliseconds, capped; null when it has no readable Retry-After. */
+    public Long of(HttpOperationFailedException answer) {
+        Long delay = retryAfterMillis(header(answer.getResponseHeaders(), "Retry-After"));
+        return delay == null ? null : Math.min(delay, maxDelayMillis);
     }
 
     /** The wait a Retry-After value asks for, in milliseconds; null when absent or unreadable. */

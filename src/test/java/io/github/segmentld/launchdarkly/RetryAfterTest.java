@@ -8,15 +8,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
-import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
-class RetryAfterPolicyTest {
+class RetryAfterTest {
 
-    private final RetryAfterPolicy policy = new RetryAfterPolicy(600_000, CLOCK);
+    private final RetryAfter policy = new RetryAfter(600_000, CLOCK);
 
     @Test
     void secondsBecomeMilliseconds() {
@@ -39,24 +36,15 @@ class RetryAfterPolicyTest {
     }
 
     @Test
-    void setsTheRedeliveryDelayHeaderCappedAtTheMaximum() {
-        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        exchange.setException(new HttpOperationFailedException("http://x", 429, "Too Many Requests", null,
-                Map.of("retry-after", "3600"), ""));
+    void anAnswersWaitIsCappedAtTheMaximum() {
+        HttpOperationFailedException answer = new HttpOperationFailedException("http://x", 429, "Too Many Requests", null,
+                Map.of("retry-after", "3600"), "");
 
-        policy.process(exchange);
-
-        assertThat(exchange.getIn().getHeader(Exchange.REDELIVERY_DELAY)).isEqualTo(600_000L);
+        assertThat(policy.of(answer)).isEqualTo(600_000L);
     }
 
     @Test
-    void removesAnEarlierDelayWhenTheNewAnswerHasNone() {
-        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, 5000L);
-        exchange.setException(new HttpOperationFailedException("http://x", 503, "Unavailable", null, Map.of(), ""));
-
-        policy.process(exchange);
-
-        assertThat(exchange.getIn().getHeaders()).doesNotContainKey(Exchange.REDELIVERY_DELAY);
+    void anAnswerWithoutRetryAfterAsksForNoWait() {
+        assertThat(policy.of(new HttpOperationFailedException("http://x", 503, "Unavailable", null, Map.of(), ""))).isNull();
     }
 }

@@ -1,0 +1,110 @@
+package io.github.segmentld.launchdarkly;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.InflaterInputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.ingest.SegmentEvent;
+
+/**
+ * A batch as a JSON document: {@code launchDarklyEvents} (what is posted), {@code batch} (the Segment events it was
+ * made from, each once, so that the document is also a Segment batch object the inbox reads back) and {@code sources}
+ * (for each LaunchDarkly event, the index of its Segment event). Dead letters are such documents; the retry queues
+ * keep them deflated.
+ */
+public final class BatchDocument {
+
+    static final String LAUNCHDARKLY_EVENTS = "launchDarklyEvents";
+    static final String SEGMENT_EVENTS = "batch";
+    private static final String SOURCES = "sources";
+
+    private BatchDocument() {
+    }
+
+    /** Adds the batch's events to {@code document}. */
+    static void write(LaunchDarklyBatch batch, ObjectNode document, boolean withSources) {
+        ArrayNode sent = document.putArray(LAUNCHDARKLY_EVENTS);
+        ArrayNode segmentEvents = document.putArray(SEGMENT_EVENTS);
+        ArrayNode sources = withSources ? document.putArray(SOURCES) : null;
+        Map<SegmentEvent, Integer> index = new IdentityHashMap<>();
+        for (LaunchDarklyEvent event : batch.events()) {
+            sent.add(event.json());
+            Integer source = index.get(event.source());
+            if (source == null) {
+                source = index.size();
+                index.put(event.source(), source);
+                segmentEvents.add(event.source().json());
+            }
+            if (sources != null) {
+                sources.add(source);
+            }
+        }
+    }
+
+    /** The batch's events as a deflated document, for a retry queue. */
+    static byte[] deflate(LaunchDarklyBatch batch, ObjectMapper mapper) {
+        ObjectNode document = mapper.createObjectNode();
+        write(batch, document, true);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024);
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try (OutputStream out = new DeflaterOutputStream(bytes, deflater)) {
+            mapper.writeValue(out, document);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a batch document", e);
+        } finally {
+            deflater.end();
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * The batch a deflated document holds.
+     *
+     * @throws IOException when the document is damaged
+     */
+    static LaunchDarklyBatch inflate(byte[] deflated, String payloadId, LaunchDarklyDestination destination,
+                                     LaunchDarklyBatch.Retry retry, ObjectMapper mapper) throws IOException {
+        JsonNode document;
+        try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(deflated))) {
+            document = mapper.readTree(in);
+        }
+        try {
+            return batchOf(document, payloadId, destination, retry);
+        } catch (RuntimeException malformed) {
+            throw new IOException("not a batch document: " + malformed.getMessage(), malformed);
+        }
+    }
+
+    private static LaunchDarklyBatch batchOf(JsonNode document, String payloadId, LaunchDarklyDestination destination,
+                                             LaunchDarklyBatch.Retry retry) {
+        JsonNode sent = document.path(LAUNCHDARKLY_EVENTS);
+        JsonNode segmentEvents = document.path(SEGMENT_EVENTS);
+        JsonNode sources = document.path(SOURCES);
+        if (!sent.isArray() || !segmentEvents.isArray() || sources.size() != sent.size()) {
+            throw new IllegalArgumentException("its arrays do not match");
+        }
+        List<SegmentEvent> origins = new ArrayList<>(segmentEvents.size());
+        for (JsonNode event : segmentEvents) {
+            origins.add(new SegmentEvent((ObjectNode) event, origins.size() + 1L, destination.name()));
+        }
+        List<LaunchDarklyEvent> events = new ArrayList<>(sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            events.add(new LaunchDarklyEvent((ObjectNode) sent.get(i), origins.get(sources.get(i).asInt())));
+        }
+        return new LaunchDarklyBatch(payloadId, destination, events, retry);
+    }
+}

@@ -1,0 +1,227 @@
+package io.github.segmentld.launchdarkly;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.store.DeliveryLedger.Outcome;
+import io.github.segmentld.store.ParkedBatches;
+import io.github.segmentld.store.ParkedBatches.Depth;
+import io.github.segmentld.store.ParkedBatches.Parked;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The retry queue of each destination instance. A batch that still fails after its redeliveries in line, or that its
+ * destination's open circuit holds back, is parked here, durably, with its events and its payload ID; the input it
+ * came from counts it as settled and goes on. Each destination's retry-queue route takes what is due and sends it
+ * again (same payload ID), with exponential backoff, until the retry time is over; then the batch is dead-lettered.
+ * <p>
+ * Each queue has a size limit (deflated bytes): a batch that would take a queue over it is dead-lettered at once,
+ * with an ERROR line, and the other destinations carry on.
+ */
+public class RetryQueue extends ServiceSupport {
+
+    /** The exchange property that tells the dead-letter route why a batch is dead-lettered rather than parked. */
+    public static final String DEAD_LETTER_REASON = "launchDarklyDeadLetterReason";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetryQueue.class);
+    private static final long DEPTH_REFRESH_MILLIS = 1000;
+
+    /**
+     * When a parked batch is tried again: after {@code initialDelay × multiplier^(attempts - 1)}, at most
+     * {@code maxDelay}, for {@code maxRetryTime} from its first failure.
+     */
+    public record Schedule(Duration initialDelay, double multiplier, Duration maxDelay, Duration maxRetryTime) {
+
+        long delayAfter(int attempts) {
+            double delay = initialDelay.toMillis() * Math.pow(multiplier, Math.max(0, attempts - 1));
+            return (long) Math.min(delay, maxDelay.toMillis());
+        }
+    }
+
+    private final ParkedBatches parked;
+    private final DestinationCircuits circuits;
+    private final Map<String, LaunchDarklyDestination> destinations = new LinkedHashMap<>();
+    private final Schedule schedule;
+    private final long maxQueueBytes;
+    private final int drainBatches;
+    private final ObjectMapper mapper;
+    private final FailureDescriptions failures;
+    private final PipelineMetrics metrics;
+    private final Clock clock;
+    private volatile Map<String, Depth> depths = Map.of();
+    private volatile long depthsReadAt;
+    private final Map<String, Depth> parkedSinceRead = new ConcurrentHashMap<>();
+
+    /**
+     * @param maxQueueBytes the size limit of each destination's queue, in deflated bytes
+     * @param drainBatches  how many due batches of a destination one run of its retry-queue route sends at most
+     */
+    public RetryQueue(ParkedBatches parked, DestinationCircuits circuits, List<LaunchDarklyDestination> destinations,
+                      Schedule schedule, long maxQueueBytes, int drainBatches, ObjectMapper mapper,
+                      FailureDescriptions failures, PipelineMetrics metrics, Clock clock) {
+        this.parked = parked;
+        this.circuits = circuits;
+        destinations.forEach(destination -> this.destinations.put(destination.name(), destination));
+        this.schedule = schedule;
+        this.maxQueueBytes = maxQueueBytes;
+        this.drainBatches = drainBatches;
+        this.mapper = mapper;
+        this.failures = failures;
+        this.metrics = metrics;
+        this.clock = clock;
+        for (String destination : this.destinations.keySet()) {
+            metrics.gauge("launchdarkly.retry.queue.batches", destination, () -> depth(destination).batches());
+            metrics.gauge("launchdarkly.retry.queue.events", destination, () -> depth(destination).events());
+            metrics.gauge("launchdarkly.retry.queue.bytes", destination, () -> depth(destination).bytes());
+            metrics.gauge("launchdarkly.retry.queue.oldest.age.seconds", destination, () -> {
+                long oldest = depth(destination).oldestFirstFailedAt();
+                return oldest == 0 ? 0 : (clock.millis() - oldest) / 1000.0;
+            });
+            metrics.gauge("launchdarkly.circuit.state", destination, () -> circuits.state(destination).getOrder());
+        }
+    }
+
+    /** The destination instances that have a retry queue. */
+    public Set<String> destinations() {
+        return destinations.keySet();
+    }
+
+    /** Logs what waits in the queues at start, and what waits for a destination that is no longer configured. */
+    @Override
+    protected void doStart() {
+        readDepths().forEach((destination, depth) -> {
+            if (destinations.containsKey(destination)) {
+                LOG.info("Destination '{}': {} batches ({} events) wait in its retry queue since {}", destination,
+                        depth.batches(), depth.events(), Instant.ofEpochMilli(depth.oldestFirstFailedAt()));
+            } else {
+                LOG.warn("{} batches ({} events) wait in the retry queue of destination '{}', which is not configured:"
+                        + " they stay there until it is configured again", depth.batches(), depth.events(), destination);
+            }
+        });
+    }
+
+    /**
+     * Parks the batch of the exchange, unless it must be dead-lettered instead (its retry time is over, or its queue
+     * is full): then the reason is set in {@link #DEAD_LETTER_REASON}.
+     */
+    public void park(Exchange exchange) {
+        LaunchDarklyBatch batch = exchange.getProperty(LaunchDarklyBatch.PROPERTY, LaunchDarklyBatch.class);
+        // No exception: the destination's circuit held the batch back, and no request was made.
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String destination = batch.destination().name();
+        long now = clock.millis();
+        LaunchDarklyBatch.Retry before = batch.retry();
+        int attempts = (before == null ? 0 : before.attempts())
+                + (cause == null ? 0 : 1 + exchange.getProperty(RedeliveryLogger.REDELIVERIES, 0, Integer.class));
+        long firstFailedAt = before == null ? now : before.firstFailedAt();
+        String failure = cause == null ? "not sent: the destination's circuit is open"
+                : failures.describe(cause, batch.destination());
+        if (cause != null && now - firstFailedAt >= schedule.maxRetryTime().toMillis()) {
+            deadLetter(exchange, "LaunchDarkly kept failing for " + schedule.maxRetryTime() + " (" + attempts
+                    + " attempts), the retry time: " + failure);
+            return;
+        }
+        long nextAttemptAt = Math.max(now + (cause == null ? 0 : schedule.delayAfter(attempts)),
+                circuits.reopensAt(destination));
+        if (batch.isQueued() && cause == null) {
+            parked.postponeLater(batch.payloadId(), nextAttemptAt);
+            return;
+        }
+        byte[] document = BatchDocument.deflate(batch, mapper);
+        if (!batch.isQueued() && depth(destination).bytes() + document.length > maxQueueBytes) {
+            LOG.error("RETRY QUEUE FULL for destination {}: {} bytes parked, limit {} (retry-queue.max-bytes). Batch {}"
+                    + " ({} events) is dead-lettered instead; the other destinations carry on.", batch.destination(),
+                    depth(destination).bytes(), maxQueueBytes, batch.payloadId(), batch.size());
+            deadLetter(exchange, "the retry queue of destination '" + destination + "' is full ("
+                    + maxQueueBytes + " bytes); last failure: " + failure);
+            return;
+        }
+        parked.park(new Parked(batch.payloadId(), destination, batch.size(), document, firstFailedAt, attempts,
+                nextAttemptAt, failure));
+        if (!batch.isQueued()) {
+            parkedSinceRead.merge(destination, new Depth(1, batch.size(), document.length, firstFailedAt),
+                    (a, b) -> new Depth(a.batches() + 1, a.events() + b.events(), a.bytes() + b.bytes(),
+                            Math.min(a.oldestFirstFailedAt(), b.oldestFirstFailedAt())));
+            metrics.parked(destination, batch.size());
+        }
+        if (cause != null) {
+            LOG.warn("Parked batch {} ({} events) for {} in its retry queue after {} attempts, next at {}: {}",
+                    batch.payloadId(), batch.size(), batch.destination(), attempts, Instant.ofEpochMilli(nextAttemptAt),
+                    failure);
+        }
+    }
+
+    private static void deadLetter(Exchange exchange, String reason) {
+        exchange.setProperty(DEAD_LETTER_REASON, reason);
+    }
+
+    /**
+     * The payload IDs of the destination's batches due now: none while its circuit is open, one (the probe) when the
+     * circuit waits for one, and up to the drain limit while it is closed.
+     */
+    public List<String> due(String destination) {
+        if (!circuits.isClosed(destination) && !circuits.awaitsProbe(destination)) {
+            return List.of();
+        }
+        return parked.due(destination, circuits.isClosed(destination) ? drainBatches : 1);
+    }
+
+    /** A parked batch, ready to be sent again; null when it has left the queue meanwhile or cannot be read. */
+    public LaunchDarklyBatch load(String payloadId) {
+        Parked row = parked.load(payloadId);
+        if (row == null) {
+            return null;
+        }
+        LaunchDarklyDestination destination = destinations.get(row.destination());
+        if (destination == null) {
+            return null;
+        }
+        try {
+            return BatchDocument.inflate(row.document(), payloadId, destination,
+                    new LaunchDarklyBatch.Retry(row.firstFailedAt(), row.attempts(), true), mapper);
+        } catch (IOException damaged) {
+            LOG.error("Parked batch {} of destination '{}' cannot be read ({}); it is taken out of the retry queue",
+                    payloadId, row.destination(), damaged.getMessage());
+            parked.remove(payloadId, row.destination(), Outcome.DEAD_LETTERED, row.events());
+            return null;
+        }
+    }
+
+    /** The destination's queue as last read (at most a second ago), with what was parked since. */
+    public Depth depth(String destination) {
+        Map<String, Depth> current = depths;
+        if (clock.millis() - depthsReadAt >= DEPTH_REFRESH_MILLIS) {
+            current = readDepths();
+        }
+        Depth depth = current.getOrDefault(destination, Depth.EMPTY);
+        Depth since = parkedSinceRead.get(destination);
+        if (since == null) {
+            return depth;
+        }
+        return new Depth(depth.batches() + since.batches(), depth.events() + since.events(),
+                depth.bytes() + since.bytes(), depth.batches() == 0 ? since.oldestFirstFailedAt()
+                : Math.min(depth.oldestFirstFailedAt(), since.oldestFirstFailedAt()));
+    }
+
+    private synchronized Map<String, Depth> readDepths() {
+        if (clock.millis() - depthsReadAt < DEPTH_REFRESH_MILLIS) {
+            return depths;
+        }
+        parkedSinceRead.clear();
+        depths = parked.depths();
+        depthsReadAt = clock.millis();
+        return depths;
+    }
+}

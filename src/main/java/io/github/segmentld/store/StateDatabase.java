@@ -1,0 +1,349 @@
+package io.github.segmentld.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application's durable state, in one SQLite database file: the outcome of every batch, the chunks of inputs that
+ * are settled, and the retry queues. SQLite is embedded (nothing to install or run), transactional, and made for
+ * crash safety: with its write-ahead log and full syncs a committed transaction survives kill -9 and power loss.
+ * <p>
+ * Writes go through one thread, which commits whatever has queued up meanwhile in one transaction (group commit), so
+ * concurrent callers share one sync. A write that fails is rolled back on its own (a savepoint each) and its caller
+ * sees the exception. Reads use a connection of their own, which SQLite lets run beside the writer.
+ * <p>
+ * A database that cannot be opened or fails SQLite's integrity check never stops the start: it is moved aside with a
+ * warning that names it, a new one is created, and every row that can still be read is copied over; a row that
+ * cannot is skipped with a warning naming the table and its position.
+ */
+public class StateDatabase extends ServiceSupport {
+
+    /** A piece of work on the database. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(StateDatabase.class);
+    private static final DateTimeFormatter ASIDE_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+    private static final int SCHEMA_VERSION = 1;
+    private static final String[] SCHEMA = {
+        // The outcome of each batch, by payload ID: delivered, parked, dead_lettered or split.
+        """
+        CREATE TABLE IF NOT EXISTS batch_outcome (
+          payload_id TEXT PRIMARY KEY, destination TEXT NOT NULL, outcome TEXT NOT NULL, events INTEGER NOT NULL,
+          recorded_at INTEGER NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS batch_outcome_age ON batch_outcome (recorded_at)",
+        // The chunks of inputs whose every batch has an outcome and whose rejections are written.
+        "CREATE TABLE IF NOT EXISTS settled_chunk (chunk_key TEXT PRIMARY KEY, settled_at INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS settled_chunk_age ON settled_chunk (settled_at)",
+        // How much of each rejection file belongs to settled chunks; the rest is cut off at start.
+        """
+        CREATE TABLE IF NOT EXISTS rejection_file (
+          path TEXT PRIMARY KEY, committed_bytes INTEGER NOT NULL, updated_at INTEGER NOT NULL)""",
+        // The retry queues: batches that failed with a recoverable answer, with their events and their schedule.
+        """
+        CREATE TABLE IF NOT EXISTS parked_batch (
+          payload_id TEXT PRIMARY KEY, destination TEXT NOT NULL, events INTEGER NOT NULL, bytes INTEGER NOT NULL,
+          document BLOB NOT NULL, first_failed_at INTEGER NOT NULL, attempts INTEGER NOT NULL,
+          next_attempt_at INTEGER NOT NULL, last_failure TEXT)""",
+        "CREATE INDEX IF NOT EXISTS parked_batch_due ON parked_batch (destination, next_attempt_at)",
+        "PRAGMA user_version = " + SCHEMA_VERSION,
+    };
+    private static final String[] TABLES = {"batch_outcome", "settled_chunk", "rejection_file", "parked_batch"};
+    private static final int MAX_WRITES_PER_COMMIT = 512;
+
+    private record Pending(Work<?> work, CompletableFuture<Object> done) {
+    }
+
+    private final Path file;
+    private final Clock clock;
+    private final BlockingQueue<Pending> pending = new ArrayBlockingQueue<>(4096);
+    private Connection writer;
+    private Connection reader;
+    private Thread writerThread;
+    private volatile boolean running;
+
+    public StateDatabase(Path file, Clock clock) {
+        this.file = file;
+        this.clock = clock;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try {
+            writer = openChecked(file);
+        } catch (SQLException damaged) {
+            Path aside = file.resolveSibling(file.getFileName() + ".damaged-" + ASIDE_TIME.format(clock.instant()));
+            LOG.warn("State database {} is damaged ({}): moved aside to {} and started anew; copying what can still be"
+                    + " read from it", file, damaged.getMessage(), aside.getFileName());
+            moveAside(aside);
+            writer = openChecked(file);
+            salvage(aside);
+        }
+        writer.setAutoCommit(false);
+        reader = open(file);
+        running = true;
+        writerThread = new Thread(this::writeLoop, "state-database-writer");
+        writerThread.setDaemon(true);
+        writerThread.start();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        running = false;
+        if (writerThread != null) {
+            writerThread.interrupt();
+            writerThread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        failPending(new IllegalStateException("the state database is closed"));
+        closeQuietly(writer);
+        closeQuietly(reader);
+    }
+
+    /** Runs the work in the next transaction and returns once it is committed (synced to disk). */
+    public <T> T write(Work<T> work) {
+        CompletableFuture<Object> done = enqueue(work);
+        try {
+            @SuppressWarnings("unchecked")
+            T result = (T) done.get();
+            return result;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateUnavailableException("interrupted while waiting for the state database", e);
+        } catch (ExecutionException e) {
+            throw StateUnavailableException.of(file, e.getCause());
+        }
+    }
+
+    /**
+     * Queues the work for the next transaction without waiting: it commits in order with the writes queued before and
+     * after it. For records whose loss in a crash costs nothing but a repeat that LaunchDarkly drops.
+     */
+    public void writeLater(Work<?> work) {
+        enqueue(work).exceptionally(failure -> {
+            LOG.warn("A state database write failed: {}", failure.getMessage());
+            return null;
+        });
+    }
+
+    public <T> T read(Work<T> work) {
+        synchronized (this) {
+            if (reader == null) {
+                throw new StateUnavailableException("the state database " + file + " is not open", null);
+            }
+            try {
+                return work.apply(reader);
+            } catch (SQLException e) {
+                throw StateUnavailableException.of(file, e);
+            }
+        }
+    }
+
+    private CompletableFuture<Object> enqueue(Work<?> work) {
+        if (!running) {
+            throw new StateUnavailableException("the state database " + file + " is not open", null);
+        }
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        try {
+            pending.put(new Pending(work, done));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateUnavailableException("interrupted while queueing a state database write", e);
+        }
+        return done;
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(MAX_WRITES_PER_COMMIT);
+        while (running || !pending.isEmpty()) {
+            try {
+                Pending first = pending.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                pending.drainTo(batch, MAX_WRITES_PER_COMMIT - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                if (running) {
+                    continue;
+                }
+                pending.drainTo(batch);
+                commit(batch);
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    /** Runs each write under a savepoint of its own, then commits them all at once. */
+    private void commit(List<Pending> batch) {
+        Object[] results = new Object[batch.size()];
+        Throwable[] failures = new Throwable[batch.size()];
+        try (Statement sql = writer.createStatement()) {
+            for (int i = 0; i < batch.size(); i++) {
+                sql.execute("SAVEPOINT work");
+                try {
+                    results[i] = batch.get(i).work().apply(writer);
+                    sql.execute("RELEASE work");
+                } catch (SQLException | RuntimeException e) {
+                    sql.execute("ROLLBACK TO work");
+                    sql.execute("RELEASE work");
+                    failures[i] = e;
+                }
+            }
+            writer.commit();
+        } catch (SQLException commitFailed) {
+            try {
+                writer.rollback();
+            } catch (SQLException ignored) {
+                // the commit's failure is what the callers learn about
+            }
+            batch.forEach(p -> p.done().completeExceptionally(commitFailed));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (failures[i] != null) {
+                batch.get(i).done().completeExceptionally(failures[i]);
+            } else {
+                batch.get(i).done().complete(results[i]);
+            }
+        }
+    }
+
+    private void failPending(RuntimeException reason) {
+        List<Pending> left = new ArrayList<>();
+        pending.drainTo(left);
+        left.forEach(p -> p.done().completeExceptionally(reason));
+    }
+
+    private static Connection open(Path path) throws SQLException {
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
+        try (Statement sql = connection.createStatement()) {
+            sql.execute("PRAGMA busy_timeout = 10000");
+            sql.execute("PRAGMA journal_mode = WAL");
+            sql.execute("PRAGMA synchronous = FULL");
+        }
+        return connection;
+    }
+
+    /** Opens the database, checks its integrity and creates what is missing of the schema. */
+    private static Connection openChecked(Path path) throws SQLException {
+        Connection connection = open(path);
+        try (Statement sql = connection.createStatement()) {
+            try (ResultSet check = sql.executeQuery("PRAGMA quick_check")) {
+                String result = check.next() ? check.getString(1) : "no answer";
+                if (!"ok".equalsIgnoreCase(result)) {
+                    throw new SQLException("integrity check: " + result);
+                }
+            }
+            for (String statement : SCHEMA) {
+                sql.execute(statement);
+            }
+            return connection;
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw e;
+        }
+    }
+
+    private void moveAside(Path aside) {
+        try {
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                Path part = file.resolveSibling(file.getFileName() + suffix);
+                if (Files.exists(part)) {
+                    Files.move(part, aside.resolveSibling(aside.getFileName() + suffix), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move the damaged state database " + file + " aside", e);
+        }
+    }
+
+    /** Copies every row that can still be read from a damaged database into the new one. */
+    private void salvage(Path damaged) throws SQLException {
+        Connection from;
+        try {
+            from = DriverManager.getConnection("jdbc:sqlite:file:" + damaged.toAbsolutePath() + "?mode=ro");
+        } catch (SQLException unreadable) {
+            LOG.warn("Nothing can be read from the damaged state database {}: {}", damaged, unreadable.getMessage());
+            return;
+        }
+        try (from) {
+            for (String table : TABLES) {
+                salvageTable(from, table, damaged);
+            }
+        }
+        writer.commit();
+    }
+
+    private void salvageTable(Connection from, String table, Path damaged) {
+        long copied = 0;
+        long rowId = 0;
+        try (Statement select = from.createStatement();
+             ResultSet rows = select.executeQuery("SELECT rowid, * FROM " + table + " ORDER BY rowid")) {
+            ResultSetMetaData columns = rows.getMetaData();
+            StringBuilder insert = new StringBuilder("INSERT OR REPLACE INTO " + table + " (");
+            for (int c = 2; c <= columns.getColumnCount(); c++) {
+                insert.append(c > 2 ? ", " : "").append(columns.getColumnName(c));
+            }
+            insert.append(") VALUES (").append("?, ".repeat(columns.getColumnCount() - 2)).append("?)");
+            try (PreparedStatement into = writer.prepareStatement(insert.toString())) {
+                while (rows.next()) {
+                    rowId = rows.getLong(1);
+                    for (int c = 2; c <= columns.getColumnCount(); c++) {
+                        into.setObject(c - 1, rows.getObject(c));
+                    }
+                    into.executeUpdate();
+                    copied++;
+                }
+            }
+            LOG.warn("Copied {} rows of table {} from the damaged state database {}", copied, table, damaged.getFileName());
+        } catch (SQLException e) {
+            LOG.warn("Table {} of the damaged state database {}: {} rows copied, the rest skipped from row {} on: {}",
+                    table, damaged, copied, rowId + 1, e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // closing is best effort
+            }
+        }
+    }
+}
