@@ -43,7 +43,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,18 +142,19 @@ public class AppConfiguration implements CamelConfiguration {
                                              PipelineMetrics metrics, RejectionRecorder rejections, Clock clock)
             throws Exception {
         Registry registry = context.getRegistry();
-        Spool spool = new Spool(Path.of(required(properties, "spool.dir")), Path.of(required(properties, "inbox.dir")),
+        Path inbox = Path.of(required(properties, "inbox.dir"));
+        Spool spool = new Spool(new Spool.Settings(Path.of(required(properties, "spool.dir")), inbox,
+                inbox.resolve(required(properties, "inbox.done-dir")).normalize(),
                 longValue(properties, "spool.max-segment-bytes"), longValue(properties, "spool.max-segment-age-ms"),
-                longValue(properties, "spool.max-backlog-bytes"), integer(properties, "spool.retry-after-seconds"),
-                metrics, clock);
+                longValue(properties, "spool.max-backlog-bytes"), longValue(properties, "spool.min-free-bytes"),
+                integer(properties, "spool.retry-after-seconds"), integer(properties, "http.recent-message-ids"),
+                longValue(properties, "http.recent-message-ids-max-bytes")), metrics, clock);
         context.addService(spool);
         registry.bind("spool", spool);
         registry.bind("trackingApiReader", new TrackingApiReader(
                 integer(properties, "http.max-request-bytes"), integer(properties, "http.max-event-bytes"),
                 integer(properties, "http.max-batch-events"), integer(properties, "http.max-nesting-depth"),
-                integer(properties, "http.max-string-length"), rejections,
-                MemoryIdempotentRepository.memoryIdempotentRepository(integer(properties, "http.recent-message-ids")),
-                metrics, clock));
+                integer(properties, "http.max-string-length"), rejections, clock));
         registry.bind("writeKeys", new WriteKeys(optional(properties, "http.write-keys"),
                 Boolean.parseBoolean(optional(properties, "http.auth-enabled"))));
         registry.bind("webhookSignature", new WebhookSignature(optional(properties, "http.webhook-secret")));

@@ -24,17 +24,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.mapping.Timestamps;
 import org.apache.camel.Exchange;
-import io.github.segmentld.observe.PipelineMetrics;
 import org.apache.camel.Header;
-import org.apache.camel.spi.IdempotentRepository;
 
 /**
  * Reads a request of Segment's HTTP Tracking API the way Segment's servers do: any content type, gzip bodies, the
  * single-call paths implying the event type, a batch's context and integrations merged into its events; stamps
  * {@code receivedAt}, corrects {@code timestamp} for the client's clock ({@code receivedAt - (sentAt -
  * originalTimestamp)}) and gives events without one a {@code messageId}. The request's limits refuse it whole (400);
- * an event that breaks a per-event rule is refused on its own, recorded with the reason, and the rest accepted. An
- * event whose messageId was accepted recently (a client's retry) is answered but not accepted twice.
+ * an event that breaks a per-event rule is refused on its own, recorded with the reason, and the rest accepted (the
+ * spool then accepts each messageId of a source once).
  */
 public class TrackingApiReader {
 
@@ -56,21 +54,16 @@ public class TrackingApiReader {
     private final int maxEventBytes;
     private final int maxBatchEvents;
     private final SkippedRecords refused;
-    private final IdempotentRepository recentMessageIds;
-    private final PipelineMetrics metrics;
     private final Clock clock;
 
     public TrackingApiReader(int maxRequestBytes, int maxEventBytes, int maxBatchEvents, int maxNestingDepth,
-                             int maxStringLength, SkippedRecords refused, IdempotentRepository recentMessageIds,
-                             PipelineMetrics metrics, Clock clock) {
+                             int maxStringLength, SkippedRecords refused, Clock clock) {
         this.mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(maxNestingDepth).maxStringLength(maxStringLength).build()).build());
         this.maxRequestBytes = maxRequestBytes;
         this.maxEventBytes = maxEventBytes;
         this.maxBatchEvents = maxBatchEvents;
         this.refused = refused;
-        this.recentMessageIds = recentMessageIds;
-        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -128,13 +121,13 @@ public class TrackingApiReader {
         return new TrackingApiRequest(call, (ObjectNode) root, writeKey);
     }
 
-    /** The request's events that pass the per-event rules, stamped and written as NDJSON lines for the spool. */
-    public List<byte[]> acceptedEvents(TrackingApiRequest request, @Header(SOURCE_HEADER) String sender) {
+    /** The request's events that pass the per-event rules, stamped and written back as JSON for the spool. */
+    public AcceptedEvents acceptedEvents(TrackingApiRequest request, @Header(SOURCE_HEADER) String sender) {
         Instant receivedAt = Instant.ofEpochMilli(clock.millis());
         InputSource source = new InputSource("POST /v1/" + request.call() + " from " + sender, "http", "item",
                 receivedAt.toEpochMilli());
         ObjectNode root = request.body();
-        List<byte[]> accepted = new ArrayList<>();
+        List<AcceptedEvents.Event> accepted = new ArrayList<>();
         if (BATCH_CALLS.contains(request.call())) {
             Deque<SegmentEvent> expanded = new ArrayDeque<>();
             BatchEnvelope.expand(root, 0, expanded, source, refused);
@@ -145,17 +138,17 @@ public class TrackingApiReader {
         } else {
             accept(root, CALLS.get(request.call()), e -> stamp(e, null, receivedAt), source, 1, accepted);
         }
-        return accepted;
+        return new AcceptedEvents(sender, accepted);
     }
 
     /**
      * Reads a delivery of Segment's Webhooks destination: one event, or an array of them. The events come from
      * Segment's servers already stamped, so only the per-event rules (and a missing messageId) apply.
      */
-    public List<byte[]> readWebhook(byte[] body) {
+    public AcceptedEvents readWebhook(byte[] body) {
         JsonNode root = parse(body);
         InputSource source = new InputSource("POST webhook", "webhook", "item", clock.millis());
-        List<byte[]> accepted = new ArrayList<>();
+        List<AcceptedEvents.Event> accepted = new ArrayList<>();
         long item = 0;
         for (JsonNode event : root.isArray() ? root : List.of(root)) {
             item++;
@@ -165,7 +158,7 @@ public class TrackingApiReader {
                 refused.skipped(source, item, "not a JSON object", BatchEnvelope.abbreviate(event.toString()));
             }
         }
-        return accepted;
+        return new AcceptedEvents("webhook", accepted);
     }
 
     /**
@@ -173,7 +166,7 @@ public class TrackingApiReader {
      * once, one that does not is refused and recorded.
      */
     private void accept(ObjectNode event, String impliedType, Consumer<ObjectNode> stamp, InputSource source, long item,
-                        List<byte[]> accepted) {
+                        List<AcceptedEvents.Event> accepted) {
         if (impliedType != null && !event.path("type").isTextual()) {
             event.put("type", impliedType);
         }
@@ -184,20 +177,11 @@ public class TrackingApiReader {
             if (bytes.length > maxEventBytes) {
                 problem = "the event is " + bytes.length + " bytes, over the limit of " + maxEventBytes;
             } else {
-                acceptOnce(event, bytes, accepted);
+                accepted.add(new AcceptedEvents.Event(event.get("messageId").asText(), event.path("type").asText(), bytes));
                 return;
             }
         }
         refused.skipped(source, item, problem, BatchEnvelope.abbreviate(event.toString()));
-    }
-
-    /** A client's retry of an event already accepted (same messageId) is answered, not spooled again. */
-    private void acceptOnce(ObjectNode event, byte[] bytes, List<byte[]> accepted) {
-        if (recentMessageIds.add(event.get("messageId").asText())) {
-            accepted.add(bytes);
-        } else {
-            metrics.filtered("duplicate_message_id", event.path("type").asText("other"), 1);
-        }
     }
 
     private static String problemWith(ObjectNode event) {

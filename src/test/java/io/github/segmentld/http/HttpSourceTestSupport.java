@@ -79,13 +79,13 @@ abstract class HttpSourceTestSupport extends CamelMainTestSupport {
                 Map.of("Content-Type", "application/json", "Authorization", basic(WRITE_KEY + ":")));
     }
 
-    /** The events in the spool's current segment, as accepted. */
+    /** The events in the spool's current segment, as accepted (each line is a request's batch, naming its sender). */
     List<JsonNode> spooled() {
         List<JsonNode> events = new ArrayList<>();
         for (Path segment : TestInbox.list(inbox.work().resolve("spool"))) {
             try {
                 for (String line : Files.readAllLines(segment)) {
-                    events.add(Json.MAPPER.readTree(line));
+                    Json.MAPPER.readTree(line).path("batch").forEach(events::add);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
