@@ -9,7 +9,9 @@ import java.util.function.Function;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.config.MappingsFile;
+import io.github.segmentld.ingest.DoneRetention;
 import io.github.segmentld.ingest.FailedInputRecorder;
+import io.github.segmentld.ingest.ReadinessGate;
 import io.github.segmentld.ingest.SegmentFileReader;
 import io.github.segmentld.ingest.Spool;
 import io.github.segmentld.ingest.TrackingApiReader;
@@ -19,6 +21,7 @@ import io.github.segmentld.launchdarkly.AliasUserTransformer;
 import io.github.segmentld.launchdarkly.DeadLetterRecorder;
 import io.github.segmentld.launchdarkly.DeliveryOutcomes;
 import io.github.segmentld.launchdarkly.DestinationCircuits;
+import io.github.segmentld.launchdarkly.DestinationsHealthCheck;
 import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.InlineRedelivery;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatcher;
@@ -32,6 +35,7 @@ import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.preview.MappingPreview;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.observe.RejectionRecorder;
+import io.github.segmentld.observe.Watchdog;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.ParkedBatches;
 import io.github.segmentld.store.StateDatabase;
@@ -82,7 +86,21 @@ public class AppConfiguration implements CamelConfiguration {
                 Duration.ofSeconds(integer(properties, "inbox.progress-interval-seconds"))));
         registry.bind("failedInputRecorder", new FailedInputRecorder(
                 Path.of(required(properties, "inbox.dir")), required(properties, "inbox.failed-dir"), clock));
-        configureHttpSources(context, properties, metrics, rejections, clock);
+        ReadinessGate gate = configureHttpSources(context, properties, metrics, rejections, clock);
+        Watchdog watchdog = new Watchdog(Path.of(required(properties, "inbox.dir")),
+                Duration.ofSeconds(longValue(properties, "watchdog.stall-seconds")), state::lastCommitAt,
+                reason -> {
+                    if (gate != null) {
+                        gate.close(reason);
+                    }
+                },
+                Boolean.parseBoolean(required(properties, "watchdog.exit-on-fatal")), clock);
+        registry.bind("watchdog", watchdog);
+        context.getManagementStrategy().addEventNotifier(watchdog.fatalErrors());
+        Path inboxDir = Path.of(required(properties, "inbox.dir"));
+        registry.bind("doneRetention", new DoneRetention(inboxDir.resolve(required(properties, "inbox.done-dir")).normalize(),
+                Duration.ofHours(longValue(properties, "inbox.done-retention-hours")),
+                longValue(properties, "inbox.done-max-bytes"), longValue(properties, "inbox.done-min-free-bytes"), clock));
 
         List<DestinationInstance> instances =
                 destinationInstances(context, name -> standInDestination(properties, name));
@@ -136,10 +154,12 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("retryQueue", retryQueue);
         registry.bind("deliveryOutcomes", new DeliveryOutcomes(ledger, parkedBatches, circuits, metrics));
         registry.bind("deadLetterRecorder", new DeadLetterRecorder(mapper, failures, metrics, clock));
+        registry.bind("destinationsHealthCheck", new DestinationsHealthCheck(circuits, retryQueue));
     }
 
-    private static void configureHttpSources(CamelContext context, PropertiesComponent properties,
-                                             PipelineMetrics metrics, RejectionRecorder rejections, Clock clock)
+    /** The HTTP sources; returns the gate in front of the HTTP server, or null when there is no server. */
+    private static ReadinessGate configureHttpSources(CamelContext context, PropertiesComponent properties,
+                                                      PipelineMetrics metrics, RejectionRecorder rejections, Clock clock)
             throws Exception {
         Registry registry = context.getRegistry();
         Path inbox = Path.of(required(properties, "inbox.dir"));
@@ -151,6 +171,13 @@ public class AppConfiguration implements CamelConfiguration {
                 longValue(properties, "http.recent-message-ids-max-bytes")), metrics, clock);
         context.addService(spool);
         registry.bind("spool", spool);
+        ReadinessGate gate = null;
+        if (Boolean.parseBoolean(optional(properties, "camel.server.enabled"))) {
+            gate = new ReadinessGate(integer(properties, "camel.server.port"),
+                    integer(properties, "spool.retry-after-seconds"));
+            context.getManagementStrategy().addEventNotifier(gate);
+            context.addStartupListener(gate);
+        }
         registry.bind("trackingApiReader", new TrackingApiReader(
                 integer(properties, "http.max-request-bytes"), integer(properties, "http.max-event-bytes"),
                 integer(properties, "http.max-batch-events"), integer(properties, "http.max-nesting-depth"),
@@ -158,6 +185,7 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("writeKeys", new WriteKeys(optional(properties, "http.write-keys"),
                 Boolean.parseBoolean(optional(properties, "http.auth-enabled"))));
         registry.bind("webhookSignature", new WebhookSignature(optional(properties, "http.webhook-secret")));
+        return gate;
     }
 
     /**

@@ -88,6 +88,7 @@ public class StateDatabase extends ServiceSupport {
     private Connection reader;
     private Thread writerThread;
     private volatile boolean running;
+    private volatile long lastCommitAt;
 
     public StateDatabase(Path file, Clock clock) {
         this.file = file;
@@ -96,6 +97,11 @@ public class StateDatabase extends ServiceSupport {
 
     public Path file() {
         return file;
+    }
+
+    /** When the last write was committed, in epoch milliseconds (0: none yet). */
+    public long lastCommitAt() {
+        return lastCommitAt;
     }
 
     @Override
@@ -225,6 +231,7 @@ public class StateDatabase extends ServiceSupport {
                 }
             }
             writer.commit();
+            lastCommitAt = clock.millis();
         } catch (SQLException commitFailed) {
             try {
                 writer.rollback();
