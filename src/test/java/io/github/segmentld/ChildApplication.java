@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** The application in a JVM of its own, so that a test can kill it with SIGKILL (kill -9) and start it again. */
@@ -17,11 +18,20 @@ public final class ChildApplication {
     }
 
     public static Process start(TestInbox inbox, Properties settings, String logName) {
+        return start(inbox, settings, logName, "-Xmx256m");
+    }
+
+    /** @param heap the maximum heap, as the JVM option ({@code -Xmx64m}) */
+    public static Process start(TestInbox inbox, Properties settings, String logName, String heap) {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
                 // the application's own logging, at INFO, into the log file (the tests' configuration is quieter)
                 "-Dlog4j2.configurationFile=log4j2.properties", "-cp", testClassPath()));
-        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        Properties own = new Properties();
+        own.putAll(settings);
+        // alone in its JVM, as in production: a fatal error ends the process
+        own.setProperty("watchdog.exit-on-fatal", "true");
+        own.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add(Application.class.getName());
         try {
             return new ProcessBuilder(command)
@@ -32,6 +42,12 @@ public final class ChildApplication {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** kill -9, and wait until the process is gone. */
+    public static void kill(Process process) throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** This JVM's class path without empty entries, which would put the working directory on it. */

@@ -92,6 +92,16 @@ public record TestInbox(Path work) {
         }
     }
 
+    /** Moves a file written elsewhere in the work folder into the inbox, at once. */
+    public Path drop(Path written) {
+        try {
+            Files.createDirectories(inbox());
+            return Files.move(written, inbox().resolve(written.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Waits until the named file has been committed to the done folder. */
     public Path awaitDone(String name) {
         Path done = done().resolve(name);

@@ -5,19 +5,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.github.segmentld.store.StateUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.component.file.GenericFileOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Decides what becomes of an input whose processing failed. An input at fault (it cannot be read, or it trips a
  * defect) goes to the failed folder, with {@code <name>.reason.txt} beside it, so that whoever looks at the failed
- * folder sees why. An input that failed because storage could not be written (a full disk, the state database) or
- * because the application is stopping stays in the inbox, and is read again.
+ * folder sees why. An input that failed because storage could not be written (a full disk, the state database, a
+ * dead letter that could not be written) or because the application is stopping stays in the inbox, and is read
+ * again.
  */
 public class FailedInputRecorder {
 
@@ -25,10 +30,13 @@ public class FailedInputRecorder {
     public static final String INPUT_FOLDER = "inputFolder";
 
     private static final Logger LOG = LoggerFactory.getLogger(FailedInputRecorder.class);
+    /** An input that keeps failing for the same reason (a full disk) is read again at every poll, logged less often. */
+    private static final Duration LOG_AGAIN_AFTER = Duration.ofMinutes(1);
 
     private final Path inboxDir;
     private final String failedDir;
     private final Clock clock;
+    private final Map<String, Long> loggedAt = new ConcurrentHashMap<>();
 
     /** @param failedDir the failed folder, relative to the inbox (as the file consumer's move option is) */
     public FailedInputRecorder(Path inboxDir, String failedDir, Clock clock) {
@@ -44,7 +52,7 @@ public class FailedInputRecorder {
                 return true;
             }
             if (failure instanceof StateUnavailableException || failure instanceof RejectedExecutionException
-                    || failure instanceof IOException) {
+                    || failure instanceof IOException || failure instanceof GenericFileOperationFailedException) {
                 return false;
             }
         }
@@ -55,10 +63,17 @@ public class FailedInputRecorder {
         String fileName = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (!isInputAtFault(cause)) {
-            LOG.error("Cannot finish {} now: {}. It stays in the inbox and is read again; what is settled is skipped.",
-                    fileName, rootMessage(cause));
+            long now = clock.millis();
+            Long before = loggedAt.put(fileName, now);
+            if (before == null || now - before >= LOG_AGAIN_AFTER.toMillis()) {
+                LOG.error("Cannot finish {} now: {}. It stays in the inbox and is read again at every poll (this is"
+                        + " logged once a minute); what is settled is skipped.", fileName, rootMessage(cause));
+            } else {
+                loggedAt.put(fileName, before);
+            }
             return;
         }
+        loggedAt.remove(fileName);
         Throwable reason = cause;
         for (Throwable failure = cause; failure != null; failure = failure.getCause()) {
             if (failure instanceof UnreadableInputException) {
@@ -70,8 +85,13 @@ public class FailedInputRecorder {
         String text = "time: " + clock.instant() + "\nfile: " + fileName + "\nreason: " + reason.getMessage() + "\n";
         Files.writeString(target, text, StandardCharsets.UTF_8);
         exchange.setProperty(INPUT_FOLDER, failedDir);
-        LOG.error("Cannot read {}: {}. Moved to {} with {}", fileName, reason.getMessage(), target.getParent(),
-                target.getFileName());
+        if (reason instanceof UnreadableInputException) {
+            LOG.error("Cannot read {}: {}. Moved to {} with {}", fileName, reason.getMessage(), target.getParent(),
+                    target.getFileName());
+        } else {
+            LOG.error("Processing {} failed: {}. Moved to {} with {}", fileName, reason.getMessage(), target.getParent(),
+                    target.getFileName(), reason);
+        }
     }
 
     private static String rootMessage(Throwable cause) {

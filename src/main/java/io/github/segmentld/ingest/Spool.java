@@ -69,6 +69,7 @@ public class Spool extends ServiceSupport {
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS").withZone(ZoneOffset.UTC);
     private static final String SEGMENT_PREFIX = "http-";
     private static final String SEGMENT_SUFFIX = ".ndjson";
+    private static final long UNAVAILABLE_LOG_INTERVAL_MILLIS = 60_000;
 
     private final Settings settings;
     private final SegmentFiles segmentFiles;
@@ -99,6 +100,7 @@ public class Spool extends ServiceSupport {
     private long sequence;
     private final AtomicLong backlogBytes = new AtomicLong();
     private volatile long freeBytes = Long.MAX_VALUE;
+    private long unavailableLoggedAt;
 
     public Spool(Settings settings, PipelineMetrics metrics, Clock clock) {
         this(settings, path -> FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
@@ -368,6 +370,12 @@ public class Spool extends ServiceSupport {
     private RefusedRequestException unavailable(IOException cause) {
         measure();
         metrics.throttled();
+        long now = clock.millis();
+        if (now - unavailableLoggedAt >= UNAVAILABLE_LOG_INTERVAL_MILLIS) {
+            unavailableLoggedAt = now;
+            LOG.error("Cannot store events in the spool ({}): requests are answered 503 with Retry-After {} s until it"
+                    + " can (logged at most once a minute)", cause.getMessage(), settings.retryAfterSeconds());
+        }
         return new RefusedRequestException(503, "the events could not be stored (" + cause.getMessage() + "); try again"
                 + " later", settings.retryAfterSeconds());
     }

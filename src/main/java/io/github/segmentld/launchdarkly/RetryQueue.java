@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.observe.PipelineMetrics;
@@ -62,7 +61,6 @@ public class RetryQueue extends ServiceSupport {
     private final Clock clock;
     private volatile Map<String, Depth> depths = Map.of();
     private volatile long depthsReadAt;
-    private final Map<String, Depth> parkedSinceRead = new ConcurrentHashMap<>();
 
     /**
      * @param maxQueueBytes the size limit of each destination's queue, in deflated bytes
@@ -140,20 +138,17 @@ public class RetryQueue extends ServiceSupport {
             return;
         }
         byte[] document = BatchDocument.deflate(batch, mapper);
-        if (!batch.isQueued() && depth(destination).bytes() + document.length > maxQueueBytes) {
-            LOG.error("RETRY QUEUE FULL for destination {}: {} bytes parked, limit {} (retry-queue.max-bytes). Batch {}"
-                    + " ({} events) is dead-lettered instead; the other destinations carry on.", batch.destination(),
-                    depth(destination).bytes(), maxQueueBytes, batch.payloadId(), batch.size());
+        if (!parked.park(new Parked(batch.payloadId(), destination, batch.size(), document, firstFailedAt, attempts,
+                nextAttemptAt, failure), maxQueueBytes)) {
+            LOG.error("RETRY QUEUE FULL for destination {}: limit {} bytes (retry-queue.max-bytes). Batch {} ({} events)"
+                    + " is dead-lettered instead; the other destinations carry on.", batch.destination(),
+                    maxQueueBytes, batch.payloadId(), batch.size());
             deadLetter(exchange, "the retry queue of destination '" + destination + "' is full ("
                     + maxQueueBytes + " bytes); last failure: " + failure);
             return;
         }
-        parked.park(new Parked(batch.payloadId(), destination, batch.size(), document, firstFailedAt, attempts,
-                nextAttemptAt, failure));
+        depthsReadAt = 0;
         if (!batch.isQueued()) {
-            parkedSinceRead.merge(destination, new Depth(1, batch.size(), document.length, firstFailedAt),
-                    (a, b) -> new Depth(a.batches() + 1, a.events() + b.events(), a.bytes() + b.bytes(),
-                            Math.min(a.oldestFirstFailedAt(), b.oldestFirstFailedAt())));
             metrics.parked(destination, batch.size());
         }
         if (cause != null) {
@@ -199,29 +194,16 @@ public class RetryQueue extends ServiceSupport {
         }
     }
 
-    /** The destination's queue as last read (at most a second ago), with what was parked since. */
+    /** The destination's queue as last read (at most a second ago, and after the last batch parked). */
     public Depth depth(String destination) {
-        Map<String, Depth> current = depths;
-        if (clock.millis() - depthsReadAt >= DEPTH_REFRESH_MILLIS) {
-            current = readDepths();
-        }
-        Depth depth = current.getOrDefault(destination, Depth.EMPTY);
-        Depth since = parkedSinceRead.get(destination);
-        if (since == null) {
-            return depth;
-        }
-        return new Depth(depth.batches() + since.batches(), depth.events() + since.events(),
-                depth.bytes() + since.bytes(), depth.batches() == 0 ? since.oldestFirstFailedAt()
-                : Math.min(depth.oldestFirstFailedAt(), since.oldestFirstFailedAt()));
+        return readDepths().getOrDefault(destination, Depth.EMPTY);
     }
 
     private synchronized Map<String, Depth> readDepths() {
-        if (clock.millis() - depthsReadAt < DEPTH_REFRESH_MILLIS) {
-            return depths;
+        if (clock.millis() - depthsReadAt >= DEPTH_REFRESH_MILLIS) {
+            depths = parked.depths();
+            depthsReadAt = clock.millis();
         }
-        parkedSinceRead.clear();
-        depths = parked.depths();
-        depthsReadAt = clock.millis();
         return depths;
     }
 }

@@ -38,10 +38,18 @@ public class ParkedBatches {
         this.clock = clock;
     }
 
-    /** Parks the batch, or updates its schedule when it is parked already; returns once it is on disk. */
-    public void park(Parked batch) {
+    /**
+     * Parks the batch, or updates its schedule when it is parked already, and returns once it is on disk; false (and
+     * nothing written) when a batch new to the queue would take the queue over {@code maxBytes}. The check and the
+     * write are one transaction, so concurrent batches cannot take a queue over its limit together.
+     */
+    public boolean park(Parked batch, long maxBytes) {
         long now = clock.millis();
-        database.write(c -> {
+        return database.write(c -> {
+            Size before = sizeOf(c, batch.payloadId());
+            if (before == null && depthBytes(c, batch.destination()) + batch.document().length > maxBytes) {
+                return false;
+            }
             try (PreparedStatement sql = c.prepareStatement("INSERT OR REPLACE INTO parked_batch (payload_id, destination,"
                     + " events, bytes, document, first_failed_at, attempts, next_attempt_at, last_failure)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -56,8 +64,12 @@ public class ParkedBatches {
                 sql.setString(9, batch.lastFailure());
                 sql.executeUpdate();
             }
+            Size after = new Size(batch.events(), batch.document().length);
+            addToDepth(c, batch.destination(), before == null ? 1 : 0,
+                    after.events() - (before == null ? 0 : before.events()),
+                    after.bytes() - (before == null ? 0 : before.bytes()));
             DeliveryLedger.record(c, batch.payloadId(), batch.destination(), Outcome.PARKED, batch.events(), now);
-            return null;
+            return true;
         });
     }
 
@@ -80,9 +92,13 @@ public class ParkedBatches {
     public void remove(String payloadId, String destination, Outcome outcome, int events) {
         long now = clock.millis();
         database.write(c -> {
-            try (PreparedStatement sql = c.prepareStatement("DELETE FROM parked_batch WHERE payload_id = ?")) {
-                sql.setString(1, payloadId);
-                sql.executeUpdate();
+            Size size = sizeOf(c, payloadId);
+            if (size != null) {
+                try (PreparedStatement sql = c.prepareStatement("DELETE FROM parked_batch WHERE payload_id = ?")) {
+                    sql.setString(1, payloadId);
+                    sql.executeUpdate();
+                }
+                addToDepth(c, destination, -1, -size.events(), -size.bytes());
             }
             DeliveryLedger.record(c, payloadId, destination, outcome, events, now);
             return null;
@@ -147,13 +163,48 @@ public class ParkedBatches {
 
     private static Map<String, Depth> depths(Connection c) throws SQLException {
         Map<String, Depth> depths = new HashMap<>();
-        try (PreparedStatement sql = c.prepareStatement("SELECT destination, COUNT(*), SUM(events), SUM(bytes),"
-                + " MIN(first_failed_at) FROM parked_batch GROUP BY destination");
+        try (PreparedStatement sql = c.prepareStatement("SELECT destination, batches, events, bytes,"
+                + " (SELECT MIN(first_failed_at) FROM parked_batch p WHERE p.destination = q.destination)"
+                + " FROM queue_depth q WHERE batches > 0");
              ResultSet rows = sql.executeQuery()) {
             while (rows.next()) {
                 depths.put(rows.getString(1), new Depth(rows.getLong(2), rows.getLong(3), rows.getLong(4), rows.getLong(5)));
             }
         }
         return depths;
+    }
+
+    private record Size(int events, long bytes) {
+    }
+
+    private static Size sizeOf(Connection c, String payloadId) throws SQLException {
+        try (PreparedStatement sql = c.prepareStatement("SELECT events, bytes FROM parked_batch WHERE payload_id = ?")) {
+            sql.setString(1, payloadId);
+            try (ResultSet row = sql.executeQuery()) {
+                return row.next() ? new Size(row.getInt(1), row.getLong(2)) : null;
+            }
+        }
+    }
+
+    private static long depthBytes(Connection c, String destination) throws SQLException {
+        try (PreparedStatement sql = c.prepareStatement("SELECT bytes FROM queue_depth WHERE destination = ?")) {
+            sql.setString(1, destination);
+            try (ResultSet row = sql.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        }
+    }
+
+    private static void addToDepth(Connection c, String destination, long batches, long events, long bytes)
+            throws SQLException {
+        try (PreparedStatement sql = c.prepareStatement("INSERT INTO queue_depth (destination, batches, events, bytes)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (destination) DO UPDATE SET batches = batches + excluded.batches,"
+                + " events = events + excluded.events, bytes = bytes + excluded.bytes")) {
+            sql.setString(1, destination);
+            sql.setLong(2, batches);
+            sql.setLong(3, events);
+            sql.setLong(4, bytes);
+            sql.executeUpdate();
+        }
     }
 }

@@ -24,6 +24,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.support.service.ServiceSupport;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * concurrent callers share one sync. A write that fails is rolled back on its own (a savepoint each) and its caller
  * sees the exception. Reads use a connection of their own, which SQLite lets run beside the writer.
  * <p>
- * A database that cannot be opened or fails SQLite's integrity check never stops the start: it is moved aside with a
- * warning that names it, a new one is created, and every row that can still be read is copied over; a row that
- * cannot is skipped with a warning naming the table and its position.
+ * A damaged database (SQLite finds it corrupt, or not a database, or it fails the integrity check) never stops the
+ * start: it is moved aside with a warning that names it, a new one is created, and every row that can still be read
+ * is copied over; a row that cannot is skipped with a warning naming the table and its position. A database that
+ * cannot be opened for another reason (a full disk) is left as it is, and the start fails with that reason.
  */
 public class StateDatabase extends ServiceSupport {
 
@@ -73,10 +76,22 @@ public class StateDatabase extends ServiceSupport {
           document BLOB NOT NULL, first_failed_at INTEGER NOT NULL, attempts INTEGER NOT NULL,
           next_attempt_at INTEGER NOT NULL, last_failure TEXT)""",
         "CREATE INDEX IF NOT EXISTS parked_batch_due ON parked_batch (destination, next_attempt_at)",
+        "CREATE INDEX IF NOT EXISTS parked_batch_age ON parked_batch (destination, first_failed_at)",
+        // The size of each retry queue, kept with every change to it, and counted anew at each start.
+        """
+        CREATE TABLE IF NOT EXISTS queue_depth (
+          destination TEXT PRIMARY KEY, batches INTEGER NOT NULL, events INTEGER NOT NULL, bytes INTEGER NOT NULL)""",
         "PRAGMA user_version = " + SCHEMA_VERSION,
+    };
+    private static final String[] COUNT_QUEUES = {
+        "DELETE FROM queue_depth",
+        """
+        INSERT INTO queue_depth (destination, batches, events, bytes)
+          SELECT destination, COUNT(*), SUM(events), SUM(bytes) FROM parked_batch GROUP BY destination""",
     };
     private static final String[] TABLES = {"batch_outcome", "settled_chunk", "rejection_file", "parked_batch"};
     private static final int MAX_WRITES_PER_COMMIT = 512;
+    private static final long FAILURE_LOG_INTERVAL_MILLIS = 10_000;
 
     private record Pending(Work<?> work, CompletableFuture<Object> done) {
     }
@@ -89,6 +104,7 @@ public class StateDatabase extends ServiceSupport {
     private Thread writerThread;
     private volatile boolean running;
     private volatile long lastCommitAt;
+    private volatile long lastFailureLoggedAt;
 
     public StateDatabase(Path file, Clock clock) {
         this.file = file;
@@ -110,6 +126,9 @@ public class StateDatabase extends ServiceSupport {
         try {
             writer = openChecked(file);
         } catch (SQLException damaged) {
+            if (!isDamage(damaged)) {
+                throw StateUnavailableException.of(file, damaged);
+            }
             Path aside = file.resolveSibling(file.getFileName() + ".damaged-" + ASIDE_TIME.format(clock.instant()));
             LOG.warn("State database {} is damaged ({}): moved aside to {} and started anew; copying what can still be"
                     + " read from it", file, damaged.getMessage(), aside.getFileName());
@@ -117,7 +136,6 @@ public class StateDatabase extends ServiceSupport {
             writer = openChecked(file);
             salvage(aside);
         }
-        writer.setAutoCommit(false);
         reader = open(file);
         running = true;
         writerThread = new Thread(this::writeLoop, "state-database-writer");
@@ -158,7 +176,11 @@ public class StateDatabase extends ServiceSupport {
      */
     public void writeLater(Work<?> work) {
         enqueue(work).exceptionally(failure -> {
-            LOG.warn("A state database write failed: {}", failure.getMessage());
+            long now = clock.millis();
+            if (now - lastFailureLoggedAt >= FAILURE_LOG_INTERVAL_MILLIS) {
+                lastFailureLoggedAt = now;
+                LOG.warn("A state database write failed (logged at most every 10 s): {}", failure.getMessage());
+            }
             return null;
         });
     }
@@ -214,11 +236,16 @@ public class StateDatabase extends ServiceSupport {
         }
     }
 
-    /** Runs each write under a savepoint of its own, then commits them all at once. */
+    /**
+     * Runs each write under a savepoint of its own, then commits them all at once. The transaction is begun and ended
+     * by statements, not by the driver: after a commit that failed (a full disk), SQLite may have rolled it back
+     * already, and the next transaction must start clean.
+     */
     private void commit(List<Pending> batch) {
         Object[] results = new Object[batch.size()];
         Throwable[] failures = new Throwable[batch.size()];
         try (Statement sql = writer.createStatement()) {
+            sql.execute("BEGIN IMMEDIATE");
             for (int i = 0; i < batch.size(); i++) {
                 sql.execute("SAVEPOINT work");
                 try {
@@ -230,14 +257,10 @@ public class StateDatabase extends ServiceSupport {
                     failures[i] = e;
                 }
             }
-            writer.commit();
+            sql.execute("COMMIT");
             lastCommitAt = clock.millis();
         } catch (SQLException commitFailed) {
-            try {
-                writer.rollback();
-            } catch (SQLException ignored) {
-                // the commit's failure is what the callers learn about
-            }
+            rollBack();
             batch.forEach(p -> p.done().completeExceptionally(commitFailed));
             return;
         }
@@ -250,10 +273,27 @@ public class StateDatabase extends ServiceSupport {
         }
     }
 
+    private void rollBack() {
+        try (Statement sql = writer.createStatement()) {
+            sql.execute("ROLLBACK");
+        } catch (SQLException noTransaction) {
+            // SQLite rolled it back itself
+        }
+    }
+
     private void failPending(RuntimeException reason) {
         List<Pending> left = new ArrayList<>();
         pending.drainTo(left);
         left.forEach(p -> p.done().completeExceptionally(reason));
+    }
+
+    /** Whether SQLite found the file damaged, rather than the disk full or the file out of reach. */
+    private static boolean isDamage(SQLException failure) {
+        if (failure instanceof SQLiteException sqlite) {
+            int primary = sqlite.getResultCode().code & 0xff;
+            return primary == SQLiteErrorCode.SQLITE_CORRUPT.code || primary == SQLiteErrorCode.SQLITE_NOTADB.code;
+        }
+        return true;
     }
 
     private static Connection open(Path path) throws SQLException {
@@ -273,10 +313,13 @@ public class StateDatabase extends ServiceSupport {
             try (ResultSet check = sql.executeQuery("PRAGMA quick_check")) {
                 String result = check.next() ? check.getString(1) : "no answer";
                 if (!"ok".equalsIgnoreCase(result)) {
-                    throw new SQLException("integrity check: " + result);
+                    throw new SQLiteException("integrity check: " + result, SQLiteErrorCode.SQLITE_CORRUPT);
                 }
             }
             for (String statement : SCHEMA) {
+                sql.execute(statement);
+            }
+            for (String statement : COUNT_QUEUES) {
                 sql.execute(statement);
             }
             return connection;
@@ -308,12 +351,16 @@ public class StateDatabase extends ServiceSupport {
             LOG.warn("Nothing can be read from the damaged state database {}: {}", damaged, unreadable.getMessage());
             return;
         }
-        try (from) {
+        try (from; Statement sql = writer.createStatement()) {
+            sql.execute("BEGIN");
             for (String table : TABLES) {
                 salvageTable(from, table, damaged);
             }
+            for (String statement : COUNT_QUEUES) {
+                sql.execute(statement);
+            }
+            sql.execute("COMMIT");
         }
-        writer.commit();
     }
 
     private void salvageTable(Connection from, String table, Path damaged) {
