@@ -60,6 +60,7 @@ public class DestinationCircuits implements Processor {
                 .permittedNumberOfCallsInHalfOpenState(1)
                 // a probe whose answer never comes (the process was busy, a bug) must not hold the circuit half-open
                 .maxWaitDurationInHalfOpenState(settings.openFor().multipliedBy(4))
+                .clock(clock)
                 .build());
         this.openFor = settings.openFor();
         this.retryAfter = new RetryAfter(settings.maxRetryAfter().toMillis(), clock);

@@ -24,6 +24,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.segmentld.Json;
+import io.github.segmentld.LogCapture;
+import io.github.segmentld.launchdarkly.RedeliveryLogger;
 import io.github.segmentld.TestInbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,8 +88,12 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
     void recoverableAnswersAreRedeliveredWithTheSamePayloadId(int status) {
         LAUNCHDARKLY.answerFirst(aResponse().withStatus(status).withBody("try later"));
 
-        inbox.drop("two.ndjson", TWO_EVENTS);
-        inbox.awaitDone("two.ndjson");
+        try (LogCapture log = new LogCapture(RedeliveryLogger.class)) {
+            inbox.drop("two.ndjson", TWO_EVENTS);
+            inbox.awaitDone("two.ndjson");
+            assertThat(log.lines()).singleElement().asString().startsWith("WARN Redelivering batch ")
+                    .contains("attempt 2: LaunchDarkly answered " + status + " ");
+        }
 
         List<LoggedRequest> requests = LAUNCHDARKLY.requests();
         assertThat(requests).hasSize(2);
@@ -200,6 +206,27 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
         assertThat(replayed).hasSize(1);
         assertThat(body(replayed.get(0))).isEqualTo(TWO_EVENTS_OUT);
         assertThat(payloadId(replayed.get(0))).isNotEqualTo(firstPayloadId);
+    }
+
+    @Test
+    void reReadingAFileWhoseBatchesWereDeadLetteredAndEventsRejectedRecordsNothingAgain() throws IOException {
+        answerAlways(400, "bad");
+        String withBadRecords = TWO_EVENTS + "not json\n{\"type\":\"identify\",\"userId\":\"no-anonymous-id\"}\n";
+        Path dropped = inbox.drop("two.ndjson", withBadRecords);
+        Path done = inbox.awaitDone("two.ndjson");
+        assertThat(TestInbox.list(inbox.deadLetters())).hasSize(1);
+        List<String> rejected = TestInbox.lines(TestInbox.list(inbox.rejected()).get(0));
+        assertThat(rejected).hasSize(2);
+
+        // The same file, same size and modification time, as if the commit had been lost in a crash.
+        Files.copy(done, inbox.inbox().resolve(".again"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.move(inbox.inbox().resolve(".again"), dropped, StandardCopyOption.ATOMIC_MOVE);
+        inbox.awaitDone("two.ndjson");
+
+        assertThat(LAUNCHDARKLY.requests()).hasSize(1);
+        assertThat(TestInbox.list(inbox.deadLetters())).hasSize(1);
+        assertThat(TestInbox.lines(TestInbox.list(inbox.rejected()).get(0))).isEqualTo(rejected);
+        assertThat(metric("segment.events.rejected", "reason", "unreadable_record")).isEqualTo(1);
     }
 
     @Test

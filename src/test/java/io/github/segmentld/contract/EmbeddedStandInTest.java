@@ -94,9 +94,21 @@ class EmbeddedStandInTest extends ContractTestSupport {
         assertThat(metric("segment.events.filtered", "reason", "no_matching_mapping", "type", "screen")).isEqualTo(1);
         assertThat(metric("segment.events.filtered", "reason", "integrations_disabled", "type", "track")).isEqualTo(1);
 
-        assertThat(get("/observe/health")).contains("\"status\":\"UP\"");
+        JsonNode health = Json.MAPPER.readTree(get("/observe/health?data=true"));
+        assertThat(health.path("status").asText()).isEqualTo("UP");
+        assertThat(health.path("checks")).anySatisfy(check -> {
+            assertThat(check.path("name").asText()).isEqualTo("launchdarkly-destinations");
+            assertThat(check.path("data").path("default.status").asText()).isEqualTo("ok");
+            assertThat(check.path("data").path("default.circuit").asText()).isEqualTo("CLOSED");
+        });
+        assertThat(health.path("checks")).anySatisfy(check -> {
+            assertThat(check.path("name").asText()).isEqualTo("progress");
+            assertThat(check.path("status").asText()).isEqualTo("UP");
+        });
         assertThat(get("/observe/metrics").lines())
                 .contains("segment_events_received_total 11.0",
+                        "launchdarkly_retry_queue_batches{destination=\"default\"} 0.0",
+                        "launchdarkly_circuit_state{destination=\"default\"} 0.0",
                         "launchdarkly_events_delivered_total{destination=\"default\"} 6.0",
                         "segment_events_rejected_total{reason=\"validation\"} 1.0",
                         "segment_events_rejected_total{reason=\"unreadable_record\"} 1.0",

@@ -1,0 +1,89 @@
+package io.github.segmentld.launchdarkly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.segmentld.MutableClock;
+import org.apache.camel.Exchange;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+class DestinationCircuitsTest {
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
+    private final LaunchDarklyDestination production = LaunchDarklyDestination.of("production", "prod-id", null, "http://127.0.0.1:1");
+    private final LaunchDarklyDestination staging = LaunchDarklyDestination.of("staging", "staging-id", null, "http://127.0.0.1:1");
+    private final List<String> recovered = new ArrayList<>();
+    private final DestinationCircuits circuits = new DestinationCircuits(List.of(production, staging),
+            new DestinationCircuits.Settings(50, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10)), clock,
+            recovered::add);
+
+    private LaunchDarklyBatch batch(LaunchDarklyDestination destination) {
+        return new LaunchDarklyBatch("payload", destination, List.of());
+    }
+
+    private void fail(LaunchDarklyDestination destination, Exception cause) {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.setProperty(LaunchDarklyBatch.PROPERTY, batch(destination));
+        exchange.setException(cause);
+        circuits.process(exchange);
+    }
+
+    private static HttpOperationFailedException answer(int status, Map<String, String> headers) {
+        return new HttpOperationFailedException("http://127.0.0.1:1/events/bulk/x", status, "", null, headers, "");
+    }
+
+    @Test
+    void aDestinationThatKeepsFailingIsHeldBackAloneThenProbedOnceAndClosedWhenTheProbeSucceeds() {
+        for (int i = 0; i < 4; i++) {
+            assertThat(circuits.holdsBack(batch(staging))).isFalse();
+            fail(staging, new ConnectException("Connection refused"));
+        }
+
+        assertThat(circuits.state("staging")).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(circuits.holdsBack(batch(staging))).isTrue();
+        assertThat(circuits.holdsBack(batch(production))).as("the other destination goes on").isFalse();
+        assertThat(circuits.reopensAt("staging")).isEqualTo(clock.millis() + 30_000);
+
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(circuits.awaitsProbe("staging")).isTrue();
+        assertThat(circuits.holdsBack(batch(staging))).as("the probe").isFalse();
+        assertThat(circuits.holdsBack(batch(staging))).as("one probe at a time").isTrue();
+        circuits.succeeded("staging");
+
+        assertThat(circuits.isClosed("staging")).isTrue();
+        assertThat(recovered).containsExactly("staging");
+    }
+
+    @Test
+    void permanentAnswersDoNotOpenTheCircuit() {
+        for (int i = 0; i < 10; i++) {
+            fail(staging, answer(400, Map.of()));
+        }
+
+        assertThat(circuits.isClosed("staging")).isTrue();
+    }
+
+    @Test
+    void aRetryAfterClosesTheWholeDestinationUntilThatTime() {
+        fail(staging, answer(429, Map.of("Retry-After", "120")));
+
+        assertThat(circuits.state("staging")).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(circuits.reopensAt("staging")).isEqualTo(clock.millis() + 120_000);
+        clock.advance(Duration.ofSeconds(119));
+        assertThat(circuits.holdsBack(batch(staging))).isTrue();
+        assertThat(circuits.awaitsProbe("staging")).isFalse();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(circuits.awaitsProbe("staging")).isTrue();
+        assertThat(circuits.holdsBack(batch(staging))).isFalse();
+    }
+}

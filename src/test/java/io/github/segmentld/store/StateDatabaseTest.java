@@ -1,0 +1,127 @@
+package io.github.segmentld.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import io.github.segmentld.LogCapture;
+import io.github.segmentld.TestInbox;
+import io.github.segmentld.store.DeliveryLedger.Outcome;
+import io.github.segmentld.store.ParkedBatches.Parked;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StateDatabaseTest {
+
+    @TempDir
+    Path dir;
+
+    private StateDatabase open(Path file) {
+        StateDatabase database = new StateDatabase(file, Clock.systemUTC());
+        database.start();
+        return database;
+    }
+
+    private static Parked parked(String payloadId, String destination, int bytes) {
+        return new Parked(payloadId, destination, 3, new byte[bytes], 1000, 1, 2000, "LaunchDarkly answered 503");
+    }
+
+    @Test
+    void concurrentWritersShareCommitsAndEachSeesItsOwnOutcome() throws Exception {
+        StateDatabase database = open(dir.resolve("state.db"));
+        DeliveryLedger ledger = new DeliveryLedger(database, Clock.systemUTC(), Duration.ofDays(1));
+        ExecutorService writers = Executors.newFixedThreadPool(8);
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < 8; w++) {
+            int writer = w;
+            done.add(writers.submit(() -> {
+                for (int i = 0; i < 50; i++) {
+                    ledger.settleChunk("input-" + writer + "#" + i, null);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> writer : done) {
+            writer.get();
+        }
+        writers.shutdown();
+
+        assertThat(ledger.unsettledChunk("input-7#49")).isFalse();
+        assertThat(ledger.unsettledChunk("input-8#0")).isTrue();
+        database.stop();
+        StateDatabase reopened = open(dir.resolve("state.db"));
+        assertThat(new DeliveryLedger(reopened, Clock.systemUTC(), Duration.ofDays(1)).unsettledChunk("input-0#0")).isFalse();
+        reopened.stop();
+    }
+
+    @Test
+    void aQueueIsNeverParkedOverItsLimitAndItsDepthFollowsEveryChange() {
+        StateDatabase database = open(dir.resolve("state.db"));
+        ParkedBatches queue = new ParkedBatches(database, Clock.systemUTC());
+
+        assertThat(queue.park(parked("a", "staging", 400), 1000)).isTrue();
+        assertThat(queue.park(parked("b", "staging", 400), 1000)).isTrue();
+        assertThat(queue.park(parked("c", "staging", 400), 1000)).as("over the limit").isFalse();
+        assertThat(queue.park(parked("a", "staging", 500), 1000)).as("a parked batch is rescheduled").isTrue();
+        assertThat(queue.park(parked("d", "production", 400), 1000)).as("another destination").isTrue();
+        assertThat(queue.depths().get("staging")).isEqualTo(new ParkedBatches.Depth(2, 6, 900, 1000));
+
+        queue.remove("b", "staging", Outcome.DELIVERED, 3);
+        assertThat(queue.depths().get("staging")).isEqualTo(new ParkedBatches.Depth(1, 3, 500, 1000));
+        assertThat(queue.load("b")).isNull();
+        assertThat(queue.due("staging", 10)).containsExactly("a");
+        database.stop();
+    }
+
+    @Test
+    void aDamagedDatabaseIsMovedAsideWithAWarningAndWhatCanBeReadIsKept() throws Exception {
+        Path file = dir.resolve("state.db");
+        StateDatabase database = open(file);
+        ParkedBatches queue = new ParkedBatches(database, Clock.systemUTC());
+        for (int i = 0; i < 40; i++) {
+            queue.park(parked("batch-" + i, "staging", 2000), Long.MAX_VALUE);
+        }
+        database.stop();
+        // A bit flipped at the end of the file: the last pages no longer hold what SQLite wrote.
+        try (RandomAccessFile damaged = new RandomAccessFile(file.toFile(), "rw")) {
+            for (long at = damaged.length() - 3000; at < damaged.length(); at += 7) {
+                damaged.seek(at);
+                damaged.write(0x5A);
+            }
+        }
+
+        try (LogCapture log = new LogCapture(StateDatabase.class)) {
+            StateDatabase reopened = open(file);
+            assertThat(log.lines()).anySatisfy(line -> assertThat(line).startsWith("WARN State database " + file)
+                    .contains("is damaged").contains("moved aside"));
+            ParkedBatches salvaged = new ParkedBatches(reopened, Clock.systemUTC());
+            assertThat(salvaged.park(parked("after", "staging", 10), Long.MAX_VALUE)).isTrue();
+            assertThat(salvaged.depths().get("staging").batches()).isPositive();
+            reopened.stop();
+        }
+        assertThat(TestInbox.list(dir)).anySatisfy(aside -> assertThat(aside.getFileName().toString())
+                .startsWith("state.db.damaged-"));
+    }
+
+    @Test
+    void aFileThatIsNotADatabaseNeverStopsTheStart() throws Exception {
+        Path file = dir.resolve("state.db");
+        Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 'n', 'o', 't', ' ', 'S', 'Q', 'L'});
+
+        try (LogCapture log = new LogCapture(StateDatabase.class)) {
+            StateDatabase database = open(file);
+            assertThat(new DeliveryLedger(database, Clock.systemUTC(), Duration.ofDays(1)).unsettledBatch("x")).isTrue();
+            database.stop();
+            assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains(file.toString()).contains("damaged"));
+        }
+    }
+}
