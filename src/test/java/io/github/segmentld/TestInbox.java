@@ -76,6 +76,38 @@ public record TestInbox(Path work) {
         return p;
     }
 
+    /** The settings with the Tracking API served on 127.0.0.1 and {@code port}, for one write key. */
+    public Properties properties(String eventsBaseUrl, int port, String writeKey) {
+        Properties p = properties(eventsBaseUrl);
+        p.setProperty("http.enabled", "true");
+        p.setProperty("camel.server.enabled", "true");
+        p.setProperty("camel.server.port", Integer.toString(port));
+        p.setProperty("http.write-keys", writeKey);
+        return p;
+    }
+
+    /** Writes a mappings file into the work folder and returns its path. */
+    public Path mappingsFile(String yaml) {
+        try {
+            return Files.writeString(work.resolve("mappings.yaml"), yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Two destination instances with the presets, production (prod-id) and staging (staging-id), both at the URL. */
+    public Path twoDestinations(String eventsBaseUrl) {
+        return mappingsFile("""
+                destinations:
+                  - name: production
+                    client-side-id: prod-id
+                    events-base-url: %s
+                  - name: staging
+                    client-side-id: staging-id
+                    events-base-url: %s
+                """.formatted(eventsBaseUrl, eventsBaseUrl));
+    }
+
     /** Drops a file the way a careful writer does: written under a hidden name, then renamed into place. */
     public Path drop(String name, String content) {
         return drop(name, content.getBytes(StandardCharsets.UTF_8));

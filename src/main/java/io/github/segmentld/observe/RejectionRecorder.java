@@ -123,12 +123,13 @@ public class RejectionRecorder extends ServiceSupport implements SkippedRecords 
 
     /**
      * Settles the chunk: writes its rejections, then records in the delivery ledger that the chunk is settled,
-     * together with the length of the rejection file; returns once both are on disk.
+     * together with the length of the rejection file; returns once both are on disk. A chunk without rejections is
+     * recorded settled without waiting (see {@link DeliveryLedger#settleChunkLater}).
      */
     public void settle(@ExchangeProperty(LaunchDarklyBatcher.CHUNK) EventChunk chunk) {
         List<Rejection> rejections = chunk.rejections();
         if (rejections.isEmpty()) {
-            ledger.settleChunk(chunk.getKey(), null);
+            ledger.settleChunkLater(chunk.getKey());
             return;
         }
         synchronized (this) {

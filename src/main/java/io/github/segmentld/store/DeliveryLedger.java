@@ -87,22 +87,37 @@ public class DeliveryLedger {
 
     /**
      * Marks a chunk settled, together with the length its rejection file has now that the chunk's rejections are in
-     * it (null when it had none), and returns once that is on disk: the input may then be committed.
+     * it, and returns once that is on disk: the records cannot be cut off at the next start any more.
      */
     public void settleChunk(String chunkKey, RejectionFileLength rejections) {
         long now = clock.millis();
         database.write(c -> {
-            try (PreparedStatement sql = c.prepareStatement(
-                    "INSERT OR REPLACE INTO settled_chunk (chunk_key, settled_at) VALUES (?, ?)")) {
-                sql.setString(1, chunkKey);
-                sql.setLong(2, now);
-                sql.executeUpdate();
-            }
-            if (rejections != null) {
-                recordRejectionFile(c, rejections, now);
-            }
+            settle(c, chunkKey, now);
+            recordRejectionFile(c, rejections, now);
             return null;
         });
+    }
+
+    /**
+     * Marks a chunk without rejections settled, with the next commit and without waiting for it. Losing it in a crash
+     * costs nothing but work: an input committed meanwhile is not read again, and in one that is, the chunk's batches
+     * are skipped by their own outcomes or sent again under their payload IDs, which LaunchDarkly drops.
+     */
+    public void settleChunkLater(String chunkKey) {
+        long now = clock.millis();
+        database.writeLater(c -> {
+            settle(c, chunkKey, now);
+            return null;
+        });
+    }
+
+    private static void settle(Connection c, String chunkKey, long now) throws SQLException {
+        try (PreparedStatement sql = c.prepareStatement(
+                "INSERT OR REPLACE INTO settled_chunk (chunk_key, settled_at) VALUES (?, ?)")) {
+            sql.setString(1, chunkKey);
+            sql.setLong(2, now);
+            sql.executeUpdate();
+        }
     }
 
     /** Records the length of a rejection file after records that belong to no chunk (refused HTTP events). */

@@ -86,9 +86,51 @@ public final class Benchmark {
         if (standIn.events.get() != plain[0]) {
             throw new IllegalStateException("the stand-in received " + standIn.events.get() + " events, expected " + plain[0]);
         }
+        outage(work, file, plain[0]);
         httpLoad(work);
         System.exit(0);
     }
+
+    /**
+     * The same file dropped while LaunchDarkly answers 503: how long the file takes to be committed (its batches parked
+     * in the retry queue), how long the queue takes to drain once LaunchDarkly is back, and the peak heap of it all.
+     */
+    private static void outage(Path work, Path file, long launchDarklyEvents) throws Exception {
+        StandIn standIn = StandIn.start();
+        standIn.status = 503;
+        Properties p = applicationSettings(work, standIn.port());
+        p.setProperty("launchdarkly.circuit.open-ms", Long.toString(OUTAGE_CIRCUIT_OPEN_MS));
+        p.setProperty("retry-queue.drain-batches", Integer.toString(OUTAGE_DRAIN_BATCHES));
+        HeapPeak peak = HeapPeak.start();
+        Main main = new Main(Application.class);
+        main.setOverrideProperties(p);
+        main.start();
+        try {
+            double committedAfter = dropAndAwaitDone(work, file);
+            long requestsWhileDown = standIn.requests.get();
+            long recovered = System.nanoTime();
+            standIn.status = 202;
+            while (standIn.events.get() < launchDarklyEvents) {
+                Thread.sleep(20);
+            }
+            double drainSeconds = (System.nanoTime() - recovered) / 1e9;
+            long heap = peak.stop();
+            System.out.println();
+            System.out.printf(Locale.ROOT, "outage: LaunchDarkly answers 503 while the file is read (circuit open %d s,"
+                    + " drain %d batches/s)%n", OUTAGE_CIRCUIT_OPEN_MS / 1000, OUTAGE_DRAIN_BATCHES);
+            System.out.printf(Locale.ROOT, "file committed while down      %.2f s (%,d requests refused, the rest parked"
+                    + " without one)%n", committedAfter, requestsWhileDown);
+            System.out.printf(Locale.ROOT, "drained after recovery         %.2f s (%,d events)%n", drainSeconds,
+                    standIn.events.get());
+            System.out.printf(Locale.ROOT, "peak heap, outage and drain    %d MiB%n", heap >> 20);
+        } finally {
+            main.stop();
+            standIn.stop();
+        }
+    }
+
+    private static final long OUTAGE_CIRCUIT_OPEN_MS = 5000;
+    private static final int OUTAGE_DRAIN_BATCHES = 200;
 
     /**
      * The HTTP source under a load of batches of 100 events from a second process, against a bare endpoint on the same
@@ -195,31 +237,36 @@ public final class Benchmark {
     }
 
     private static double runApplication(Path work, Path file, int standInPort) throws Exception {
-        Path inbox = work.resolve("inbox");
-        Path done = work.resolve("done").resolve(file.getFileName());
-        deleteTree(work.resolve("inbox"));
-        deleteTree(work.resolve("done"));
-        deleteTree(work.resolve("state"));
-        Properties p = applicationSettings(work, standInPort);
         Main main = new Main(Application.class);
-        main.setOverrideProperties(p);
+        main.setOverrideProperties(applicationSettings(work, standInPort));
         main.start();
         try {
-            Files.createDirectories(inbox);
-            Path hidden = inbox.resolve(".incoming");
-            Files.copy(file, hidden, StandardCopyOption.REPLACE_EXISTING);
-            long start = System.nanoTime();
-            Files.move(hidden, inbox.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
-            while (!Files.exists(done)) {
-                Thread.sleep(20);
-            }
-            return (System.nanoTime() - start) / 1e9;
+            return dropAndAwaitDone(work, file);
         } finally {
             main.stop();
         }
     }
 
-    private static Properties applicationSettings(Path work, int standInPort) {
+    /** Drops the file into the inbox and returns the seconds until it is committed. */
+    private static double dropAndAwaitDone(Path work, Path file) throws Exception {
+        Path inbox = work.resolve("inbox");
+        Path done = work.resolve("done").resolve(file.getFileName());
+        Files.createDirectories(inbox);
+        Path hidden = inbox.resolve(".incoming");
+        Files.copy(file, hidden, StandardCopyOption.REPLACE_EXISTING);
+        long start = System.nanoTime();
+        Files.move(hidden, inbox.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        while (!Files.exists(done)) {
+            Thread.sleep(20);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** The settings of a run, in fresh folders. */
+    private static Properties applicationSettings(Path work, int standInPort) throws IOException {
+        for (String folder : new String[] {"inbox", "done", "state", "spool", "dead-letter", "rejected"}) {
+            deleteTree(work.resolve(folder));
+        }
         Properties p = new Properties();
         p.setProperty("inbox.dir", work.resolve("inbox").toString());
         p.setProperty("spool.dir", work.resolve("spool").toString());
@@ -283,7 +330,7 @@ public final class Benchmark {
         }
     }
 
-    /** A LaunchDarkly stand-in that costs next to nothing: counts requests, events and bytes, answers 202. */
+    /** A LaunchDarkly stand-in that costs next to nothing: counts requests, accepted events and bytes, answers 202 (or 503). */
     private static final class StandIn {
 
         private final HttpServer server;
@@ -291,6 +338,7 @@ public final class Benchmark {
         private final AtomicLong events = new AtomicLong();
         private final AtomicLong bytes = new AtomicLong();
         private final ExecutorService executor = Executors.newFixedThreadPool(4);
+        private volatile int status = 202;
 
         private StandIn(HttpServer server) {
             this.server = server;
@@ -313,9 +361,11 @@ public final class Benchmark {
                 }
                 long size = body.length;
                 standIn.requests.incrementAndGet();
-                standIn.events.addAndGet(kinds);
-                standIn.bytes.addAndGet(size);
-                exchange.sendResponseHeaders(202, -1);
+                if (standIn.status == 202) {
+                    standIn.events.addAndGet(kinds);
+                    standIn.bytes.addAndGet(size);
+                }
+                exchange.sendResponseHeaders(standIn.status, -1);
                 exchange.close();
             });
             server.setExecutor(standIn.executor);

@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,9 +32,7 @@ class DestinationInstancesContractTest extends ContractTestSupport {
     @Override
     protected void adjust(Properties properties) {
         String base = properties.getProperty("launchdarkly.events-base-url");
-        Path file = inbox.work().resolve("mappings.yaml");
-        try {
-            Files.writeString(file, """
+        Path file = inbox.mappingsFile("""
                     destinations:
                       - name: production
                         client-side-id: prod-id
@@ -63,9 +60,6 @@ class DestinationInstancesContractTest extends ContractTestSupport {
                         events-base-url: %s
                         enabled: false
                     """.formatted(base, base, base));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         properties.setProperty("launchdarkly.mappings-file", file.toString());
     }
 

@@ -4,10 +4,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 
@@ -21,22 +17,8 @@ abstract class TwoDestinationsSupport extends ContractTestSupport {
 
     @Override
     protected void adjust(Properties properties) {
-        String base = properties.getProperty("launchdarkly.events-base-url");
-        Path file = inbox.work().resolve("mappings.yaml");
-        try {
-            Files.writeString(file, """
-                    destinations:
-                      - name: production
-                        client-side-id: prod-id
-                        events-base-url: %s
-                      - name: staging
-                        client-side-id: staging-id
-                        events-base-url: %s
-                    """.formatted(base, base));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        properties.setProperty("launchdarkly.mappings-file", file.toString());
+        properties.setProperty("launchdarkly.mappings-file",
+                inbox.twoDestinations(properties.getProperty("launchdarkly.events-base-url")).toString());
         properties.setProperty("pipeline.chunk-size", "3");
     }
 

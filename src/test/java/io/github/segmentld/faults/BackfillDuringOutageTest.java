@@ -74,19 +74,9 @@ class BackfillDuringOutageTest {
         return file;
     }
 
-    private Properties settings() throws IOException {
+    private Properties settings() {
         Properties settings = inbox.properties(launchDarkly.baseUrl());
-        Path mappings = inbox.work().resolve("mappings.yaml");
-        Files.writeString(mappings, """
-                destinations:
-                  - name: production
-                    client-side-id: prod-id
-                    events-base-url: %s
-                  - name: staging
-                    client-side-id: staging-id
-                    events-base-url: %s
-                """.formatted(launchDarkly.baseUrl(), launchDarkly.baseUrl()));
-        settings.setProperty("launchdarkly.mappings-file", mappings.toString());
+        settings.setProperty("launchdarkly.mappings-file", inbox.twoDestinations(launchDarkly.baseUrl()).toString());
         settings.setProperty("retry-queue.drain-batches", "200");
         return settings;
     }

@@ -6,16 +6,11 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
@@ -42,8 +37,8 @@ class HttpKillTest {
 
     private final CountingStandIn launchDarkly = new CountingStandIn();
     private final TestInbox inbox = TestInbox.create("http-kill");
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final int port = Loopback.freePort();
+    private final RetryingSender sender = new RetryingSender(port, WRITE_KEY);
     private final List<Process> processes = new ArrayList<>();
 
     @AfterEach
@@ -67,52 +62,19 @@ class HttpKillTest {
         return process;
     }
 
-    private static String batch(String prefix, int events) {
-        StringBuilder batch = new StringBuilder("{\"batch\":[");
-        for (int i = 0; i < events; i++) {
-            batch.append(i > 0 ? "," : "").append("{\"type\":\"track\",\"messageId\":\"").append(prefix).append('-')
-                    .append(i).append("\",\"userId\":\"").append(prefix).append('-').append(i)
-                    .append("\",\"event\":\"E\",\"timestamp\":\"2024-01-01T00:00:00Z\"}");
-        }
-        return batch.append("]}").toString();
-    }
-
-    /** Sends until the answer is 200, as Segment's clients retry an I/O error or a 5xx; returns the attempts. */
-    private int sendUntilAcknowledged(String json) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batch"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((WRITE_KEY + ":").getBytes()))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        for (int attempt = 1; System.nanoTime() < deadline; attempt++) {
-            try {
-                int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 200) {
-                    return attempt;
-                }
-                assertThat(status).as("only 5xx are retried").isGreaterThanOrEqualTo(500);
-            } catch (IOException noAnswer) {
-                // killed, or not listening yet: sent again
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("never acknowledged");
-    }
-
     @Test
     void aRequestSyncedButNeverAnsweredIsNotAcceptedAgainWhenItsClientRetriesAfterTheRestart() throws Exception {
         Process first = start("first.log", "600000");
-        sendUntilAcknowledged(batch("warm-up", 1));
-        String request = batch("unanswered", 50);
+        sender.sendUntilAcknowledged(RetryingSender.batch("warm-up", 1, 0));
+        String request = RetryingSender.batch("unanswered", 50, 0);
 
         // Sent, never read: the answer is written to a socket nobody reads, and the process dies.
         byte[] body = request.getBytes(StandardCharsets.UTF_8);
         try (Socket socket = new Socket("127.0.0.1", port)) {
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Basic "
-                    + Base64.getEncoder().encodeToString((WRITE_KEY + ":").getBytes()) + "\r\nContent-Length: "
-                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: "
+                    + sender.basicAuthorization() + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
             await().atMost(Duration.ofSeconds(20)).until(() -> spooled().contains("unanswered-49"));
@@ -120,7 +82,7 @@ class HttpKillTest {
         }
 
         start("second.log", "200");
-        sendUntilAcknowledged(request);
+        sender.sendUntilAcknowledged(request);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> launchDarkly.acceptedUsers("test-client-id") == 51);
         Thread.sleep(1000);
@@ -138,10 +100,10 @@ class HttpKillTest {
         ExecutorService pool = Executors.newFixedThreadPool(senders);
         List<Future<?>> sending = new ArrayList<>();
         for (int s = 0; s < senders; s++) {
-            int sender = s;
+            String prefix = "s" + s + "r";
             sending.add(pool.submit(() -> {
                 for (int r = 0; r < requestsEach; r++) {
-                    if (sendUntilAcknowledged(batch("s" + sender + "r" + r, eventsEach)) > 1) {
+                    if (sender.sendUntilAcknowledged(RetryingSender.batch(prefix + r, eventsEach, 0)) > 1) {
                         retried.incrementAndGet();
                     }
                 }
@@ -153,8 +115,8 @@ class HttpKillTest {
             ChildApplication.kill(processes.get(processes.size() - 1));
             start("run-" + kill + ".log", "200");
         }
-        for (Future<?> sender : sending) {
-            sender.get(180, TimeUnit.SECONDS);
+        for (Future<?> requests : sending) {
+            requests.get(180, TimeUnit.SECONDS);
         }
         pool.shutdown();
 

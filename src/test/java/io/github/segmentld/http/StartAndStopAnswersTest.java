@@ -64,13 +64,9 @@ class StartAndStopAnswersTest {
 
     @Test
     void requestsDuringStartAndStopAreAnswered503WithRetryAfterNever404() throws Exception {
-        Properties settings = inbox.properties("http://127.0.0.1:1");
-        settings.setProperty("http.enabled", "true");
-        settings.setProperty("camel.server.enabled", "true");
-        settings.setProperty("camel.server.port", Integer.toString(port));
+        Properties settings = inbox.properties("http://127.0.0.1:1", port, HttpSourceTestSupport.WRITE_KEY);
         settings.setProperty("camel.management.enabled", "true");
         settings.setProperty("camel.management.port", Integer.toString(Loopback.freePort()));
-        settings.setProperty("http.write-keys", HttpSourceTestSupport.WRITE_KEY);
         settings.setProperty("spool.retry-after-seconds", "2");
         application = ChildApplication.start(inbox, settings, "application.log");
 

@@ -45,7 +45,8 @@ class StateDatabaseTest {
             int writer = w;
             done.add(writers.submit(() -> {
                 for (int i = 0; i < 50; i++) {
-                    ledger.settleChunk("input-" + writer + "#" + i, null);
+                    ledger.settleChunk("input-" + writer + "#" + i,
+                            new DeliveryLedger.RejectionFileLength(dir.resolve("rejected.ndjson"), i));
                 }
                 return null;
             }));
