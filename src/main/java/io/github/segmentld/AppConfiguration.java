@@ -67,6 +67,7 @@ public class AppConfiguration implements CamelConfiguration {
         ObjectMapper mapper = new ObjectMapper();
 
         PipelineMetrics metrics = new PipelineMetrics(meterRegistry(registry));
+        Path inbox = Path.of(required(properties, "inbox.dir"));
         // Opened now: the routes' beans read it as they start. The context closes it when it stops.
         StateDatabase state = new StateDatabase(Path.of(required(properties, "store.ledger-file")), clock);
         state.start();
@@ -84,23 +85,17 @@ public class AppConfiguration implements CamelConfiguration {
                 integer(properties, "pipeline.chunk-size"),
                 integer(properties, "inbox.max-line-bytes"),
                 Duration.ofSeconds(integer(properties, "inbox.progress-interval-seconds"))));
-        registry.bind("failedInputRecorder", new FailedInputRecorder(
-                Path.of(required(properties, "inbox.dir")), required(properties, "inbox.failed-dir"), clock));
-        ReadinessGate gate = configureHttpSources(context, properties, metrics, rejections, clock);
-        Watchdog watchdog = new Watchdog(Path.of(required(properties, "inbox.dir")),
-                Duration.ofSeconds(longValue(properties, "watchdog.stall-seconds")), state::lastCommitAt,
-                reason -> {
-                    if (gate != null) {
-                        gate.close(reason);
-                    }
-                },
+        registry.bind("failedInputRecorder", new FailedInputRecorder(inbox, required(properties, "inbox.failed-dir"), clock));
+        Path done = inbox.resolve(required(properties, "inbox.done-dir")).normalize();
+        registry.bind("doneRetention", new DoneRetention(done,
+                Duration.ofHours(longValue(properties, "inbox.done-retention-hours")),
+                longValue(properties, "inbox.done-max-bytes"), longValue(properties, "inbox.done-min-free-bytes"), clock));
+        ReadinessGate gate = configureHttpSources(context, inbox, done, metrics, rejections, clock);
+        Watchdog watchdog = new Watchdog(inbox, Duration.ofSeconds(longValue(properties, "watchdog.stall-seconds")),
+                state::lastCommitAt, gate == null ? reason -> { } : gate::close,
                 Boolean.parseBoolean(required(properties, "watchdog.exit-on-fatal")), clock);
         registry.bind("watchdog", watchdog);
         context.getManagementStrategy().addEventNotifier(watchdog.fatalErrors());
-        Path inboxDir = Path.of(required(properties, "inbox.dir"));
-        registry.bind("doneRetention", new DoneRetention(inboxDir.resolve(required(properties, "inbox.done-dir")).normalize(),
-                Duration.ofHours(longValue(properties, "inbox.done-retention-hours")),
-                longValue(properties, "inbox.done-max-bytes"), longValue(properties, "inbox.done-min-free-bytes"), clock));
 
         List<DestinationInstance> instances =
                 destinationInstances(context, name -> standInDestination(properties, name));
@@ -158,13 +153,11 @@ public class AppConfiguration implements CamelConfiguration {
     }
 
     /** The HTTP sources; returns the gate in front of the HTTP server, or null when there is no server. */
-    private static ReadinessGate configureHttpSources(CamelContext context, PropertiesComponent properties,
-                                                      PipelineMetrics metrics, RejectionRecorder rejections, Clock clock)
-            throws Exception {
+    private static ReadinessGate configureHttpSources(CamelContext context, Path inbox, Path done, PipelineMetrics metrics,
+                                                      RejectionRecorder rejections, Clock clock) throws Exception {
+        PropertiesComponent properties = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
-        Path inbox = Path.of(required(properties, "inbox.dir"));
-        Spool spool = new Spool(new Spool.Settings(Path.of(required(properties, "spool.dir")), inbox,
-                inbox.resolve(required(properties, "inbox.done-dir")).normalize(),
+        Spool spool = new Spool(new Spool.Settings(Path.of(required(properties, "spool.dir")), inbox, done,
                 longValue(properties, "spool.max-segment-bytes"), longValue(properties, "spool.max-segment-age-ms"),
                 longValue(properties, "spool.max-backlog-bytes"), longValue(properties, "spool.min-free-bytes"),
                 integer(properties, "spool.retry-after-seconds"), integer(properties, "http.recent-message-ids"),

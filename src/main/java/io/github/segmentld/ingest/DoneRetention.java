@@ -26,7 +26,7 @@ public class DoneRetention {
 
     private static final Logger LOG = LoggerFactory.getLogger(DoneRetention.class);
 
-    private record DoneFile(Path path, long modified, long size) {
+    private record DoneFile(Path path, long committedAt, long size) {
     }
 
     private final Path doneDir;
@@ -54,7 +54,7 @@ public class DoneRetention {
         int deleted = 0;
         long freed = 0;
         for (DoneFile file : files) {
-            boolean go = file.modified() < tooOld || total > maxBytes || free + freed < minFreeBytes;
+            boolean go = file.committedAt() < tooOld || total > maxBytes || free + freed < minFreeBytes;
             if (!go) {
                 break;
             }
@@ -87,7 +87,7 @@ public class DoneRetention {
                 }
             }
         }
-        files.sort(Comparator.comparingLong(DoneFile::modified));
+        files.sort(Comparator.comparingLong(DoneFile::committedAt));
         return files;
     }
 

@@ -47,10 +47,6 @@ final class RecentMessageIds {
         return keys.size();
     }
 
-    boolean isFull() {
-        return keys.size() >= maxCount || bytes >= maxBytes;
-    }
-
     private static long cost(String key) {
         return ENTRY_OVERHEAD_BYTES + 2L * key.length();
     }

@@ -179,14 +179,17 @@ public class Spool extends ServiceSupport {
     public void append(AcceptedEvents accepted) {
         lock.lock();
         try {
+            // A messageId of this request in another one still being synced: that one's outcome decides.
+            List<String> requested = accepted.events().stream()
+                    .map(event -> RecentMessageIds.key(accepted.source(), event.messageId())).toList();
+            while (requested.stream().anyMatch(pending::contains)) {
+                synced.awaitUninterruptibly();
+            }
             List<AcceptedEvents.Event> fresh = new ArrayList<>(accepted.events().size());
             Set<String> keys = new LinkedHashSet<>();
-            for (AcceptedEvents.Event event : accepted.events()) {
-                String key = RecentMessageIds.key(accepted.source(), event.messageId());
-                // The same messageId in a request still being synced: its outcome decides.
-                while (pending.contains(key)) {
-                    synced.awaitUninterruptibly();
-                }
+            for (int i = 0; i < requested.size(); i++) {
+                String key = requested.get(i);
+                AcceptedEvents.Event event = accepted.events().get(i);
                 if (recent.contains(key) || keys.contains(key)) {
                     metrics.filtered("duplicate_message_id", event.type(), 1);
                 } else {

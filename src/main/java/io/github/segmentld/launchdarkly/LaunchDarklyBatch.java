@@ -1,14 +1,10 @@
 package io.github.segmentld.launchdarkly;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.segmentld.ingest.SegmentEvent;
 
 /**
  * One POST to LaunchDarkly's bulk events API. Its payload ID is derived from what it is made of, never random: every
@@ -68,15 +64,6 @@ public record LaunchDarklyBatch(String payloadId, LaunchDarklyDestination destin
     /** The request body: a JSON array of the events. */
     public List<ObjectNode> payload() {
         return events.stream().map(LaunchDarklyEvent::json).toList();
-    }
-
-    /**
-     * The Segment events the batch was made from, each once (two mappings of an instance may have made two
-     * LaunchDarkly events of one Segment event), in the order of the batch.
-     */
-    public List<SegmentEvent> segmentEvents() {
-        Set<SegmentEvent> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        return events.stream().map(LaunchDarklyEvent::source).filter(seen::add).toList();
     }
 
     /**

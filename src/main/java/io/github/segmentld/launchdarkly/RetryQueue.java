@@ -127,8 +127,8 @@ public class RetryQueue extends ServiceSupport {
         String failure = cause == null ? "not sent: the destination's circuit is open"
                 : failures.describe(cause, batch.destination());
         if (cause != null && now - firstFailedAt >= schedule.maxRetryTime().toMillis()) {
-            deadLetter(exchange, "LaunchDarkly kept failing for " + schedule.maxRetryTime() + " (" + attempts
-                    + " attempts), the retry time: " + failure);
+            deadLetter(exchange, "LaunchDarkly kept failing for " + schedule.maxRetryTime() + ", the retry time ("
+                    + attempts + " attempts); last: " + failure);
             return;
         }
         long nextAttemptAt = Math.max(now + (cause == null ? 0 : schedule.delayAfter(attempts)),

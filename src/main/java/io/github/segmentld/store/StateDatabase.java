@@ -111,10 +111,6 @@ public class StateDatabase extends ServiceSupport {
         this.clock = clock;
     }
 
-    public Path file() {
-        return file;
-    }
-
     /** When the last write was committed, in epoch milliseconds (0: none yet). */
     public long lastCommitAt() {
         return lastCommitAt;
