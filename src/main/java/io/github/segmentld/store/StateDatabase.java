@@ -1,7 +1,6 @@
 package io.github.segmentld.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -90,6 +89,7 @@ public class StateDatabase extends ServiceSupport {
           SELECT destination, COUNT(*), SUM(events), SUM(bytes) FROM parked_batch GROUP BY destination""",
     };
     private static final String[] TABLES = {"batch_outcome", "settled_chunk", "rejection_file", "parked_batch"};
+    private static final String[] JOURNAL_SUFFIXES = {"", "-wal", "-shm"};
     private static final int MAX_WRITES_PER_COMMIT = 512;
     private static final long FAILURE_LOG_INTERVAL_MILLIS = 10_000;
 
@@ -125,12 +125,8 @@ public class StateDatabase extends ServiceSupport {
             if (!isDamage(damaged)) {
                 throw StateUnavailableException.of(file, damaged);
             }
-            Path aside = file.resolveSibling(file.getFileName() + ".damaged-" + ASIDE_TIME.format(clock.instant()));
-            LOG.warn("State database {} is damaged ({}): moved aside to {} and started anew; copying what can still be"
-                    + " read from it", file, damaged.getMessage(), aside.getFileName());
-            moveAside(aside);
+            replaceDamaged(damaged);
             writer = openChecked(file);
-            salvage(aside);
         }
         reader = open(file);
         running = true;
@@ -325,32 +321,47 @@ public class StateDatabase extends ServiceSupport {
         }
     }
 
-    private void moveAside(Path aside) {
-        try {
-            for (String suffix : new String[] {"", "-wal", "-shm"}) {
-                Path part = file.resolveSibling(file.getFileName() + suffix);
-                if (Files.exists(part)) {
-                    Files.move(part, aside.resolveSibling(aside.getFileName() + suffix), StandardCopyOption.REPLACE_EXISTING);
-                }
+    /**
+     * Builds a new database beside the damaged one from every row that can still be read of it, and only then puts it
+     * in the damaged one's place: a crash on the way leaves the damaged file where it was, to be salvaged again.
+     */
+    private void replaceDamaged(SQLException damage) throws IOException, SQLException {
+        Path aside = file.resolveSibling(file.getFileName() + ".damaged-" + ASIDE_TIME.format(clock.instant()));
+        Path salvaged = file.resolveSibling(file.getFileName() + ".salvaged");
+        LOG.warn("State database {} is damaged ({}): moved aside to {} and replaced by a new one holding what can still"
+                + " be read from it", file, damage.getMessage(), aside.getFileName());
+        for (String suffix : JOURNAL_SUFFIXES) {
+            Files.deleteIfExists(salvaged.resolveSibling(salvaged.getFileName() + suffix));
+        }
+        try (Connection into = openChecked(salvaged)) {
+            salvage(into);
+        }
+        moveWithJournal(file, aside);
+        moveWithJournal(salvaged, file);
+    }
+
+    private static void moveWithJournal(Path from, Path to) throws IOException {
+        for (String suffix : JOURNAL_SUFFIXES) {
+            Path part = from.resolveSibling(from.getFileName() + suffix);
+            if (Files.exists(part)) {
+                Files.move(part, to.resolveSibling(to.getFileName() + suffix), StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot move the damaged state database " + file + " aside", e);
         }
     }
 
-    /** Copies every row that can still be read from a damaged database into the new one. */
-    private void salvage(Path damaged) throws SQLException {
+    /** Copies every row that can still be read from the damaged database into a new one. */
+    private void salvage(Connection into) throws SQLException {
         Connection from;
         try {
-            from = DriverManager.getConnection("jdbc:sqlite:file:" + damaged.toAbsolutePath() + "?mode=ro");
+            from = DriverManager.getConnection("jdbc:sqlite:file:" + file.toAbsolutePath() + "?mode=ro");
         } catch (SQLException unreadable) {
-            LOG.warn("Nothing can be read from the damaged state database {}: {}", damaged, unreadable.getMessage());
+            LOG.warn("Nothing can be read from the damaged state database {}: {}", file, unreadable.getMessage());
             return;
         }
-        try (from; Statement sql = writer.createStatement()) {
+        try (from; Statement sql = into.createStatement()) {
             sql.execute("BEGIN");
             for (String table : TABLES) {
-                salvageTable(from, table, damaged);
+                salvageTable(from, into, table);
             }
             for (String statement : COUNT_QUEUES) {
                 sql.execute(statement);
@@ -359,7 +370,7 @@ public class StateDatabase extends ServiceSupport {
         }
     }
 
-    private void salvageTable(Connection from, String table, Path damaged) {
+    private void salvageTable(Connection from, Connection into, String table) {
         long copied = 0;
         long rowId = 0;
         try (Statement select = from.createStatement();
@@ -370,20 +381,20 @@ public class StateDatabase extends ServiceSupport {
                 insert.append(c > 2 ? ", " : "").append(columns.getColumnName(c));
             }
             insert.append(") VALUES (").append("?, ".repeat(columns.getColumnCount() - 2)).append("?)");
-            try (PreparedStatement into = writer.prepareStatement(insert.toString())) {
+            try (PreparedStatement insertRow = into.prepareStatement(insert.toString())) {
                 while (rows.next()) {
                     rowId = rows.getLong(1);
                     for (int c = 2; c <= columns.getColumnCount(); c++) {
-                        into.setObject(c - 1, rows.getObject(c));
+                        insertRow.setObject(c - 1, rows.getObject(c));
                     }
-                    into.executeUpdate();
+                    insertRow.executeUpdate();
                     copied++;
                 }
             }
-            LOG.warn("Copied {} rows of table {} from the damaged state database {}", copied, table, damaged.getFileName());
+            LOG.warn("Copied {} rows of table {} from the damaged state database {}", copied, table, file.getFileName());
         } catch (SQLException e) {
             LOG.warn("Table {} of the damaged state database {}: {} rows copied, the rest skipped from row {} on: {}",
-                    table, damaged, copied, rowId + 1, e.getMessage());
+                    table, file, copied, rowId + 1, e.getMessage());
         }
     }
 

@@ -52,11 +52,8 @@ class AcknowledgedEventsSurviveKillTest {
     }
 
     private Process start(String spoolAgeMillis, String log) {
-        Properties settings = inbox.properties("http://127.0.0.1:" + launchDarkly.port());
-        settings.setProperty("http.enabled", "true");
-        settings.setProperty("camel.server.enabled", "true");
-        settings.setProperty("camel.server.port", Integer.toString(port));
-        settings.setProperty("http.write-keys", HttpSourceTestSupport.WRITE_KEY);
+        Properties settings = inbox.properties("http://127.0.0.1:" + launchDarkly.port(), port,
+                HttpSourceTestSupport.WRITE_KEY);
         settings.setProperty("spool.max-segment-age-ms", spoolAgeMillis);
         Process process = ChildApplication.start(inbox, settings, log);
         processes.add(process);

@@ -48,11 +48,7 @@ abstract class HttpSourceTestSupport extends CamelMainTestSupport {
         super.configureContext(context);
         inbox = TestInbox.create(getClass().getSimpleName());
         port = Loopback.freePort();
-        Properties p = inbox.properties("http://127.0.0.1:1");
-        p.setProperty("http.enabled", "true");
-        p.setProperty("camel.server.enabled", "true");
-        p.setProperty("camel.server.port", Integer.toString(port));
-        p.setProperty("http.write-keys", "web=" + WRITE_KEY + ",backend=other-key");
+        Properties p = inbox.properties("http://127.0.0.1:1", port, "web=" + WRITE_KEY + ",backend=other-key");
         p.setProperty("http.webhook-secret", WEBHOOK_SECRET);
         p.setProperty("spool.max-segment-age-ms", "600000");
         adjust(p);

@@ -125,4 +125,20 @@ class StateDatabaseTest {
             assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains(file.toString()).contains("damaged"));
         }
     }
+
+    @Test
+    void aSalvageThatACrashCutShortIsDoneAgain() throws Exception {
+        Path file = dir.resolve("state.db");
+        Files.write(file, new byte[] {'n', 'o', 't', ' ', 'S', 'Q', 'L'});
+        // what a salvage interrupted by kill -9 leaves beside the damaged file, which is still in its place
+        Files.write(dir.resolve("state.db.salvaged"), new byte[] {1, 2, 3});
+
+        StateDatabase database = open(file);
+        assertThat(new DeliveryLedger(database, Clock.systemUTC(), Duration.ofDays(1)).unsettledBatch("x")).isTrue();
+        database.stop();
+
+        assertThat(dir.resolve("state.db.salvaged")).doesNotExist();
+        assertThat(TestInbox.list(dir)).anySatisfy(aside -> assertThat(aside.getFileName().toString())
+                .startsWith("state.db.damaged-"));
+    }
 }
