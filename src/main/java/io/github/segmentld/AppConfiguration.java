@@ -15,7 +15,7 @@ import io.github.segmentld.ingest.ReadinessGate;
 import io.github.segmentld.ingest.SegmentFileReader;
 import io.github.segmentld.ingest.Spool;
 import io.github.segmentld.ingest.TrackingApiReader;
-import io.github.segmentld.ingest.WebhookSignature;
+import io.github.segmentld.ingest.WebhookAuthentication;
 import io.github.segmentld.ingest.WriteKeys;
 import io.github.segmentld.launchdarkly.AliasUserTransformer;
 import io.github.segmentld.launchdarkly.DeadLetterRecorder;
@@ -36,6 +36,7 @@ import io.github.segmentld.preview.MappingPreview;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.observe.RejectionRecorder;
 import io.github.segmentld.observe.Watchdog;
+import io.github.segmentld.store.AcceptedSignatures;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.ParkedBatches;
 import io.github.segmentld.store.StateDatabase;
@@ -90,6 +91,8 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("doneRetention", new DoneRetention(done,
                 Duration.ofHours(longValue(properties, "inbox.done-retention-hours")),
                 longValue(properties, "inbox.done-max-bytes"), longValue(properties, "inbox.done-min-free-bytes"), clock));
+        registry.bind("acceptedSignatures", new AcceptedSignatures(state, clock,
+                Duration.ofHours(longValue(properties, "store.ledger-retention-hours"))));
         ReadinessGate gate = configureHttpSources(context, inbox, done, metrics, rejections, clock);
         Watchdog watchdog = new Watchdog(inbox, Duration.ofSeconds(longValue(properties, "watchdog.stall-seconds")),
                 state::lastCommitAt, gate == null ? reason -> { } : gate::close,
@@ -177,7 +180,9 @@ public class AppConfiguration implements CamelConfiguration {
                 integer(properties, "http.max-string-length"), rejections, clock));
         registry.bind("writeKeys", new WriteKeys(optional(properties, "http.write-keys"),
                 Boolean.parseBoolean(optional(properties, "http.auth-enabled"))));
-        registry.bind("webhookSignature", new WebhookSignature(optional(properties, "http.webhook-secret")));
+        registry.bind("webhookAuthentication", new WebhookAuthentication(optional(properties, "http.webhook-token"),
+                required(properties, "http.webhook-token-header"), optional(properties, "http.webhook-secret"),
+                Boolean.parseBoolean(optional(properties, "http.webhook-signed-arrays-allowed"))));
         return gate;
     }
 

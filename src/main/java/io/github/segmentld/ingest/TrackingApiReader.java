@@ -3,6 +3,12 @@ package io.github.segmentld.ingest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -19,6 +25,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,7 +39,8 @@ import org.apache.camel.Header;
  * {@code receivedAt}, corrects {@code timestamp} for the client's clock ({@code receivedAt - (sentAt -
  * originalTimestamp)}) and gives events without one a {@code messageId}. The request's limits refuse it whole (400);
  * an event that breaks a per-event rule is refused on its own, recorded with the reason, and the rest accepted (the
- * spool then accepts each messageId of a source once).
+ * spool then accepts each messageId of a source once). A body must be one JSON value in valid UTF-8 (no second value,
+ * no bytes after it, no overlong encodings); a {@code writeKey} in it is removed before anything is stored.
  */
 public class TrackingApiReader {
 
@@ -48,6 +56,10 @@ public class TrackingApiReader {
             Map.entry("group", "group"), Map.entry("g", "group"),
             Map.entry("alias", "alias"), Map.entry("a", "alias"));
     private static final List<String> BATCH_CALLS = List.of("batch", "b", "import");
+    /** Segment's limit on a messageId. */
+    static final int MAX_MESSAGE_ID_CHARS = 100;
+    private static final int UTF8_CHECK_BLOCK = 8192;
+    private static final String WRITE_KEY = "writeKey";
 
     private final ObjectMapper mapper;
     private final int maxRequestBytes;
@@ -59,7 +71,8 @@ public class TrackingApiReader {
     public TrackingApiReader(int maxRequestBytes, int maxEventBytes, int maxBatchEvents, int maxNestingDepth,
                              int maxStringLength, SkippedRecords refused, Clock clock) {
         this.mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(maxNestingDepth).maxStringLength(maxStringLength).build()).build());
+                .maxNestingDepth(maxNestingDepth).maxStringLength(maxStringLength).build()).build())
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.maxRequestBytes = maxRequestBytes;
         this.maxEventBytes = maxEventBytes;
         this.maxBatchEvents = maxBatchEvents;
@@ -117,8 +130,9 @@ public class TrackingApiReader {
                         + maxBatchEvents);
             }
         }
-        String writeKey = root.path("writeKey").isTextual() ? root.get("writeKey").textValue() : null;
-        return new TrackingApiRequest(call, (ObjectNode) root, writeKey);
+        JsonNode writeKey = ((ObjectNode) root).remove(WRITE_KEY);
+        return new TrackingApiRequest(call, (ObjectNode) root, writeKey != null && writeKey.isTextual()
+                ? writeKey.textValue() : null);
     }
 
     /** The request's events that pass the per-event rules, stamped and written back as JSON for the spool. */
@@ -163,28 +177,42 @@ public class TrackingApiReader {
 
     /**
      * Applies the per-event rules; an event that passes gets the server-side fields ({@code stamp}) and is accepted
-     * once, one that does not is refused and recorded.
+     * once, one that does not is refused and recorded. Whatever goes wrong with one event refuses that event only.
      */
     private void accept(ObjectNode event, String impliedType, Consumer<ObjectNode> stamp, InputSource source, long item,
                         List<AcceptedEvents.Event> accepted) {
+        event.remove(WRITE_KEY);
         if (impliedType != null && !event.path("type").isTextual()) {
             event.put("type", impliedType);
         }
         String problem = problemWith(event);
         if (problem == null) {
-            stamp.accept(event);
-            byte[] bytes = write(event);
-            if (bytes.length > maxEventBytes) {
-                problem = "the event is " + bytes.length + " bytes, over the limit of " + maxEventBytes;
-            } else {
-                accepted.add(new AcceptedEvents.Event(event.get("messageId").asText(), event.path("type").asText(), bytes));
-                return;
+            try {
+                stamp.accept(event);
+                byte[] bytes = write(event);
+                if (bytes.length > maxEventBytes) {
+                    problem = "the event is " + bytes.length + " bytes, over the limit of " + maxEventBytes;
+                } else {
+                    accepted.add(new AcceptedEvents.Event(event.get("messageId").asText(), event.path("type").asText(),
+                            bytes));
+                    return;
+                }
+            } catch (RuntimeException unexpected) {
+                problem = "the event cannot be read: " + unexpected;
             }
         }
         refused.skipped(source, item, problem, BatchEnvelope.abbreviate(event.toString()));
     }
 
     private static String problemWith(ObjectNode event) {
+        JsonNode messageId = event.get("messageId");
+        if (messageId != null && !messageId.isNull() && !messageId.isTextual() && !messageId.isIntegralNumber()) {
+            return "the messageId must be a string, was " + messageId.getNodeType().toString().toLowerCase(Locale.ROOT);
+        }
+        if (messageId != null && messageId.asText().length() > MAX_MESSAGE_ID_CHARS) {
+            return "the messageId is " + messageId.asText().length() + " characters, over Segment's limit of "
+                    + MAX_MESSAGE_ID_CHARS;
+        }
         String type = event.path("type").asText("");
         if (!SegmentEvent.TYPES.contains(type)) {
             return type.isEmpty() ? "the event has no type" : "unknown event type '" + type + "'";
@@ -211,7 +239,7 @@ public class TrackingApiReader {
         if (original != null && !original.isNull()) {
             long originalMillis = Timestamps.toEpochMillis(original, received);
             timestamp = sentAt != null && !sentAt.isNull()
-                    ? received - (Timestamps.toEpochMillis(sentAt, received) - originalMillis)
+                    ? corrected(received, Timestamps.toEpochMillis(sentAt, received), originalMillis)
                     : originalMillis;
             event.set("originalTimestamp", original);
         }
@@ -221,6 +249,15 @@ public class TrackingApiReader {
         event.put("receivedAt", receivedAt.toString());
         event.put("timestamp", Instant.ofEpochMilli(timestamp).toString());
         ensureMessageId(event);
+    }
+
+    /** {@code receivedAt - (sentAt - originalTimestamp)}; when that is beyond epoch milliseconds, the arrival time. */
+    private static long corrected(long receivedAt, long sentAt, long originalTimestamp) {
+        try {
+            return Math.subtractExact(receivedAt, Math.subtractExact(sentAt, originalTimestamp));
+        } catch (ArithmeticException beyondEpochMillis) {
+            return receivedAt;
+        }
     }
 
     private static void ensureMessageId(ObjectNode event) {
@@ -242,6 +279,7 @@ public class TrackingApiReader {
         if (json.length == 0) {
             throw new RefusedRequestException(400, "the request has no body");
         }
+        checkUtf8(json);
         try {
             return mapper.readTree(json);
         } catch (StreamConstraintsException tooDeepOrLong) {
@@ -251,6 +289,25 @@ public class TrackingApiReader {
         } catch (IOException e) {
             throw new RefusedRequestException(400, "invalid JSON: " + e.getMessage());
         }
+    }
+
+    /**
+     * Refuses a body that is not valid UTF-8: the JSON parser would take an overlong or surrogate encoding for the
+     * character it disguises. Decoded a block at a time, so the check costs no copy of the body.
+     */
+    private static void checkUtf8(byte[] body) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body);
+        CharBuffer out = CharBuffer.allocate(UTF8_CHECK_BLOCK);
+        CoderResult result;
+        do {
+            out.clear();
+            result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                throw new RefusedRequestException(400, "the body is not valid UTF-8 (at byte " + in.position() + ")");
+            }
+        } while (result.isOverflow());
     }
 
     private byte[] write(ObjectNode event) {

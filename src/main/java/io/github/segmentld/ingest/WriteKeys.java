@@ -12,12 +12,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The write keys the Tracking API accepts, each optionally named as a source. A key is taken from HTTP Basic
- * authentication (the user name, with or without the trailing colon) or from {@code writeKey} in the body, and
- * compared in constant time with every configured key. Keys never appear in logs or answers.
+ * authentication (the user name, with or without the trailing colon), checked before the body is read, or else from
+ * {@code writeKey} in the body, and compared in constant time with every configured key. Keys never appear in logs or
+ * answers.
  */
 public class WriteKeys {
 
     private static final Logger LOG = LoggerFactory.getLogger(WriteKeys.class);
+    private static final String UNAUTHENTICATED = "unauthenticated";
 
     private record Key(String source, byte[] value) {
     }
@@ -48,15 +50,25 @@ public class WriteKeys {
         }
     }
 
-    /** Returns the source the request's key belongs to, or refuses the request with 401. */
-    public String authenticate(@Header("Authorization") String authorization, TrackingApiRequest request) {
+    /**
+     * Authenticates a key given by HTTP Basic authentication before the body is decoded or parsed: returns its
+     * source, or null when the request has no such header (its key may be in the body), or refuses it with 401.
+     */
+    public String authenticateHeader(@Header("Authorization") String authorization) {
         if (!required) {
-            return "unauthenticated";
+            return UNAUTHENTICATED;
         }
         String given = basicUser(authorization);
-        if (given == null) {
-            given = request.writeKey();
-        }
+        return given == null ? null : sourceOf(given);
+    }
+
+    /** The source authenticated by the header, or else the source of the body's {@code writeKey}, or 401. */
+    public String authenticateBody(@Header(TrackingApiReader.SOURCE_HEADER) String authenticated,
+                                   TrackingApiRequest request) {
+        return authenticated != null ? authenticated : sourceOf(request.writeKey());
+    }
+
+    private String sourceOf(String given) {
         if (given == null || given.isEmpty()) {
             throw new RefusedRequestException(401, "no write key: use HTTP Basic authentication with the write key as"
                     + " user name, or writeKey in the body");

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
+import io.github.segmentld.ingest.Rejection;
 import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.MappedEvents;
 import io.github.segmentld.mapping.SegmentValidationException;
@@ -14,11 +15,17 @@ import io.github.segmentld.mapping.SegmentValidationException;
  */
 public record TransformedEvents(String destination, List<LaunchDarklyEvent> launchDarklyEvents, List<Invalid> invalid) {
 
-    /** An event an action's validation turned down. */
-    public record Invalid(MappedEvent event, String reason) {
+    /**
+     * An event an action turned down: Segment's validation message ({@code validation}), or what went wrong converting
+     * it ({@code unexpected_error}).
+     */
+    public record Invalid(MappedEvent event, String kind, String reason) {
     }
 
-    /** Applies an action to each event of the group, keeping the validation failures apart. */
+    /**
+     * Applies an action to each event of the group, keeping the failures apart: whatever goes wrong with one event
+     * turns that event down, never the group.
+     */
     static TransformedEvents apply(MappedEvents group, Function<MappedEvent, LaunchDarklyEvent> action) {
         List<LaunchDarklyEvent> made = new ArrayList<>(group.events().size());
         List<Invalid> invalid = new ArrayList<>();
@@ -26,7 +33,9 @@ public record TransformedEvents(String destination, List<LaunchDarklyEvent> laun
             try {
                 made.add(action.apply(event));
             } catch (SegmentValidationException e) {
-                invalid.add(new Invalid(event, e.getMessage()));
+                invalid.add(new Invalid(event, Rejection.VALIDATION, e.getMessage()));
+            } catch (RuntimeException unexpected) {
+                invalid.add(new Invalid(event, Rejection.UNEXPECTED_ERROR, "the event cannot be converted: " + unexpected));
             }
         }
         return new TransformedEvents(group.mapping().destination(), made, invalid);

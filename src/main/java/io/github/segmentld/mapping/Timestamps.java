@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * Reads an event timestamp into epoch milliseconds the way the destination does: ISO-8601 strings (with or without
  * fractional seconds and offset; no offset means UTC) and epoch-millisecond numbers. A missing or unreadable timestamp
- * becomes the time the event was received.
+ * becomes the time the event was received; so does one beyond the range of epoch milliseconds (a year past
+ * 292,278,994, {@code 1e999}, a 30-digit number), which no clock has and which would otherwise overflow.
  */
 public final class Timestamps {
 
@@ -23,7 +24,7 @@ public final class Timestamps {
             return receivedAt;
         }
         if (value.isNumber()) {
-            return value.longValue();
+            return value.canConvertToLong() ? value.longValue() : receivedAt;
         }
         if (value.isTextual()) {
             Long parsed = parse(value.textValue().strip());
@@ -37,17 +38,21 @@ public final class Timestamps {
     private static Long parse(String text) {
         try {
             return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+        } catch (ArithmeticException beyondEpochMillis) {
+            return null;
         } catch (DateTimeParseException notWithOffset) {
             // try the shorter forms below
         }
         try {
             return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC).toEpochMilli();
+        } catch (ArithmeticException beyondEpochMillis) {
+            return null;
         } catch (DateTimeParseException notLocal) {
             // try a bare date
         }
         try {
             return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-        } catch (DateTimeParseException notADate) {
+        } catch (ArithmeticException | DateTimeParseException notADate) {
             return null;
         }
     }

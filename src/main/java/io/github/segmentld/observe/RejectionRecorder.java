@@ -115,7 +115,7 @@ public class RejectionRecorder extends ServiceSupport implements SkippedRecords 
     public void invalid(@ExchangeProperty(LaunchDarklyBatcher.CHUNK) EventChunk chunk, TransformedEvents transformed) {
         for (TransformedEvents.Invalid invalid : transformed.invalid()) {
             MappedEvent mapped = invalid.event();
-            chunk.addRejection(new Rejection(Rejection.VALIDATION, chunk.source(), mapped.event().position(),
+            chunk.addRejection(new Rejection(invalid.kind(), chunk.source(), mapped.event().position(),
                     invalid.reason(), null, mapped.event().json(), mapped.mapping().destination(), mapped.mapping().name()));
             metrics.invalid(mapped.mapping().destination(), mapped.mapping().name());
         }

@@ -80,6 +80,9 @@ public class StateDatabase extends ServiceSupport {
         """
         CREATE TABLE IF NOT EXISTS queue_depth (
           destination TEXT PRIMARY KEY, batches INTEGER NOT NULL, events INTEGER NOT NULL, bytes INTEGER NOT NULL)""",
+        // The signatures of webhook deliveries accepted on their signature alone, so that a replay is not accepted.
+        "CREATE TABLE IF NOT EXISTS webhook_signature (signature TEXT PRIMARY KEY, accepted_at INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS webhook_signature_age ON webhook_signature (accepted_at)",
         "PRAGMA user_version = " + SCHEMA_VERSION,
     };
     private static final String[] COUNT_QUEUES = {
@@ -88,7 +91,8 @@ public class StateDatabase extends ServiceSupport {
         INSERT INTO queue_depth (destination, batches, events, bytes)
           SELECT destination, COUNT(*), SUM(events), SUM(bytes) FROM parked_batch GROUP BY destination""",
     };
-    private static final String[] TABLES = {"batch_outcome", "settled_chunk", "rejection_file", "parked_batch"};
+    private static final String[] TABLES =
+        {"batch_outcome", "settled_chunk", "rejection_file", "parked_batch", "webhook_signature"};
     private static final String[] JOURNAL_SUFFIXES = {"", "-wal", "-shm"};
     private static final int MAX_WRITES_PER_COMMIT = 512;
     private static final long FAILURE_LOG_INTERVAL_MILLIS = 10_000;

@@ -9,11 +9,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Application;
@@ -53,6 +59,23 @@ abstract class HttpSourceTestSupport extends CamelMainTestSupport {
         p.setProperty("spool.max-segment-age-ms", "600000");
         adjust(p);
         context.withUseOverridePropertiesWithPropertiesComponent(p);
+    }
+
+    /** Segment's X-Signature of the signed text. */
+    static String signature(String signed) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+            return HexFormat.of().formatHex(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    HttpResponse<String> postWebhook(String body, Map<String, String> headers) {
+        Map<String, String> all = new HashMap<>(headers);
+        all.put("Content-Type", "application/json");
+        return post("/webhooks/segment", body.getBytes(StandardCharsets.UTF_8), all);
     }
 
     static String basic(String user) {

@@ -7,14 +7,10 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.zip.GZIPOutputStream;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.TestInbox;
@@ -23,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Segment's Tracking API as its clients see it: every path, auth form, limit and error, and the webhook receiver. */
+/** Segment's Tracking API as its clients see it: every path, auth form, limit and error. */
 class TrackingApiTest extends HttpSourceTestSupport {
 
     private static final String OK = "{\"success\":true}";
@@ -195,43 +191,5 @@ class TrackingApiTest extends HttpSourceTestSupport {
         assertThat(post("/v1/track", "userId=u".getBytes(StandardCharsets.UTF_8),
                 Map.of("Content-Type", "application/x-www-form-urlencoded", "Authorization", basic(WRITE_KEY))).statusCode())
                 .isEqualTo(415);
-    }
-
-    private static String signature(String signed) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-        return HexFormat.of().formatHex(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    @Test
-    void theWebhookAcceptsSignedSingleAndBatchedDeliveries() throws Exception {
-        String single = "{\"type\":\"track\",\"userId\":\"w0\",\"event\":\"Hooked\",\"receivedAt\":\"2024-01-01T00:00:00Z\"}";
-        String first = "{\"type\":\"track\",\"userId\":\"w1\",\"event\":\"Hooked\"}";
-        String batch = "[" + first + ",{\"type\":\"identify\",\"userId\":\"w2\",\"anonymousId\":\"a2\"}]";
-
-        HttpResponse<String> one = post("/webhooks/segment", single.getBytes(StandardCharsets.UTF_8),
-                Map.of("Content-Type", "application/json", "X-Signature", signature(single)));
-        HttpResponse<String> many = post("/webhooks/segment", batch.getBytes(StandardCharsets.UTF_8),
-                Map.of("Content-Type", "application/json", "X-Signature", signature(first)));
-
-        assertThat(one.statusCode()).isEqualTo(200);
-        assertThat(many.statusCode()).isEqualTo(200);
-        assertThat(spooled()).extracting(e -> e.path("userId").asText()).containsExactly("w0", "w1", "w2");
-        assertThat(spooled().get(0).path("receivedAt").asText()).isEqualTo("2024-01-01T00:00:00Z");
-    }
-
-    @Test
-    void aForgedOrMissingWebhookSignatureIs401() throws Exception {
-        String body = "[{\"type\":\"track\",\"userId\":\"w1\",\"event\":\"Hooked\"}]";
-
-        HttpResponse<String> forged = post("/webhooks/segment", body.getBytes(StandardCharsets.UTF_8),
-                Map.of("Content-Type", "application/json", "X-Signature", signature(body.replace("w1", "w9"))));
-        HttpResponse<String> missing = post("/webhooks/segment", body.getBytes(StandardCharsets.UTF_8),
-                Map.of("Content-Type", "application/json"));
-
-        assertThat(forged.statusCode()).isEqualTo(401);
-        assertThat(forged.body()).isEqualTo("{\"success\":false,\"message\":\"X-Signature does not match the body\"}");
-        assertThat(missing.statusCode()).isEqualTo(401);
-        assertThat(spooled()).isEmpty();
     }
 }

@@ -7,9 +7,13 @@ import static io.github.segmentld.mapping.TransformerFixture.mapped;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.mapping.Action;
+import io.github.segmentld.mapping.MappedEvent;
+import io.github.segmentld.mapping.MappedEvents;
 import io.github.segmentld.mapping.Mapping;
 import io.github.segmentld.mapping.MappingCompiler;
 import io.github.segmentld.mapping.Presets;
@@ -234,7 +238,9 @@ class TrackEventTransformerTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"\"\"", "\"not a date\"", "null", "true"})
+    @CsvSource({"\"\"", "\"not a date\"", "null", "true", "\"+292278995-01-01T00:00:00Z\"",
+            "\"-292278995-01-01T00:00:00\"", "\"+292278995-01-01\"", "1e999", "-1e999",
+            "123456789012345678901234567890", "1.5e19"})
     void missingOrUnreadableTimestampIsTheTimeTheInputArrived(String timestamp) {
         JsonNode out = track("{'type':'track','userId':'u','event':'E','timestamp':" + timestamp + "}");
 
@@ -246,5 +252,26 @@ class TrackEventTransformerTest {
         JsonNode out = track("{'type':'track','userId':'u','event':'E'}");
 
         assertThat(out.get("creationDate").asLong()).isEqualTo(NOW.toEpochMilli());
+    }
+
+    @Test
+    void anEventTheActionCannotConvertIsTurnedDownAloneWithTheReason() {
+        Mapping mapping = Presets.trackEvent("default");
+        MappedEvent good = mapped(mapping, object("{'type':'track','userId':'u','event':'Good'}"));
+        MappedEvent broken = mapped(mapping, object("{'type':'track','userId':'u','event':'Broken'}"));
+
+        TransformedEvents out = TransformedEvents.apply(new MappedEvents(mapping, List.of(broken, good)), event -> {
+            if (event == broken) {
+                throw new ArithmeticException("long overflow");
+            }
+            return transformer.transform(event);
+        });
+
+        assertThat(out.launchDarklyEvents()).extracting(e -> e.json().path("key").asText()).containsExactly("Good");
+        assertThat(out.invalid()).singleElement().satisfies(invalid -> {
+            assertThat(invalid.event()).isSameAs(broken);
+            assertThat(invalid.kind()).isEqualTo("unexpected_error");
+            assertThat(invalid.reason()).isEqualTo("the event cannot be converted: java.lang.ArithmeticException: long overflow");
+        });
     }
 }
