@@ -21,22 +21,40 @@ public record BatchEnvelope(JsonNode context, JsonNode integrations) {
     static void expand(JsonNode node, long position, Deque<SegmentEvent> out, InputSource source, SkippedRecords skipped) {
         if (node.isObject() && node.path("batch").isArray()) {
             BatchEnvelope envelope = of((ObjectNode) node);
-            // A dead-letter file names the one destination instance its events were not delivered to.
-            String destination = node.path("deadLetter").path("destination").textValue();
+            String destination = destinationOf(node);
             int item = 0;
             for (JsonNode event : node.get("batch")) {
-                item++;
-                if (event.isObject()) {
-                    out.add(new SegmentEvent(envelope.applyTo((ObjectNode) event), position, destination));
-                } else {
-                    skipped.skipped(source, position, "batch item " + item + " is not a JSON object", event.toString());
-                }
+                envelope.addItem(event, ++item, position, destination, out, source, skipped);
             }
         } else if (node.isObject()) {
             out.add(new SegmentEvent((ObjectNode) node, position));
         } else {
             skipped.skipped(source, position, "not a JSON object", abbreviate(node.toString()));
         }
+    }
+
+    /**
+     * Adds one item of a batch array: an object as an event with the shared part merged in, anything else as skipped.
+     *
+     * @param itemNumber  the item's number in the batch array, from 1
+     * @param position    where the batch object is in its input
+     * @param destination the destination instance the batch is for, or null (see {@link #destinationOf})
+     */
+    void addItem(JsonNode item, long itemNumber, long position, String destination, Deque<SegmentEvent> out,
+                 InputSource source, SkippedRecords skipped) {
+        if (item.isObject()) {
+            out.add(new SegmentEvent(applyTo((ObjectNode) item), position, destination));
+        } else {
+            skipped.skipped(source, position, "batch item " + itemNumber + " is not a JSON object", item.toString());
+        }
+    }
+
+    /**
+     * The one destination instance a batch object's events are for: a dead-letter file names the instance its events
+     * were not delivered to. Null for a batch meant for every instance.
+     */
+    static String destinationOf(JsonNode batchObject) {
+        return batchObject.path("deadLetter").path("destination").textValue();
     }
 
     /** The shared part of a batch object. */

@@ -11,4 +11,10 @@ interface EventSource extends Closeable {
 
     /** The input, as named in chunks and rejection records. */
     InputSource source();
+
+    /**
+     * Where the reading stands, for the report of a break in the input: the line, or the item and the parser's line,
+     * column and byte offset (in the decompressed content of a gzipped file).
+     */
+    String location();
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 
+import io.github.segmentld.observe.ControlCharacters;
 import io.github.segmentld.store.StateUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -59,15 +60,18 @@ public class FailedInputRecorder {
         return true;
     }
 
+    /** Logs and records the failure; names and messages with control characters in them are shown escaped. */
     public void record(Exchange exchange) throws IOException {
         String fileName = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
+        String shownName = ControlCharacters.escape(fileName);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (!isInputAtFault(cause)) {
             long now = clock.millis();
             Long before = loggedAt.put(fileName, now);
             if (before == null || now - before >= LOG_AGAIN_AFTER.toMillis()) {
                 LOG.error("Cannot finish {} now: {}. It stays in the inbox and is read again at every poll (this is"
-                        + " logged once a minute); what is settled is skipped.", fileName, rootMessage(cause));
+                        + " logged once a minute); what is settled is skipped.", shownName,
+                        ControlCharacters.escape(rootMessage(cause)));
             } else {
                 loggedAt.put(fileName, before);
             }
@@ -82,15 +86,16 @@ public class FailedInputRecorder {
         }
         Path target = inboxDir.resolve(failedDir).normalize().resolve(fileName + ".reason.txt");
         Files.createDirectories(target.getParent());
-        String text = "time: " + clock.instant() + "\nfile: " + fileName + "\nreason: " + reason.getMessage() + "\n";
+        String shownReason = ControlCharacters.escape(reason.getMessage());
+        String text = "time: " + clock.instant() + "\nfile: " + shownName + "\nreason: " + shownReason + "\n";
         Files.writeString(target, text, StandardCharsets.UTF_8);
         exchange.setProperty(INPUT_FOLDER, failedDir);
+        String reasonFile = ControlCharacters.escape(target.getFileName().toString());
         if (reason instanceof UnreadableInputException) {
-            LOG.error("Cannot read {}: {}. Moved to {} with {}", fileName, reason.getMessage(), target.getParent(),
-                    target.getFileName());
+            LOG.error("Cannot read {}: {}. Moved to {} with {}", shownName, shownReason, target.getParent(), reasonFile);
         } else {
-            LOG.error("Processing {} failed: {}. Moved to {} with {}", fileName, reason.getMessage(), target.getParent(),
-                    target.getFileName(), reason);
+            LOG.error("Processing {} failed: {}. Moved to {} with {}", shownName, shownReason, target.getParent(),
+                    reasonFile, reason);
         }
     }
 

@@ -85,6 +85,12 @@ final class LineDelimitedEvents implements EventSource {
         return source;
     }
 
+    /** The line being read. */
+    @Override
+    public String location() {
+        return "line " + (lines.lineNumber() + 1);
+    }
+
     @Override
     public void close() throws IOException {
         in.close();

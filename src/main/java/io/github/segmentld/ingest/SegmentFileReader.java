@@ -1,39 +1,44 @@
 package io.github.segmentld.ingest;
 
 import java.io.BufferedInputStream;
-import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.PushbackInputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.zip.GZIPInputStream;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.github.segmentld.observe.ControlCharacters;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * Reads a dropped file as a stream of {@link EventChunk}s. It accepts, by content and name: newline-delimited JSON
- * ({@code .ndjson}, {@code .jsonl}, or any file whose first line is a complete JSON object), a JSON array of events,
- * a single event, a Segment batch object, and any of these gzipped (recognised by the gzip magic bytes, as Segment's
- * S3 destination writes {@code .gz} files). Only one chunk per reader is built at a time, so memory stays flat
- * whatever the file size.
+ * ({@code .ndjson}, {@code .jsonl}, or any file whose first line is a complete JSON object of at most
+ * inbox.max-line-bytes), a JSON array of events, a single event, a Segment batch object (its batch array streamed like
+ * an array), and any of these gzipped (recognised by the gzip magic bytes, as Segment's S3 destination writes
+ * {@code .gz} files). Only one chunk per reader is built at a time, so memory stays flat whatever the file size.
  */
 public class SegmentFileReader {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SegmentFileReader.class);
+    /** The exchange property that holds the chunks of the file being read, from {@link #read} on. */
+    public static final String CHUNKS = "fileChunks";
+
     private static final int GZIP_MAGIC_1 = 0x1f;
     private static final int GZIP_MAGIC_2 = 0x8b;
     private static final int IO_BUFFER = 64 * 1024;
+    private static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private final ObjectMapper mapper;
     private final int chunkSize;
@@ -50,16 +55,26 @@ public class SegmentFileReader {
         this.progressInterval = progressInterval;
     }
 
-    /** Opens the file; the returned iterator is closed by the splitter that consumes it. */
-    public Iterator<EventChunk> read(File file) throws IOException {
-        InputSource source = new InputSource(file.getName(),
+    /**
+     * Opens the file; the chunks are closed by the splitter that takes them. A symbolic link is not read, whatever it
+     * points to: a link in the inbox could make the service read, and copy into its records, any file it may read.
+     */
+    public FileChunks read(File file) throws IOException {
+        Path path = file.toPath();
+        if (Files.isSymbolicLink(path)) {
+            throw new UnreadableInputException("a symbolic link (to " + Files.readSymbolicLink(path)
+                    + "), which is not followed: only files in the inbox itself are read");
+        }
+        InputSource source = new InputSource(ControlCharacters.escape(file.getName()),
                 file.getName() + "|" + file.length() + "|" + file.lastModified(), "line", file.lastModified());
-        InputStream in = open(file);
+        FileContent content = () -> open(path);
+        PushbackInputStream in = new PushbackInputStream(content.open(), BYTE_ORDER_MARK.length);
         // What the readers skip is recorded with the chunk being read, when that chunk is settled.
         List<Rejection> skipped = new ArrayList<>();
         try {
-            return new ChunkIterator(eventsOf(source, in, (input, position, reason, raw)
-                    -> skipped.add(Rejection.unreadable(input, position, reason, raw))), skipped);
+            EventSource events = eventsOf(file.getName(), source, in, content, (input, position, reason, raw)
+                    -> skipped.add(Rejection.unreadable(input, position, reason, raw)));
+            return new FileChunks(events, skipped, chunkSize, progressInterval);
         } catch (UnreadableInputException | RuntimeException e) {
             in.close();
             throw e;
@@ -69,8 +84,18 @@ public class SegmentFileReader {
         }
     }
 
-    private static InputStream open(File file) throws IOException {
-        BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file.toPath()), IO_BUFFER);
+    /** Fails, once every chunk read is processed, when the file broke off: see {@link FileChunks}. */
+    public void requireReadToTheEnd(@ExchangeProperty(CHUNKS) FileChunks chunks) throws UnreadableInputException {
+        chunks.requireReadToTheEnd();
+    }
+
+    /**
+     * The file's content, decompressed when it starts with the gzip magic bytes; a symbolic link is not opened. The
+     * gzip stream is not wrapped in a buffer that fills itself with several reads: when the content breaks off, such
+     * a buffer drops what the reads before the break returned.
+     */
+    private static InputStream open(Path file) throws IOException {
+        BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), IO_BUFFER);
         raw.mark(2);
         boolean gzip = raw.read() == GZIP_MAGIC_1 && raw.read() == GZIP_MAGIC_2;
         raw.reset();
@@ -78,15 +103,16 @@ public class SegmentFileReader {
             return raw;
         }
         try {
-            return new BufferedInputStream(new GZIPInputStream(raw, IO_BUFFER), IO_BUFFER);
+            return new GZIPInputStream(raw, IO_BUFFER);
         } catch (IOException notGzip) {
             raw.close();
             throw new UnreadableInputException("starts like gzip but is not: " + notGzip.getMessage(), notGzip);
         }
     }
 
-    private EventSource eventsOf(InputSource source, InputStream in, SkippedRecords skipped) throws IOException {
-        String lower = source.name().toLowerCase(Locale.ROOT).replaceFirst("\\.gz$", "");
+    private EventSource eventsOf(String fileName, InputSource source, PushbackInputStream in, FileContent content,
+                                 SkippedRecords skipped) throws IOException {
+        String lower = fileName.toLowerCase(Locale.ROOT).replaceFirst("\\.gz$", "");
         if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) {
             return lines(source, in, skipped);
         }
@@ -97,16 +123,16 @@ public class SegmentFileReader {
         if (first == '[') {
             JsonParser parser = mapper.createParser(in);
             parser.nextToken();
-            return new JsonStreamEvents(parser, true, mapper, counting(source, "item"), skipped);
+            return new JsonStreamEvents(parser, true, content, mapper, counting(source, "item"), skipped);
         }
         if (first != '{') {
             throw new UnreadableInputException("not Segment JSON: the content starts with '" + (char) first
                     + "', expected '{' or '['");
         }
-        if (firstLineIsCompleteJson(in)) {
+        if (firstLineIsCompleteJson(content)) {
             return lines(source, in, skipped);
         }
-        return new JsonStreamEvents(mapper.createParser(in), false, mapper, counting(source, "document"), skipped);
+        return new JsonStreamEvents(mapper.createParser(in), false, content, mapper, counting(source, "document"), skipped);
     }
 
     private EventSource lines(InputSource source, InputStream in, SkippedRecords skipped) {
@@ -118,130 +144,60 @@ public class SegmentFileReader {
     }
 
     /** Skips a byte-order mark and leading white space; returns the first other byte without consuming it. */
-    private static int firstSignificantByte(InputStream in) throws IOException {
+    private static int firstSignificantByte(PushbackInputStream in) throws IOException {
+        byte[] start = in.readNBytes(BYTE_ORDER_MARK.length);
+        if (!Arrays.equals(start, BYTE_ORDER_MARK)) {
+            in.unread(start);
+        }
         while (true) {
-            in.mark(3);
             int b = in.read();
-            if (b == 0xEF) {
-                if (in.read() == 0xBB && in.read() == 0xBF) {
-                    continue;
-                }
-                in.reset();
-                return b;
-            }
             if (b == -1 || !Character.isWhitespace(b)) {
                 if (b != -1) {
-                    in.reset();
+                    in.unread(b);
                 }
                 return b;
             }
         }
     }
 
-    /** Newline-delimited JSON is told from a pretty-printed document by whether its first line parses on its own. */
-    private boolean firstLineIsCompleteJson(InputStream in) throws IOException {
-        in.mark(maxLineBytes + LineReader.BUFFER_BYTES + 2);
-        try {
-            LineReader first = new LineReader(in, maxLineBytes);
-            if (!first.next() || first.truncated()) {
-                return false;
-            }
-            try (JsonParser parser = mapper.createParser(first.bytes(), 0, first.length())) {
-                parser.skipChildren();
-                int depth = 0;
-                for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+    /**
+     * Newline-delimited JSON is told from a document by whether its first line holds a complete JSON value, within
+     * inbox.max-line-bytes. This is looked at token by token on a stream of its own, so a first line of any length
+     * costs no memory: a value that goes on past the first line or past the limit makes the file a document (a
+     * compact batch object of any size included), which is then streamed.
+     */
+    private boolean firstLineIsCompleteJson(FileContent content) throws IOException {
+        try (JsonParser parser = mapper.createParser(content.open())) {
+            JsonLocation start = null;
+            int depth = 0;
+            try {
+                parser.nextToken();
+                start = parser.currentTokenLocation();
+                depth = 1;
+                while (depth > 0) {
+                    JsonToken token = parser.nextToken();
+                    if (token == null || !onTheSameLine(start, parser.currentTokenLocation())) {
+                        return false;
+                    }
                     if (token.isStructStart()) {
                         depth++;
                     } else if (token.isStructEnd()) {
                         depth--;
                     }
                 }
-                return depth == 0;
-            } catch (IOException incomplete) {
+                return parser.nextToken() == null || !onTheSameLine(start, parser.currentTokenLocation());
+            } catch (JsonProcessingException invalid) {
+                // A complete first line followed by a line that is not JSON is newline-delimited JSON with a bad line.
+                return depth == 0 && start != null && invalid.getLocation() != null
+                        && invalid.getLocation().getLineNr() != start.getLineNr();
+            } catch (IOException brokenOff) {
+                // read as a document, which reports where the content breaks off
                 return false;
             }
-        } finally {
-            in.reset();
         }
     }
 
-    /** Groups events into chunks, each with the records skipped while it was read, and logs progress on long inputs. */
-    private final class ChunkIterator implements Iterator<EventChunk>, Closeable {
-
-        private final String name;
-        private final EventSource events;
-        private final List<Rejection> skipped;
-        private final long started = System.nanoTime();
-        private long lastProgress = started;
-        private long count;
-        private int chunks;
-        private EventChunk next;
-        private boolean done;
-
-        ChunkIterator(EventSource events, List<Rejection> skipped) {
-            this.name = events.source().name();
-            this.events = events;
-            this.skipped = skipped;
-        }
-
-        @Override
-        public boolean hasNext() {
-            if (next == null && !done) {
-                next = readChunk();
-            }
-            return next != null;
-        }
-
-        @Override
-        public EventChunk next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            EventChunk chunk = next;
-            next = null;
-            return chunk;
-        }
-
-        private EventChunk readChunk() {
-            List<SegmentEvent> batch = new ArrayList<>(chunkSize);
-            try {
-                while (batch.size() < chunkSize) {
-                    SegmentEvent event = events.next();
-                    if (event == null) {
-                        done = true;
-                        break;
-                    }
-                    batch.add(event);
-                }
-            } catch (IOException e) {
-                done = true;
-                throw new UncheckedIOException(new UnreadableInputException(
-                        "unreadable after " + (count + batch.size()) + " events: " + e.getMessage(), e));
-            }
-            if (batch.isEmpty() && skipped.isEmpty()) {
-                return null;
-            }
-            count += batch.size();
-            logProgress();
-            EventChunk chunk = new EventChunk(events.source(), chunks++, batch, skipped);
-            skipped.clear();
-            return chunk;
-        }
-
-        private void logProgress() {
-            long now = System.nanoTime();
-            if (now - lastProgress >= progressInterval.toNanos()) {
-                lastProgress = now;
-                double seconds = (now - started) / 1e9;
-                LOG.info("{}: {} events read so far ({} events/s)", name, count, Math.round(count / seconds));
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            events.close();
-            double seconds = (System.nanoTime() - started) / 1e9;
-            LOG.info("{}: {} events read in {} chunks in {} s", name, count, chunks, String.format(Locale.ROOT, "%.1f", seconds));
-        }
+    private boolean onTheSameLine(JsonLocation start, JsonLocation token) {
+        return token.getLineNr() == start.getLineNr() && token.getByteOffset() - start.getByteOffset() < maxLineBytes;
     }
 }

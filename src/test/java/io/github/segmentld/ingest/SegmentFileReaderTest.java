@@ -6,14 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
@@ -47,8 +45,9 @@ class SegmentFileReaderTest {
 
     private List<EventChunk> chunks(File file) throws IOException {
         List<EventChunk> chunks = new ArrayList<>();
-        Iterator<EventChunk> it = reader.read(file);
+        FileChunks it = reader.read(file);
         it.forEachRemaining(chunks::add);
+        it.requireReadToTheEnd();
         // what the reader skipped travels with the chunk it was read into
         chunks.forEach(chunk -> chunk.rejections().forEach(r -> skipped.add(r.source().name() + " "
                 + r.source().positionUnit() + " " + r.position() + ": " + r.reason())));
@@ -58,6 +57,12 @@ class SegmentFileReaderTest {
     private List<String> messageIds(File file) throws IOException {
         return chunks(file).stream().flatMap(c -> c.events().stream())
                 .map(e -> e.json().path("messageId").asText()).toList();
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     private static String event(int n) {
@@ -152,6 +157,51 @@ class SegmentFileReaderTest {
     }
 
     @Test
+    void aBatchObjectWhoseContextComesAfterItsBatchArrayIsMergedTheSame() throws IOException {
+        String batchFirst = """
+                {
+                  "batch": [
+                    {"type": "track", "messageId": "b1", "event": "E", "context": {"ip": "10.0.0.1"}},
+                    {"type": "track", "messageId": "b2", "event": "E", "integrations": {"LaunchDarkly": false}}
+                  ],
+                  "context": {"ip": "0.0.0.0", "library": {"name": "analytics-java"}},
+                  "integrations": {"All": false, "LaunchDarkly": true},
+                  "sentAt": "2024-01-01T00:00:00Z"
+                }
+                """;
+
+        for (File file : List.of(file("after.json", batchFirst), gzip("after.json.gz", batchFirst))) {
+            List<SegmentEvent> events = chunks(file).get(0).events();
+
+            assertThat(events).extracting(e -> e.json().toString()).containsExactly(
+                    "{\"type\":\"track\",\"messageId\":\"b1\",\"event\":\"E\",\"context\":{\"ip\":\"10.0.0.1\","
+                            + "\"library\":{\"name\":\"analytics-java\"}},\"integrations\":{\"All\":false,\"LaunchDarkly\":true}}",
+                    "{\"type\":\"track\",\"messageId\":\"b2\",\"event\":\"E\",\"integrations\":{\"All\":false,"
+                            + "\"LaunchDarkly\":false},\"context\":{\"ip\":\"0.0.0.0\",\"library\":{\"name\":\"analytics-java\"}}}");
+            assertThat(events).extracting(SegmentEvent::position).containsExactly(1L, 1L);
+        }
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    void aCompactBatchObjectLongerThanTheLineLimitIsReadAsADocument() throws IOException {
+        reader = readerWith(500, 100);
+        StringBuilder batch = new StringBuilder("{\"batch\":[");
+        for (int i = 1; i <= 2000; i++) {
+            batch.append(i > 1 ? "," : "").append(event(i));
+        }
+        batch.append("],\"context\":{\"ip\":\"0.0.0.0\"}}");
+
+        List<EventChunk> chunks = chunks(file("compact.json", batch.toString()));
+
+        assertThat(chunks).extracting(c -> c.events().size()).containsExactly(500, 500, 500, 500);
+        assertThat(chunks.get(3).events().get(499).json().toString())
+                .isEqualTo("{\"type\":\"track\",\"messageId\":\"m2000\",\"userId\":\"u\",\"event\":\"E\","
+                        + "\"context\":{\"ip\":\"0.0.0.0\"}}");
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
     void batchObjectsOnNdjsonLinesAreExpanded() throws IOException {
         File file = file("batches.ndjson", "{\"batch\":[" + event(1) + "," + event(2) + "]}\n" + event(3));
 
@@ -175,11 +225,14 @@ class SegmentFileReaderTest {
     @Test
     void skipsAByteOrderMark() throws IOException {
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-        byte[] body = ("[" + event(1) + "]").getBytes(StandardCharsets.UTF_8);
-        byte[] all = Arrays.copyOf(bom, bom.length + body.length);
-        System.arraycopy(body, 0, all, bom.length, body.length);
+        byte[] all = concat(bom, ("[" + event(1) + "]").getBytes(StandardCharsets.UTF_8));
 
         assertThat(messageIds(Files.write(dir.resolve("bom.json"), all).toFile())).containsExactly("m1");
+        byte[] batch = ("{\n\"batch\": [" + event(2) + "],\n\"context\": {\"ip\": \"0.0.0.0\"}\n}")
+                .getBytes(StandardCharsets.UTF_8);
+        List<EventChunk> chunks = chunks(Files.write(dir.resolve("bom-batch.json"), concat(bom, batch)).toFile());
+        assertThat(chunks.get(0).events()).singleElement()
+                .extracting(e -> e.json().path("context").toString()).isEqualTo("{\"ip\":\"0.0.0.0\"}");
     }
 
     @Test
@@ -222,37 +275,78 @@ class SegmentFileReaderTest {
     }
 
     @Test
-    void aTruncatedGzipFailsAfterTheEventsBeforeTheCut() throws IOException {
+    void aGzipCutOffEndsItsChunksAtTheCutWithEveryEventBeforeIt() throws IOException {
         reader = readerWith(100, 1024);
-        StringBuilder content = new StringBuilder();
-        for (int i = 1; i <= 50_000; i++) {
-            content.append(event(i)).append('\n');
+        StringBuilder readable = new StringBuilder();
+        for (int i = 1; i <= 250; i++) {
+            readable.append(event(i)).append('\n');
         }
-        File whole = gzip("whole.gz", content.toString());
-        byte[] bytes = Files.readAllBytes(whole.toPath());
-        File cut = Files.write(dir.resolve("cut.gz"), Arrays.copyOf(bytes, bytes.length / 2)).toFile();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        GZIPOutputStream gz = new GZIPOutputStream(bytes, true);
+        gz.write(readable.toString().getBytes(StandardCharsets.UTF_8));
+        // a sync flush: what is written so far can be decompressed without what follows, which is cut off
+        gz.flush();
+        File cut = Files.write(dir.resolve("cut.gz"), bytes.toByteArray()).toFile();
 
-        Iterator<EventChunk> chunks = reader.read(cut);
-        int read = 0;
-        try {
-            while (chunks.hasNext()) {
-                chunks.next();
-                read++;
-            }
-        } catch (UncheckedIOException expected) {
-            assertThat(expected.getCause()).isInstanceOf(UnreadableInputException.class)
-                    .hasMessageStartingWith("unreadable after ");
-        }
-        assertThat(read).isBetween(1, 499);
+        FileChunks chunks = reader.read(cut);
+        List<EventChunk> read = new ArrayList<>();
+        chunks.forEachRemaining(read::add);
+
+        assertThat(read).extracting(c -> c.events().size()).containsExactly(100, 100, 50);
+        assertThatThrownBy(chunks::requireReadToTheEnd).isInstanceOf(UnreadableInputException.class)
+                .hasMessage("broken off after 250 events, at line 251: Unexpected end of ZLIB input stream");
     }
 
     @Test
-    void aBrokenJsonArrayEndsTheFile() throws IOException {
-        File file = file("broken.json", "[" + event(1) + ", {\"type\": }");
+    void aBrokenJsonArrayEndsItsChunksAtTheBreak() throws IOException {
+        File file = file("broken.json", "[" + event(1) + ",\n 7,\n" + event(3) + ",\n {\"type\": }]");
 
-        Iterator<EventChunk> chunks = reader.read(file);
+        FileChunks chunks = reader.read(file);
+        List<EventChunk> read = new ArrayList<>();
+        chunks.forEachRemaining(read::add);
 
-        assertThatThrownBy(chunks::hasNext).isInstanceOf(UncheckedIOException.class)
-                .hasCauseInstanceOf(UnreadableInputException.class);
+        assertThat(read).singleElement().extracting(c -> c.events().size()).isEqualTo(2);
+        assertThat(read.get(0).rejections()).extracting(Rejection::reason).containsExactly("not a JSON object");
+        assertThatThrownBy(chunks::requireReadToTheEnd).isInstanceOf(UnreadableInputException.class)
+                .hasMessageStartingWith("broken off after 2 events, at item 4 (line 4, column 12, byte ")
+                .hasMessageContaining("Unexpected character ('}'");
+    }
+
+    @Test
+    void aBatchObjectCutOffInItsBatchArrayDeliversTheItemsBeforeTheCut() throws IOException {
+        File file = file("cut-batch.json", "{\"context\": {\"ip\": \"0.0.0.0\"},\n \"batch\": [\n" + event(1) + ",\n"
+                + event(2) + ",\n {\"type\": \"tr");
+
+        FileChunks chunks = reader.read(file);
+        List<EventChunk> read = new ArrayList<>();
+        chunks.forEachRemaining(read::add);
+
+        assertThat(read).singleElement().extracting(c -> c.events().size()).isEqualTo(2);
+        assertThat(read.get(0).events().get(1).json().path("context").toString()).isEqualTo("{\"ip\":\"0.0.0.0\"}");
+        assertThatThrownBy(chunks::requireReadToTheEnd).isInstanceOf(UnreadableInputException.class)
+                .hasMessageStartingWith("broken off after 2 events, at document 1, batch item 3 (line 5, ");
+    }
+
+    @Test
+    void aBatchObjectWhoseFieldsAfterItsBatchArrayCannotBeReadDeliversNothing() throws IOException {
+        File file = file("cut-context.json", "{\"batch\": [\n" + event(1) + "\n],\n \"context\": {\"ip\": ");
+
+        FileChunks chunks = reader.read(file);
+
+        assertThat(chunks.hasNext()).isFalse();
+        assertThatThrownBy(chunks::requireReadToTheEnd).isInstanceOf(UnreadableInputException.class)
+                .hasMessageStartingWith("broken off after 0 events, at document 1 (")
+                .hasMessageEndingWith("the fields after the batch array cannot be read (line 4, column 20, byte 93):"
+                        + " Unexpected end-of-input within/between Object entries");
+    }
+
+    @Test
+    void aSymbolicLinkIsNotRead() throws IOException {
+        Path target = Files.writeString(dir.resolve("elsewhere.ndjson"), event(1));
+        File link = Files.createSymbolicLink(dir.resolve("link.ndjson"), target).toFile();
+
+        assertThatThrownBy(() -> reader.read(link)).isInstanceOf(UnreadableInputException.class)
+                .hasMessage("a symbolic link (to " + target + "), which is not followed: only files in the inbox"
+                        + " itself are read");
     }
 }
