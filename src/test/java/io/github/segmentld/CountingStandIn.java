@@ -73,6 +73,11 @@ public final class CountingStandIn implements AutoCloseable {
         return payloadOfUser.getOrDefault(clientSideId, Map.of()).size();
     }
 
+    /** The users whose events were accepted for a client-side ID. */
+    public Set<String> acceptedUserIds(String clientSideId) {
+        return Set.copyOf(payloadOfUser.getOrDefault(clientSideId, Map.of()).keySet());
+    }
+
     public boolean accepted(String clientSideId, String user) {
         return payloadOfUser.getOrDefault(clientSideId, Map.of()).containsKey(user);
     }

@@ -6,8 +6,15 @@ import java.io.IOException;
 /** Pulls Segment events out of one input, one at a time, recording the records it has to skip. */
 interface EventSource extends Closeable {
 
-    /** The next event, or null at the end of the input. */
+    /**
+     * Reads the next record: returns its next event, or null when it held none (a record skipped, a blank line) or
+     * at the end of the input ({@link #atEnd()}). One record at a time, so that the caller can bound what it holds of
+     * the records skipped.
+     */
     SegmentEvent next() throws IOException;
+
+    /** True once the input is read to its end. */
+    boolean atEnd();
 
     /** The input, as named in chunks and rejection records. */
     InputSource source();

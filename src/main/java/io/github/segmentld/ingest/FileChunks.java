@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The chunks of one input file, read as they are taken: its events in groups of a bounded size, each chunk with the
- * records skipped while it was read; progress is logged on long inputs. An input that breaks off (a truncated gzip, a
+ * records skipped while it was read (as many at most as the chunk's size); progress is logged on long inputs. An input that breaks off (a truncated gzip, a
  * JSON syntax error) ends its chunks at the break, the events read before it in the last one. Taking the chunks
  * never fails because of the input: a consumer that stopped at a failure could leave chunks read before it
  * unprocessed. {@link #requireReadToTheEnd()}, called once every chunk is processed, fails instead.
@@ -74,13 +74,15 @@ public final class FileChunks implements Iterator<EventChunk>, Closeable {
     private EventChunk readChunk() {
         List<SegmentEvent> batch = new ArrayList<>(chunkSize);
         try {
-            while (batch.size() < chunkSize) {
+            // Skipped records count like events: a file of garbage must not pile up its rejections in memory.
+            while (batch.size() < chunkSize && skipped.size() < chunkSize) {
                 SegmentEvent event = events.next();
-                if (event == null) {
+                if (event != null) {
+                    batch.add(event);
+                } else if (events.atEnd()) {
                     done = true;
                     break;
                 }
-                batch.add(event);
             }
         } catch (IOException e) {
             done = true;

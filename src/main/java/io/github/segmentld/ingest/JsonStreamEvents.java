@@ -33,6 +33,7 @@ final class JsonStreamEvents implements EventSource {
     private long value;
     /** The batch object whose batch array is being read, or null. */
     private OpenBatch batch;
+    private boolean end;
 
     /**
      * @param insideArray true when the parser stands on the START_ARRAY of a top-level array, false to read root-level
@@ -51,24 +52,31 @@ final class JsonStreamEvents implements EventSource {
 
     @Override
     public SegmentEvent next() throws IOException {
-        while (pending.isEmpty()) {
-            if (batch != null) {
-                readBatchItem();
-                continue;
-            }
-            // counted before its first token is looked for, so that a break there is reported in it
-            value++;
-            JsonToken token = parser.nextToken();
-            if (token == null || (insideArray && token == JsonToken.END_ARRAY)) {
-                return null;
-            }
-            if (token == JsonToken.START_OBJECT) {
-                readObject();
-            } else {
-                BatchEnvelope.expand(mapper.readTree(parser), value, pending, source, skipped);
-            }
+        if (!pending.isEmpty()) {
+            return pending.poll();
+        }
+        if (batch != null) {
+            readBatchItem();
+            return pending.poll();
+        }
+        // counted before its first token is looked for, so that a break there is reported in it
+        value++;
+        JsonToken token = parser.nextToken();
+        if (token == null || (insideArray && token == JsonToken.END_ARRAY)) {
+            end = true;
+            return null;
+        }
+        if (token == JsonToken.START_OBJECT) {
+            readObject();
+        } else {
+            BatchEnvelope.expand(mapper.readTree(parser), value, pending, source, skipped);
         }
         return pending.poll();
+    }
+
+    @Override
+    public boolean atEnd() {
+        return end;
     }
 
     /** Reads an object field by field up to its end, or up to its batch array, whose items are then read one by one. */

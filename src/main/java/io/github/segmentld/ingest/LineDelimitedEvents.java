@@ -25,6 +25,7 @@ final class LineDelimitedEvents implements EventSource {
     private final InputSource source;
     private final SkippedRecords skipped;
     private final Deque<SegmentEvent> pending = new ArrayDeque<>();
+    private boolean end;
 
     LineDelimitedEvents(InputStream in, ObjectMapper mapper, int maxLineBytes, InputSource source, SkippedRecords skipped) {
         this.in = in;
@@ -37,13 +38,19 @@ final class LineDelimitedEvents implements EventSource {
 
     @Override
     public SegmentEvent next() throws IOException {
-        while (pending.isEmpty()) {
+        if (pending.isEmpty()) {
             if (!lines.next()) {
+                end = true;
                 return null;
             }
             readLine();
         }
         return pending.poll();
+    }
+
+    @Override
+    public boolean atEnd() {
+        return end;
     }
 
     private void readLine() throws IOException {

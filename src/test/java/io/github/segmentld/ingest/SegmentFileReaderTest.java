@@ -82,6 +82,18 @@ class SegmentFileReaderTest {
     }
 
     @Test
+    void skippedRecordsCloseAChunkAsEventsDoSoNoneHoldsMoreThanItsSize() throws IOException {
+        reader = readerWith(100, 1024 * 1024);
+        File file = file("garbage.ndjson", "not json\n".repeat(1_050) + event(1) + "\n");
+
+        List<EventChunk> chunks = chunks(file);
+
+        assertThat(chunks).extracting(chunk -> chunk.rejections().size()).containsExactly(100, 100, 100, 100, 100,
+                100, 100, 100, 100, 100, 50);
+        assertThat(chunks.get(10).events()).hasSize(1);
+    }
+
+    @Test
     void aBadLineIsReportedWithItsNumberAndTheRestIsRead() throws IOException {
         File file = file("events.jsonl", event(1) + "\n{\"type\": broken\n[1,2]\n" + event(4) + "\n");
 
