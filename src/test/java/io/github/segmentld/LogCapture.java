@@ -16,8 +16,13 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
     public LogCapture(Class<?> loggerOf) {
-        super("capture-" + loggerOf.getSimpleName(), null, null, true, Property.EMPTY_ARRAY);
-        this.logger = (Logger) LogManager.getLogger(loggerOf);
+        this(loggerOf.getName());
+    }
+
+    /** @param loggerName the logger's name, for a class the test cannot see */
+    public LogCapture(String loggerName) {
+        super("capture-" + loggerName, null, null, true, Property.EMPTY_ARRAY);
+        this.logger = (Logger) LogManager.getLogger(loggerName);
         start();
         logger.addAppender(this);
     }
