@@ -45,8 +45,9 @@ public final class PreviewCommand {
                 properties.addLocation("classpath:application-" + profile + ".properties;optional=true");
             }
             // Nothing is sent, so an instance without a client-side ID is shown with the stand-in's URL.
+            String standIn = "http://127.0.0.1:" + properties.resolveProperty("camel.server.port").orElse("8080").strip();
             List<DestinationInstance> instances = AppConfiguration.destinationInstances(context,
-                    name -> LaunchDarklyDestination.standIn(name, "http://127.0.0.1"));
+                    name -> LaunchDarklyDestination.standIn(name, standIn));
             MappingPreview preview = new MappingPreview(instances, new TrackEventTransformer(),
                     new AliasUserTransformer(), new ObjectMapper(), Clock.systemUTC());
             out.println(preview.previewJson(Files.readAllBytes(Path.of(arguments.get(0)))));

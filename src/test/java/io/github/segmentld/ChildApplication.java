@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -23,6 +24,16 @@ public final class ChildApplication {
 
     /** @param heap the maximum heap, as the JVM option ({@code -Xmx64m}) */
     public static Process start(TestInbox inbox, Properties settings, String logName, String heap) {
+        return start(inbox, settings, logName, heap, Map.of());
+    }
+
+    /** @param environment environment variables added to this JVM's */
+    public static Process start(TestInbox inbox, Properties settings, String logName, Map<String, String> environment) {
+        return start(inbox, settings, logName, "-Xmx256m", environment);
+    }
+
+    private static Process start(TestInbox inbox, Properties settings, String logName, String heap,
+                                 Map<String, String> environment) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
                 // the application's own logging, at INFO, into the log file (the tests' configuration is quieter)
@@ -34,11 +45,12 @@ public final class ChildApplication {
         own.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add(Application.class.getName());
         try {
-            return new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(inbox.work().toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(inbox.work().resolve(logName).toFile())
-                    .start();
+                    .redirectOutput(inbox.work().resolve(logName).toFile());
+            builder.environment().putAll(environment);
+            return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -27,6 +27,11 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
         this(loggerOf.getName(), null);
     }
 
+    /** @param loggerName the logger's name, for a class the test cannot see */
+    public LogCapture(String loggerName) {
+        this(loggerName, null);
+    }
+
     /**
      * Keeps what the named logger logs at {@code level} and above, which the tests' configuration may not show (it
      * logs warnings and errors only); these lines go to the capture only, so the console stays quiet.

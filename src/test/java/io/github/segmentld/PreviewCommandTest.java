@@ -60,6 +60,19 @@ class PreviewCommandTest {
     }
 
     @Test
+    void anInstanceWithoutClientSideIdShowsTheStandInsUrlOnTheServersPort() throws IOException {
+        Path event = file("event.json", "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"Signed Up\"}");
+        Properties overrides = new Properties();
+        overrides.setProperty("launchdarkly.client-side-id", "");
+        overrides.setProperty("camel.server.port", "9123");
+
+        assertThat(run(overrides, event.toString())).isZero();
+
+        assertThat(Json.MAPPER.readTree(out.toByteArray()).at("/destinations/0/url").textValue())
+                .isEqualTo("http://127.0.0.1:9123/events/bulk/stand-in-default");
+    }
+
+    @Test
     void aMistakeInTheConfigurationOrTheEventIsReportedWithStatusOne() throws IOException {
         Path event = file("event.json", "{\"type\":\"track\"}");
         Properties badMappings = new Properties();

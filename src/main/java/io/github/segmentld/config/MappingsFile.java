@@ -2,6 +2,7 @@ package io.github.segmentld.config;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -89,6 +90,10 @@ public final class MappingsFile {
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            // a relative name is read from the working directory, which is rarely the one the reader has in mind
+            throw new IllegalStateException(where + " not found: no file at " + file.toAbsolutePath().normalize()
+                    + " (working directory " + Path.of("").toAbsolutePath() + "); check launchdarkly.mappings-file");
         } catch (IOException e) {
             throw new IllegalStateException(where + " cannot be read: " + e.getMessage(), e);
         }

@@ -232,6 +232,15 @@ class MappingsFileTest {
     }
 
     @Test
+    void aMistypedFileNameSaysNotFoundWhereItLookedAndFromWhichWorkingDirectory() {
+        Path mistyped = Path.of("mapings.yaml");
+
+        assertThatThrownBy(() -> reader.read(mistyped)).hasMessage("Mappings file mapings.yaml not found: no file at "
+                + Path.of("").toAbsolutePath().resolve("mapings.yaml") + " (working directory "
+                + Path.of("").toAbsolutePath() + "); check launchdarkly.mappings-file");
+    }
+
+    @Test
     void fileWideMistakesNameTheFile() {
         Path notYaml = write("destinations: [\n");
         Path noList = write("instances:\n  - name: prod\n");
