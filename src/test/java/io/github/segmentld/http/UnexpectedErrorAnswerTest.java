@@ -27,7 +27,7 @@ class UnexpectedErrorAnswerTest extends HttpSourceTestSupport {
         assertThat(response.statusCode()).isEqualTo(500);
         assertThat(response.body()).isEqualTo("{\"success\":false,\"message\":\"internal error\"}");
         assertThat(response.headers().map().keySet()).allSatisfy(name ->
-                assertThat(name.toLowerCase()).isIn(":status", "content-type", "content-length"));
+                assertThat(name.toLowerCase()).isIn(":status", "content-type", "content-length", "transfer-encoding"));
         assertThat(spooled()).isEmpty();
     }
 }
