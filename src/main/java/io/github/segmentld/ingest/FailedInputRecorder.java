@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 
-import io.github.segmentld.observe.ControlCharacters;
 import io.github.segmentld.store.StateUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;

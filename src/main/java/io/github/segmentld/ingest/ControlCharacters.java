@@ -1,4 +1,4 @@
-package io.github.segmentld.observe;
+package io.github.segmentld.ingest;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
