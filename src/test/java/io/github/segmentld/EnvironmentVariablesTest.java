@@ -65,6 +65,8 @@ class EnvironmentVariablesTest {
                 .untilAsserted(() -> assertThat(send(track).statusCode()).isEqualTo(200));
         HttpRequest health = HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + managementPort + "/observe/health")).build();
-        assertThat(send(health).statusCode()).isEqualTo(200);
+        // the health checks settle a moment after the first request is served
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(send(health).statusCode()).isEqualTo(200));
     }
 }
