@@ -12,9 +12,7 @@ import java.time.Duration;
 import java.util.Properties;
 
 import io.github.segmentld.ChildApplication;
-import io.github.segmentld.CountingStandIn;
 import io.github.segmentld.TestInbox;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,21 +21,11 @@ import org.junit.jupiter.api.Test;
  * disk: the healthy environment receives everything while the other is still down, the file is committed, and the
  * down one receives everything exactly once when it is back. The heap holds, whatever the outage's length.
  */
-class BackfillDuringOutageTest {
+class BackfillDuringOutageTest extends ChildApplicationTestSupport {
 
     private static final int EVENTS = 150_000;
 
-    private final CountingStandIn launchDarkly = new CountingStandIn();
     private final TestInbox inbox = TestInbox.create("backfill-outage");
-    private Process application;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (application != null) {
-            ChildApplication.kill(application);
-        }
-        launchDarkly.close();
-    }
 
     @Test
     void aFileLargerThanTheHeapGoesThroughWhileOneEnvironmentIsDown() throws Exception {

@@ -40,11 +40,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.github.segmentld.ChildApplication;
-import io.github.segmentld.CountingStandIn;
 import io.github.segmentld.Json;
 import io.github.segmentld.Loopback;
 import io.github.segmentld.TestInbox;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,7 +51,7 @@ import org.junit.jupiter.api.Test;
  * answer, every good event reaches LaunchDarkly exactly once, nothing refused or forged does, no secret is written
  * anywhere, and the application is healthy and working at the end.
  */
-class HostileCorpusTest {
+class HostileCorpusTest extends ChildApplicationTestSupport {
 
     private static final String KEY = "corpus-write-key-4f1c";
     private static final String OTHER_KEY = "corpus-other-key-9a2e";
@@ -62,21 +60,11 @@ class HostileCorpusTest {
     private static final Pattern GOOD_USER = Pattern.compile("good-[A-Za-z0-9-]+");
     private static final Path CORPUS = Path.of("src/test/resources/hostile");
 
-    private final CountingStandIn launchDarkly = new CountingStandIn();
     private final TestInbox inbox = TestInbox.create("hostile-corpus");
     private final int port = Loopback.freePort();
     private final int managementPort = Loopback.freePort();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Set<String> expectedGood = new TreeSet<>();
-    private Process application;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (application != null) {
-            ChildApplication.kill(application);
-        }
-        launchDarkly.close();
-    }
 
     @Test
     void theCorpusLeavesTheApplicationHealthyWithEveryGoodEventDeliveredOnce() throws Exception {

@@ -11,30 +11,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.github.segmentld.ChildApplication;
-import io.github.segmentld.CountingStandIn;
 import io.github.segmentld.TestInbox;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A pretty-printed Segment batch object of about 70 MB, its context and integrations after the batch array, dropped
  * into a JVM with a 96 MiB heap: the batch array is streamed item by item, so the heap holds whatever the size.
  */
-class LargeBatchObjectTest {
+class LargeBatchObjectTest extends ChildApplicationTestSupport {
 
     private static final int EVENTS = 20_000;
 
-    private final CountingStandIn launchDarkly = new CountingStandIn();
     private final TestInbox inbox = TestInbox.create("large-batch-object");
-    private Process application;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (application != null) {
-            ChildApplication.kill(application);
-        }
-        launchDarkly.close();
-    }
 
     @Test
     void aBatchObjectLargerThanTheHeapIsDeliveredCompletely() throws Exception {
