@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.actions.Actions;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.config.MappingsFile;
 import io.github.segmentld.ingest.DoneRetention;
@@ -17,7 +18,6 @@ import io.github.segmentld.ingest.Spool;
 import io.github.segmentld.ingest.TrackingApiReader;
 import io.github.segmentld.ingest.WebhookAuthentication;
 import io.github.segmentld.ingest.WriteKeys;
-import io.github.segmentld.launchdarkly.AliasUserTransformer;
 import io.github.segmentld.launchdarkly.DeadLetterRecorder;
 import io.github.segmentld.launchdarkly.DeliveryOutcomes;
 import io.github.segmentld.launchdarkly.DestinationCircuits;
@@ -29,7 +29,6 @@ import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
 import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
 import io.github.segmentld.launchdarkly.RetryQueue;
-import io.github.segmentld.launchdarkly.TrackEventTransformer;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.preview.MappingPreview;
@@ -107,13 +106,12 @@ public class AppConfiguration implements CamelConfiguration {
         enabled.forEach(AppConfiguration::logInstance);
         checkSettings(context, destinations, mapper);
 
-        TrackEventTransformer trackEvent = new TrackEventTransformer();
-        AliasUserTransformer aliasUser = new AliasUserTransformer();
         registry.bind("mappingMatcher", new MappingMatcher(
                 enabled.stream().flatMap(instance -> instance.mappings().stream()).toList(), metrics));
-        registry.bind("trackEventTransformer", trackEvent);
-        registry.bind("aliasUserTransformer", aliasUser);
-        registry.bind("mappingPreview", new MappingPreview(instances, trackEvent, aliasUser, mapper, clock));
+        // the router's destinations, one per action
+        registry.bind("trackEvent", Actions.TRACK_EVENT);
+        registry.bind("aliasUser", Actions.ALIAS_USER);
+        registry.bind("mappingPreview", new MappingPreview(instances, mapper, clock));
         registry.bind("launchDarklyBatcher", new LaunchDarklyBatcher(destinations));
         configureDelivery(context, destinations, ledger, parkedBatches, metrics, mapper, clock);
         registry.bind("launchDarklyStandIn", new LaunchDarklyStandIn(

@@ -11,9 +11,7 @@ import java.util.Properties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.ingest.RefusedRequestException;
-import io.github.segmentld.launchdarkly.AliasUserTransformer;
 import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
-import io.github.segmentld.launchdarkly.TrackEventTransformer;
 import io.github.segmentld.preview.MappingPreview;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -48,8 +46,7 @@ public final class PreviewCommand {
             String standIn = "http://127.0.0.1:" + properties.resolveProperty("camel.server.port").orElse("8080").strip();
             List<DestinationInstance> instances = AppConfiguration.destinationInstances(context,
                     name -> LaunchDarklyDestination.standIn(name, standIn));
-            MappingPreview preview = new MappingPreview(instances, new TrackEventTransformer(),
-                    new AliasUserTransformer(), new ObjectMapper(), Clock.systemUTC());
+            MappingPreview preview = new MappingPreview(instances, new ObjectMapper(), Clock.systemUTC());
             out.println(preview.previewJson(Files.readAllBytes(Path.of(arguments.get(0)))));
             return 0;
         } catch (IOException e) {

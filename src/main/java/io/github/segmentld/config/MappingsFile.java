@@ -19,11 +19,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.github.segmentld.actions.Actions;
 import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
 import io.github.segmentld.mapping.Action;
 import io.github.segmentld.mapping.Mapping;
 import io.github.segmentld.mapping.MappingCompiler;
-import io.github.segmentld.mapping.Presets;
 
 /**
  * Reads the mappings file (named by {@code launchdarkly.mappings-file}): the destination instances, each with its
@@ -78,7 +78,7 @@ public final class MappingsFile {
         }
         try {
             return new DestinationInstance(name, true, destination(name, true, clientSideId, eventsHost, eventsBaseUrl),
-                    Presets.all(name));
+                    Actions.presets(name));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("launchdarkly." + e.getMessage());
         }
@@ -140,7 +140,7 @@ public final class MappingsFile {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalStateException(where + ": " + e.getMessage());
         }
-        List<Mapping> mappings = new ArrayList<>(flag(node, "presets", where) ? Presets.all(name) : List.of());
+        List<Mapping> mappings = new ArrayList<>(flag(node, "presets", where) ? Actions.presets(name) : List.of());
         JsonNode custom = node.path("mappings");
         if (!custom.isMissingNode() && !custom.isNull() && !custom.isArray()) {
             throw new IllegalStateException(where + ": mappings must be a list");
@@ -159,7 +159,7 @@ public final class MappingsFile {
         for (Mapping mapping : mappings) {
             if (!names.add(mapping.name())) {
                 throw new IllegalStateException(where + ": two mappings are named '" + mapping.name() + "'"
-                        + (Action.byTitle(mapping.name()) != null ? " (the presets are named after their actions)" : ""));
+                        + (Actions.byTitle(mapping.name()) != null ? " (the presets are named after their actions)" : ""));
             }
         }
         return new DestinationInstance(name, enabled, destination, mappings);
@@ -177,10 +177,10 @@ public final class MappingsFile {
             throw new IllegalStateException(where + ": no trigger (such as: type = \"track\")");
         }
         String title = node.path("action").asText("");
-        Action action = Action.byTitle(title);
+        Action action = Actions.byTitle(title);
         if (action == null) {
             throw new IllegalStateException(where + ": unknown action '" + title + "': the actions are "
-                    + String.join(" and ", List.of(Action.TRACK_EVENT.title(), Action.ALIAS_USER.title())));
+                    + String.join(" and ", Actions.ALL.stream().map(Action::title).toList()));
         }
         JsonNode fields = node.path("fields");
         if (!fields.isMissingNode() && !fields.isNull() && !fields.isObject()) {

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.github.segmentld.launchdarkly.LaunchDarklyEvent;
+import io.github.segmentld.mapping.LaunchDarklyEvent;
 
 /**
  * A bounded run of events from one input: the unit of work of the pipeline and, per destination, of one LaunchDarkly

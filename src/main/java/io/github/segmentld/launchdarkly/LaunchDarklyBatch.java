@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.mapping.LaunchDarklyEvent;
 
 /**
  * One POST to LaunchDarkly's bulk events API. Its payload ID is derived from what it is made of, never random: every

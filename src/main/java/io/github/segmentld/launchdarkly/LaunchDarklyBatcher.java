@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.segmentld.mapping.TransformedEvents;
+import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.ingest.EventChunk;
 import org.apache.camel.ExchangeProperty;
 

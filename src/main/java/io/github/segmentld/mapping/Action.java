@@ -1,54 +1,46 @@
 package io.github.segmentld.mapping;
 
-import static io.github.segmentld.mapping.ActionField.optional;
-import static io.github.segmentld.mapping.ActionField.required;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.github.segmentld.mapping.ActionField.Type;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
- * The LaunchDarkly (Actions) destination's two actions, with their fields and Segment's defaults for them. "Exists"
- * in a default is Segment's {@code @if exists}: present and not null.
+ * An action of the LaunchDarkly (Actions) destination, defined the way Segment defines its actions: a title, a
+ * description, a default subscription (the trigger of its preset), its fields with Segment's defaults, and one
+ * {@link #perform} that turns a mapped event into a LaunchDarkly event. "Exists" in a default is Segment's
+ * {@code @if exists}: present and not null. The actions themselves are in the {@code actions} package.
  */
-public enum Action {
-
-    ALIAS_USER("Alias User", List.of(
-            required("user_key", "User key", Type.STRING, "{\"@path\": \"$.userId\"}"),
-            required("previous_key", "Anonymous ID", Type.STRING, """
-                    {"@if": {"exists": {"@path": "$.previousId"}, "then": {"@path": "$.previousId"},
-                             "else": {"@path": "$.anonymousId"}}}"""),
-            optional("timestamp", "Timestamp", Type.DATETIME, "{\"@path\": \"$.timestamp\"}"))),
-
-    TRACK_EVENT("Track Event", List.of(
-            optional("context_kind", "Context Kind", Type.STRING, "\"user\""),
-            required("user_key", "Context Key", Type.STRING, """
-                    {"@if": {"exists": {"@path": "$.userId"}, "then": {"@path": "$.userId"},
-                             "else": {"@path": "$.anonymousId"}}}"""),
-            optional("additional_context_keys", "Additional Context Keys", Type.OBJECT,
-                    "{\"unauthenticatedUser\": {\"@path\": \"$.anonymousId\"}}"),
-            required("event_name", "Event Name", Type.STRING, "{\"@path\": \"$.event\"}"),
-            optional("metric_value", "Metric Value", Type.NUMBER, """
-                    {"@if": {"exists": {"@path": "$.properties.revenue"}, "then": {"@path": "$.properties.revenue"},
-                             "else": {"@path": "$.properties.value"}}}"""),
-            optional("event_properties", "Event Properties", Type.OBJECT, "{\"@path\": \"$.properties\"}"),
-            optional("timestamp", "Event timestamp", Type.DATETIME, "{\"@path\": \"$.timestamp\"}")));
+public abstract class Action {
 
     private final String title;
+    private final String description;
+    private final String defaultSubscription;
     private final Map<String, ActionField> fields;
 
-    Action(String title, List<ActionField> fields) {
+    protected Action(String title, String description, String defaultSubscription, List<ActionField> fields) {
         this.title = title;
+        this.description = description;
+        this.defaultSubscription = defaultSubscription;
         Map<String, ActionField> byKey = new LinkedHashMap<>();
         fields.forEach(field -> byKey.put(field.key(), field));
         this.fields = Collections.unmodifiableMap(byKey);
     }
 
+    /** The action's name, as in Segment and in mappings files ("Track Event"). */
     public String title() {
         return title;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The trigger of the action's preset. */
+    public String defaultSubscription() {
+        return defaultSubscription;
     }
 
     /** The action's fields by key, in the order of Segment's definition. */
@@ -56,13 +48,26 @@ public enum Action {
         return fields;
     }
 
-    /** The action with this title ("Track Event"), or null. */
-    public static Action byTitle(String title) {
-        for (Action action : values()) {
-            if (action.title.equals(title)) {
-                return action;
-            }
-        }
-        return null;
+    /** The action's preset for a destination instance: its default subscription and field values, named after it. */
+    public Mapping preset(String destination) {
+        return MappingCompiler.compile(destination, title, true, defaultSubscription, this,
+                JsonNodeFactory.instance.objectNode());
+    }
+
+    /**
+     * The LaunchDarkly event made of one mapped event, once its fields pass Segment's validation.
+     *
+     * @throws SegmentValidationException with Segment's message when they do not
+     */
+    public abstract LaunchDarklyEvent perform(MappedEvent mapped);
+
+    /** Performs the action on each event of a group: the router's entry point. */
+    public TransformedEvents performAll(MappedEvents group) {
+        return TransformedEvents.apply(group, this::perform);
+    }
+
+    @Override
+    public String toString() {
+        return title;
     }
 }

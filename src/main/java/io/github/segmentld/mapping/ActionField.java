@@ -6,11 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * One field of an action, declared the way Segment's action definitions declare theirs: a key, the label Segment's
- * error messages use, a type, whether it is required, and the default value a mapping starts from.
+ * error messages use, a description, a type, whether it is required, and the default value a mapping starts from.
  *
  * @param defaultValue a field value (a literal or a directive), as in a mapping file
  */
-public record ActionField(String key, String label, Type type, boolean required, JsonNode defaultValue) {
+public record ActionField(String key, String label, String description, Type type, boolean required,
+                          JsonNode defaultValue) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,12 +42,12 @@ public record ActionField(String key, String label, Type type, boolean required,
         }
     }
 
-    static ActionField required(String key, String label, Type type, String defaultJson) {
-        return new ActionField(key, label, type, true, json(defaultJson));
+    public static ActionField required(String key, String label, String description, Type type, String defaultJson) {
+        return new ActionField(key, label, description, type, true, json(defaultJson));
     }
 
-    static ActionField optional(String key, String label, Type type, String defaultJson) {
-        return new ActionField(key, label, type, false, json(defaultJson));
+    public static ActionField optional(String key, String label, String description, Type type, String defaultJson) {
+        return new ActionField(key, label, description, type, false, json(defaultJson));
     }
 
     private static JsonNode json(String text) {

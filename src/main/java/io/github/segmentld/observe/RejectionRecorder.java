@@ -22,7 +22,7 @@ import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.Rejection;
 import io.github.segmentld.ingest.SkippedRecords;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatcher;
-import io.github.segmentld.launchdarkly.TransformedEvents;
+import io.github.segmentld.mapping.TransformedEvents;
 import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.DeliveryLedger.RejectionFileLength;

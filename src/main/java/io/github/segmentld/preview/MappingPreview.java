@@ -16,9 +16,7 @@ import io.github.segmentld.ingest.EventChunk;
 import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.RefusedRequestException;
 import io.github.segmentld.ingest.SegmentEvent;
-import io.github.segmentld.launchdarkly.AliasUserTransformer;
-import io.github.segmentld.launchdarkly.LaunchDarklyEvent;
-import io.github.segmentld.launchdarkly.TrackEventTransformer;
+import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.mapping.IntegrationsFilter;
 import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.Mapping;
@@ -34,16 +32,11 @@ import org.apache.camel.Body;
 public class MappingPreview {
 
     private final List<DestinationInstance> instances;
-    private final TrackEventTransformer trackEvent;
-    private final AliasUserTransformer aliasUser;
     private final ObjectMapper mapper;
     private final Clock clock;
 
-    public MappingPreview(List<DestinationInstance> instances, TrackEventTransformer trackEvent,
-                          AliasUserTransformer aliasUser, ObjectMapper mapper, Clock clock) {
+    public MappingPreview(List<DestinationInstance> instances, ObjectMapper mapper, Clock clock) {
         this.instances = List.copyOf(instances);
-        this.trackEvent = trackEvent;
-        this.aliasUser = aliasUser;
         this.mapper = mapper;
         this.clock = clock;
     }
@@ -120,10 +113,7 @@ public class MappingPreview {
                 MappedEvent mapped = new MappedEvent(segmentEvent, mapping, chunk);
                 result.set("fields", mapping.fields().apply(event));
                 try {
-                    LaunchDarklyEvent made = switch (mapping.action()) {
-                        case TRACK_EVENT -> trackEvent.transform(mapped);
-                        case ALIAS_USER -> aliasUser.transform(mapped);
-                    };
+                    LaunchDarklyEvent made = mapping.action().perform(mapped);
                     result.set("launchDarklyEvent", made.json());
                     batch.add(made.json());
                 } catch (SegmentValidationException e) {

@@ -24,15 +24,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.github.segmentld.Application;
 import io.github.segmentld.Loopback;
+import io.github.segmentld.actions.Actions;
 import io.github.segmentld.ingest.EventChunk;
 import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.SegmentEvent;
-import io.github.segmentld.launchdarkly.AliasUserTransformer;
-import io.github.segmentld.launchdarkly.TrackEventTransformer;
 import io.github.segmentld.mapping.IntegrationsFilter;
 import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.Mapping;
-import io.github.segmentld.mapping.Presets;
 import io.github.segmentld.mapping.SegmentValidationException;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
@@ -192,11 +190,9 @@ public final class Benchmark {
     /** The floor: read, parse, map and serialise in one thread, in batches as the application posts them. */
     private static long[] plainLoop(Path file) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
-        TrackEventTransformer track = new TrackEventTransformer();
-        AliasUserTransformer alias = new AliasUserTransformer();
         InputSource source = new InputSource(file.getFileName().toString(), "bench", "line", 0);
         EventChunk chunk = new EventChunk(source, 0, List.of());
-        List<Mapping> presets = Presets.all("default");
+        List<Mapping> presets = Actions.presets("default");
         List<ObjectNode> batch = new ArrayList<>(CHUNK);
         long out = 0;
         long bytes = 0;
@@ -213,10 +209,7 @@ public final class Benchmark {
                     if (mapping.trigger().test(event)) {
                         MappedEvent mapped = new MappedEvent(new SegmentEvent(event, line), mapping, chunk);
                         try {
-                            batch.add(switch (mapping.action()) {
-                                case TRACK_EVENT -> track.transform(mapped).json();
-                                case ALIAS_USER -> alias.transform(mapped).json();
-                            });
+                            batch.add(mapping.action().perform(mapped).json());
                         } catch (SegmentValidationException invalid) {
                             // counted by the application; nothing to send
                         }

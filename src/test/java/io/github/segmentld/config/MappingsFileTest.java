@@ -14,8 +14,8 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import io.github.segmentld.TestInbox;
+import io.github.segmentld.actions.Actions;
 import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
-import io.github.segmentld.mapping.Action;
 import io.github.segmentld.mapping.Mapping;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,7 +95,7 @@ class MappingsFileTest {
         assertThat(staging.enabled()).isFalse();
         assertThat(staging.destination().eventsUrl()).isEqualTo("http://127.0.0.1:8030/events/bulk/staging-id");
         assertThat(staging.mappings()).singleElement().satisfies(mapping -> {
-            assertThat(mapping.action()).isEqualTo(Action.ALIAS_USER);
+            assertThat(mapping.action()).isEqualTo(Actions.ALIAS_USER);
             assertThat(mapping.enabled()).isFalse();
         });
     }
@@ -150,7 +150,7 @@ class MappingsFileTest {
     static Stream<Arguments> mappingMistakes() {
         return Stream.of(
                 Arguments.of("action: Track Events",
-                        "unknown action 'Track Events': the actions are Track Event and Alias User"),
+                        "unknown action 'Track Events': the actions are Alias User and Track Event"),
                 Arguments.of("action: Track Event\nfields: {revenue: 1}",
                         "unknown field 'revenue': Track Event has the fields context_kind, user_key,"
                                 + " additional_context_keys, event_name, metric_value, event_properties, timestamp"),

@@ -12,29 +12,26 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
+import io.github.segmentld.actions.Actions;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.ingest.RefusedRequestException;
-import io.github.segmentld.launchdarkly.AliasUserTransformer;
 import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
-import io.github.segmentld.launchdarkly.TrackEventTransformer;
-import io.github.segmentld.mapping.Action;
 import io.github.segmentld.mapping.MappingCompiler;
-import io.github.segmentld.mapping.Presets;
 import io.github.segmentld.mapping.TransformerFixture;
 import org.junit.jupiter.api.Test;
 
 class MappingPreviewTest {
 
     private static final DestinationInstance PRODUCTION = new DestinationInstance("production", true,
-            LaunchDarklyDestination.of("production", "abcdef123456", null, null), Presets.all("production"));
+            LaunchDarklyDestination.of("production", "abcdef123456", null, null), Actions.presets("production"));
     private static final DestinationInstance STAGING = new DestinationInstance("staging", false,
             LaunchDarklyDestination.of("staging", "staging-id", null, "http://127.0.0.1:8030"), List.of(
-            MappingCompiler.compile("staging", "Revenue", true, "type = \"track\"", Action.TRACK_EVENT,
+            MappingCompiler.compile("staging", "Revenue", true, "type = \"track\"", Actions.TRACK_EVENT,
                     object("{'metric_value': {'@path': '$.properties.plan'}}")),
-            MappingCompiler.compile("staging", "Old", false, "type = \"track\"", Action.TRACK_EVENT, object("{}"))));
+            MappingCompiler.compile("staging", "Old", false, "type = \"track\"", Actions.TRACK_EVENT, object("{}"))));
 
-    private final MappingPreview preview = new MappingPreview(List.of(PRODUCTION, STAGING), new TrackEventTransformer(),
-            new AliasUserTransformer(), Json.MAPPER, TransformerFixture.CLOCK);
+    private final MappingPreview preview = new MappingPreview(List.of(PRODUCTION, STAGING), Json.MAPPER,
+            TransformerFixture.CLOCK);
 
     private JsonNode previewOf(String body) {
         return json(preview.previewJson(body.replace('\'', '"').getBytes(StandardCharsets.UTF_8)));

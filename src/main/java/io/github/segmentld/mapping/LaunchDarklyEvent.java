@@ -1,4 +1,4 @@
-package io.github.segmentld.launchdarkly;
+package io.github.segmentld.mapping;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.ingest.SegmentEvent;

@@ -1,4 +1,4 @@
-package io.github.segmentld.launchdarkly;
+package io.github.segmentld.actions;
 
 import static io.github.segmentld.Json.object;
 import static io.github.segmentld.Json.parse;
@@ -22,15 +22,15 @@ class CustomMappingTest {
             + "'properties':{'total':'99.50','plan':'Pro','sku':'ab-ab-ab','order':{'id':'o-7'}},"
             + "'context':{'device':{'id':'d-9'}},'timestamp':'2022-03-30T17:24:58Z'}";
 
-    private final TrackEventTransformer track = new TrackEventTransformer();
-    private final AliasUserTransformer alias = new AliasUserTransformer();
+    private final TrackEvent track = Actions.TRACK_EVENT;
+    private final AliasUser alias = Actions.ALIAS_USER;
 
     private static Mapping mapping(Action action, String fields) {
         return MappingCompiler.compile("default", "custom", true, "type = \"track\"", action, object(fields));
     }
 
     private JsonNode track(String fields, String event) {
-        return track.transform(mapped(mapping(Action.TRACK_EVENT, fields), object(event))).json();
+        return track.perform(mapped(mapping(Actions.TRACK_EVENT, fields), object(event))).json();
     }
 
     @Test
@@ -51,12 +51,12 @@ class CustomMappingTest {
 
     @Test
     void directivesShapeTheAliasEvent() {
-        Mapping mapping = mapping(Action.ALIAS_USER, """
+        Mapping mapping = mapping(Actions.ALIAS_USER, """
                 {'user_key': {'@case': {'operator': 'upper', 'value': {'@path': '$.userId'}}},
                  'previous_key': {'@template': 'legacy:{{properties.order.id}}'},
                  'timestamp': {'@literal': 1648661000000}}""");
 
-        assertThat(alias.transform(mapped(mapping, object(ORDER))).json()).isEqualTo(parse("""
+        assertThat(alias.perform(mapped(mapping, object(ORDER))).json()).isEqualTo(parse("""
                 {'kind':'alias','key':'U-42','previousKey':'legacy:o-7','contextKind':'user',
                  'previousContextKind':'anonymousUser','creationDate':1648661000000}"""));
     }

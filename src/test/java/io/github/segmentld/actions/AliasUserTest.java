@@ -1,4 +1,4 @@
-package io.github.segmentld.launchdarkly;
+package io.github.segmentld.actions;
 
 import static io.github.segmentld.Json.object;
 import static io.github.segmentld.Json.parse;
@@ -8,16 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.segmentld.mapping.Presets;
 import io.github.segmentld.mapping.SegmentValidationException;
 import org.junit.jupiter.api.Test;
 
-class AliasUserTransformerTest {
+class AliasUserTest {
 
-    private final AliasUserTransformer transformer = new AliasUserTransformer();
+    private final AliasUser transformer = Actions.ALIAS_USER;
 
     private JsonNode alias(String event) {
-        return transformer.transform(mapped(Presets.aliasUser("default"), object(event))).json();
+        return transformer.perform(mapped(Actions.ALIAS_USER.preset("default"), object(event))).json();
     }
 
     @Test

@@ -1,13 +1,10 @@
-package io.github.segmentld.launchdarkly;
+package io.github.segmentld.mapping;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 import io.github.segmentld.ingest.Rejection;
-import io.github.segmentld.mapping.MappedEvent;
-import io.github.segmentld.mapping.MappedEvents;
-import io.github.segmentld.mapping.SegmentValidationException;
 
 /**
  * What an action made of a group of events: the LaunchDarkly events for the mapping's destination instance, and the
@@ -26,7 +23,7 @@ public record TransformedEvents(String destination, List<LaunchDarklyEvent> laun
      * Applies an action to each event of the group, keeping the failures apart: whatever goes wrong with one event
      * turns that event down, never the group.
      */
-    static TransformedEvents apply(MappedEvents group, Function<MappedEvent, LaunchDarklyEvent> action) {
+    public static TransformedEvents apply(MappedEvents group, Function<MappedEvent, LaunchDarklyEvent> action) {
         List<LaunchDarklyEvent> made = new ArrayList<>(group.events().size());
         List<Invalid> invalid = new ArrayList<>();
         for (MappedEvent event : group.events()) {

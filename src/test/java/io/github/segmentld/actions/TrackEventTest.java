@@ -1,4 +1,4 @@
-package io.github.segmentld.launchdarkly;
+package io.github.segmentld.actions;
 
 import static io.github.segmentld.Json.object;
 import static io.github.segmentld.Json.parse;
@@ -11,28 +11,27 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.segmentld.mapping.Action;
 import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.MappedEvents;
 import io.github.segmentld.mapping.Mapping;
 import io.github.segmentld.mapping.MappingCompiler;
-import io.github.segmentld.mapping.Presets;
 import io.github.segmentld.mapping.SegmentValidationException;
+import io.github.segmentld.mapping.TransformedEvents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class TrackEventTransformerTest {
+class TrackEventTest {
 
-    private final TrackEventTransformer transformer = new TrackEventTransformer();
+    private final TrackEvent transformer = Actions.TRACK_EVENT;
 
     /** A Track Event mapping whose fields are the given literals (the others keep their defaults). */
     private static Mapping custom(String fields) {
-        return MappingCompiler.compile("default", "custom", true, "type = \"track\"", Action.TRACK_EVENT, object(fields));
+        return MappingCompiler.compile("default", "custom", true, "type = \"track\"", Actions.TRACK_EVENT, object(fields));
     }
 
     private JsonNode track(String event) {
-        return transformer.transform(mapped(Presets.trackEvent("default"), object(event))).json();
+        return transformer.perform(mapped(Actions.TRACK_EVENT.preset("default"), object(event))).json();
     }
 
     @Test
@@ -79,7 +78,7 @@ class TrackEventTransformerTest {
         Mapping clashing = custom("{'context_kind':'user','user_key':'main',"
                 + "'additional_context_keys':{'user':'other','org':'acme'},'event_name':'E'}");
 
-        JsonNode out = transformer.transform(mapped(clashing, object("{}"))).json();
+        JsonNode out = transformer.perform(mapped(clashing, object("{}"))).json();
 
         assertThat(out.get("contextKeys")).isEqualTo(parse("{'user':'main','org':'acme'}"));
     }
@@ -88,7 +87,7 @@ class TrackEventTransformerTest {
     void emptyContextKindDefaultsToUser() {
         Mapping mapping = custom("{'context_kind':'','user_key':'k','event_name':'E'}");
 
-        assertThat(transformer.transform(mapped(mapping, object("{}"))).json().get("contextKeys"))
+        assertThat(transformer.perform(mapped(mapping, object("{}"))).json().get("contextKeys"))
                 .isEqualTo(parse("{'user':'k'}"));
     }
 
@@ -96,7 +95,7 @@ class TrackEventTransformerTest {
     void customContextKindNamesTheMainKey() {
         Mapping mapping = custom("{'context_kind':'organization','user_key':'acme','event_name':'E'}");
 
-        assertThat(transformer.transform(mapped(mapping, object("{}"))).json().get("contextKeys"))
+        assertThat(transformer.perform(mapped(mapping, object("{}"))).json().get("contextKeys"))
                 .isEqualTo(parse("{'organization':'acme'}"));
     }
 
@@ -154,7 +153,7 @@ class TrackEventTransformerTest {
     void nonNumericMetricValueIsAValidationError(String revenue, String message) {
         ObjectNode event = object("{'type':'track','userId':'u','event':'E','properties':{'revenue':" + revenue + "}}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
+        assertThatThrownBy(() -> transformer.perform(mapped(Actions.TRACK_EVENT.preset("default"), event)))
                 .isInstanceOf(SegmentValidationException.class)
                 .hasMessage(message);
     }
@@ -170,7 +169,7 @@ class TrackEventTransformerTest {
     void nonObjectPropertiesAreAValidationError() {
         ObjectNode event = object("{'type':'track','userId':'u','event':'E','properties':'flat'}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
+        assertThatThrownBy(() -> transformer.perform(mapped(Actions.TRACK_EVENT.preset("default"), event)))
                 .hasMessage("Event Properties must be an object but it was a string.");
     }
 
@@ -178,7 +177,7 @@ class TrackEventTransformerTest {
     void missingEventNameIsRequired() {
         ObjectNode event = object("{'type':'track','userId':'u'}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
+        assertThatThrownBy(() -> transformer.perform(mapped(Actions.TRACK_EVENT.preset("default"), event)))
                 .isInstanceOf(SegmentValidationException.class)
                 .hasMessage("The root value is missing the required field 'event_name'.");
     }
@@ -187,7 +186,7 @@ class TrackEventTransformerTest {
     void missingContextKeyIsRequired() {
         ObjectNode event = object("{'type':'track','event':'E'}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
+        assertThatThrownBy(() -> transformer.perform(mapped(Actions.TRACK_EVENT.preset("default"), event)))
                 .hasMessage("The root value is missing the required field 'user_key'.");
     }
 
@@ -195,7 +194,7 @@ class TrackEventTransformerTest {
     void emptyUserIdExistsSoTheContextKeyIsEmptyAndMissing() {
         ObjectNode event = object("{'type':'track','userId':'','anonymousId':'anon','event':'E'}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
+        assertThatThrownBy(() -> transformer.perform(mapped(Actions.TRACK_EVENT.preset("default"), event)))
                 .hasMessage("The root value is missing the required field 'user_key'.");
     }
 
@@ -203,7 +202,7 @@ class TrackEventTransformerTest {
     void severalErrorsAreJoinedWithASpaceMissingFieldsFirst() {
         ObjectNode event = object("{'type':'track','properties':{'revenue':'lots'}}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
+        assertThatThrownBy(() -> transformer.perform(mapped(Actions.TRACK_EVENT.preset("default"), event)))
                 .hasMessage("The root value is missing the required field 'user_key'. "
                         + "The root value is missing the required field 'event_name'. "
                         + "Metric Value must be a number but it was a string.");
@@ -213,7 +212,7 @@ class TrackEventTransformerTest {
     void objectEventNameIsATypeError() {
         ObjectNode event = object("{'type':'track','userId':'u','event':{'name':'x'}}");
 
-        assertThatThrownBy(() -> transformer.transform(mapped(Presets.trackEvent("default"), event)))
+        assertThatThrownBy(() -> transformer.perform(mapped(Actions.TRACK_EVENT.preset("default"), event)))
                 .hasMessage("Event Name must be a string but it was an object.");
     }
 
@@ -256,7 +255,7 @@ class TrackEventTransformerTest {
 
     @Test
     void anEventTheActionCannotConvertIsTurnedDownAloneWithTheReason() {
-        Mapping mapping = Presets.trackEvent("default");
+        Mapping mapping = Actions.TRACK_EVENT.preset("default");
         MappedEvent good = mapped(mapping, object("{'type':'track','userId':'u','event':'Good'}"));
         MappedEvent broken = mapped(mapping, object("{'type':'track','userId':'u','event':'Broken'}"));
 
@@ -264,7 +263,7 @@ class TrackEventTransformerTest {
             if (event == broken) {
                 throw new ArithmeticException("long overflow");
             }
-            return transformer.transform(event);
+            return transformer.perform(event);
         });
 
         assertThat(out.launchDarklyEvents()).extracting(e -> e.json().path("key").asText()).containsExactly("Good");
