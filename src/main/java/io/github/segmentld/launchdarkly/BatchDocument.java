@@ -37,7 +37,7 @@ public final class BatchDocument {
     }
 
     /** Adds the batch's events to {@code document}. */
-    static void write(LaunchDarklyBatch batch, ObjectNode document, boolean withSources) {
+    public static void write(LaunchDarklyBatch batch, ObjectNode document, boolean withSources) {
         ArrayNode sent = document.putArray(LAUNCHDARKLY_EVENTS);
         ArrayNode segmentEvents = document.putArray(SEGMENT_EVENTS);
         ArrayNode sources = withSources ? document.putArray(SOURCES) : null;

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 public class RedeliveryLogger implements Processor {
 
     /** The exchange property that counts the redeliveries in line of the batch. */
-    static final String REDELIVERIES = "launchDarklyRedeliveries";
+    public static final String REDELIVERIES = "launchDarklyRedeliveries";
 
     private static final Logger LOG = LoggerFactory.getLogger(RedeliveryLogger.class);
 

@@ -20,7 +20,7 @@ import java.util.zip.GZIPOutputStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.LogCapture;
 import io.github.segmentld.TestInbox;
-import io.github.segmentld.ingest.FailedInputRecorder;
+import io.github.segmentld.undelivered.FailedInputRecorder;
 import io.github.segmentld.ingest.FileChunks;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.github.segmentld.observe;
+package io.github.segmentld.undelivered;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,13 +10,14 @@ import java.time.Duration;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.github.segmentld.TestInbox;
 import io.github.segmentld.ingest.EventChunk;
 import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.Rejection;
+import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.StateDatabase;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package io.github.segmentld.ingest;
+package io.github.segmentld.undelivered;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 
+import io.github.segmentld.ingest.ControlCharacters;
+import io.github.segmentld.ingest.UnreadableInputException;
 import io.github.segmentld.store.StateUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;

@@ -1,4 +1,4 @@
-package io.github.segmentld.observe;
+package io.github.segmentld.undelivered;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,10 +22,11 @@ import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.Rejection;
 import io.github.segmentld.ingest.SkippedRecords;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatcher;
-import io.github.segmentld.mapping.TransformedEvents;
 import io.github.segmentld.mapping.MappedEvent;
-import io.github.segmentld.store.DeliveryLedger;
+import io.github.segmentld.mapping.TransformedEvents;
+import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger.RejectionFileLength;
+import io.github.segmentld.store.DeliveryLedger;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;

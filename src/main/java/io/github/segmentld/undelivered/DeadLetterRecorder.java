@@ -1,10 +1,15 @@
-package io.github.segmentld.launchdarkly;
+package io.github.segmentld.undelivered;
 
 import java.time.Clock;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.launchdarkly.BatchDocument;
+import io.github.segmentld.launchdarkly.FailureDescriptions;
+import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
+import io.github.segmentld.launchdarkly.RedeliveryLogger;
+import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.observe.PipelineMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
