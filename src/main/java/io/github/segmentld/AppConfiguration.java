@@ -149,7 +149,8 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("redeliveryLogger", new RedeliveryLogger(metrics, failures));
         registry.bind("retryQueue", retryQueue);
         registry.bind("deliveryOutcomes", new DeliveryOutcomes(ledger, parkedBatches, circuits, metrics));
-        registry.bind("deadLetterRecorder", new DeadLetterRecorder(mapper, failures, metrics, clock));
+        registry.bind("failureDescriptions", failures);
+        registry.bind("deadLetterRecorder", new DeadLetterRecorder(mapper, metrics, clock));
         registry.bind("destinationsHealthCheck", new DestinationsHealthCheck(circuits, retryQueue));
     }
 

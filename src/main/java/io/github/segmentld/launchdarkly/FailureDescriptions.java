@@ -8,6 +8,8 @@ import java.time.Duration;
 
 import javax.net.ssl.SSLException;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.http.NoHttpResponseException;
@@ -19,12 +21,32 @@ import org.apache.hc.core5.http.NoHttpResponseException;
  */
 public final class FailureDescriptions {
 
+    /**
+     * The exchange property in which the delivery routes say why a batch is dead-lettered, by the outcome table of
+     * the events API (a permanent refusal, a single event too large, a retry time or queue exhausted); the dead-letter
+     * writer records it.
+     */
+    public static final String DEAD_LETTER_REASON = "launchDarklyDeadLetterReason";
+
     private final Duration connectTimeout;
     private final Duration responseTimeout;
 
     public FailureDescriptions(Duration connectTimeout, Duration responseTimeout) {
         this.connectTimeout = connectTimeout;
         this.responseTimeout = responseTimeout;
+    }
+
+    /** Why LaunchDarkly's 4xx answer (other than 408, 413 and 429) is final for the batch. */
+    public String permanentRefusal(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause,
+                                   @ExchangeProperty(LaunchDarklyBatch.PROPERTY) LaunchDarklyBatch batch) {
+        int status = cause instanceof HttpOperationFailedException failed ? failed.getStatusCode() : 0;
+        return switch (status) {
+            case 401, 403, 404 -> "LaunchDarkly answered " + status + ": the client-side ID "
+                    + batch.destination().maskedClientSideId()
+                    + " of destination '" + batch.destination().name() + "' is almost certainly wrong (check it against"
+                    + " LaunchDarkly's account settings; GET /launchdarkly/settings-check tests it)";
+            default -> "LaunchDarkly refused the batch permanently: " + describe(cause, batch.destination());
+        };
     }
 
     public String describe(Throwable cause, LaunchDarklyDestination destination) {

@@ -31,9 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public class RetryQueue extends ServiceSupport {
 
-    /** The exchange property that tells the dead-letter route why a batch is dead-lettered rather than parked. */
-    public static final String DEAD_LETTER_REASON = "launchDarklyDeadLetterReason";
-
     private static final Logger LOG = LoggerFactory.getLogger(RetryQueue.class);
     private static final long DEPTH_REFRESH_MILLIS = 1000;
 
@@ -112,7 +109,7 @@ public class RetryQueue extends ServiceSupport {
 
     /**
      * Parks the batch of the exchange, unless it must be dead-lettered instead (its retry time is over, or its queue
-     * is full): then the reason is set in {@link #DEAD_LETTER_REASON}.
+     * is full): then the reason is set in {@link FailureDescriptions#DEAD_LETTER_REASON}.
      */
     public void park(Exchange exchange) {
         LaunchDarklyBatch batch = exchange.getProperty(LaunchDarklyBatch.PROPERTY, LaunchDarklyBatch.class);
@@ -159,7 +156,7 @@ public class RetryQueue extends ServiceSupport {
     }
 
     private static void deadLetter(Exchange exchange, String reason) {
-        exchange.setProperty(DEAD_LETTER_REASON, reason);
+        exchange.setProperty(FailureDescriptions.DEAD_LETTER_REASON, reason);
     }
 
     /**

@@ -9,7 +9,6 @@ import io.github.segmentld.launchdarkly.BatchDocument;
 import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
-import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.observe.PipelineMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -28,13 +27,11 @@ public class DeadLetterRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterRecorder.class);
 
     private final ObjectMapper mapper;
-    private final FailureDescriptions failures;
     private final PipelineMetrics metrics;
     private final Clock clock;
 
-    public DeadLetterRecorder(ObjectMapper mapper, FailureDescriptions failures, PipelineMetrics metrics, Clock clock) {
+    public DeadLetterRecorder(ObjectMapper mapper, PipelineMetrics metrics, Clock clock) {
         this.mapper = mapper;
-        this.failures = failures;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -44,9 +41,9 @@ public class DeadLetterRecorder {
         LaunchDarklyBatch batch = exchange.getProperty(LaunchDarklyBatch.PROPERTY, LaunchDarklyBatch.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         int status = cause instanceof HttpOperationFailedException failed ? failed.getStatusCode() : 0;
-        String reason = exchange.getProperty(RetryQueue.DEAD_LETTER_REASON, String.class);
+        String reason = exchange.getProperty(FailureDescriptions.DEAD_LETTER_REASON, String.class);
         if (reason == null) {
-            reason = reason(status, cause, batch);
+            throw new IllegalStateException("batch " + batch.payloadId() + " was sent to the dead letters without a reason");
         }
         int attempts = (batch.retry() == null ? 0 : batch.retry().attempts())
                 + (cause == null ? 0 : 1 + exchange.getProperty(RedeliveryLogger.REDELIVERIES, 0, Integer.class));
@@ -68,16 +65,5 @@ public class DeadLetterRecorder {
         metrics.deadLettered(batch.destination().name(), status == 0 ? "none" : Integer.toString(status), batch.size());
         LOG.error("DEAD-LETTERED batch {} ({} events) for {}: {}. Written to {}; move it into the inbox to replay it.",
                 batch.payloadId(), batch.size(), batch.destination(), reason, fileName);
-    }
-
-    private String reason(int status, Exception cause, LaunchDarklyBatch batch) {
-        return switch (status) {
-            case 401, 403, 404 -> "LaunchDarkly answered " + status + ": the client-side ID "
-                    + batch.destination().maskedClientSideId()
-                    + " of destination '" + batch.destination().name() + "' is almost certainly wrong (check it against"
-                    + " LaunchDarkly's account settings; GET /launchdarkly/settings-check tests it)";
-            case 413 -> "LaunchDarkly answered 413: this single event is larger than LaunchDarkly accepts";
-            default -> "LaunchDarkly refused the batch permanently: " + failures.describe(cause, batch.destination());
-        };
     }
 }
