@@ -30,6 +30,7 @@ import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
 import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.launchdarkly.SettingsCheck;
+import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.preview.MappingPreview;
 import io.github.segmentld.observe.PipelineMetrics;
@@ -112,6 +113,7 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("trackEvent", Actions.TRACK_EVENT);
         registry.bind("aliasUser", Actions.ALIAS_USER);
         registry.bind("mappingPreview", new MappingPreview(instances, mapper, clock));
+        registry.bind("convertedChunks", new ConvertedChunk.Aggregation());
         registry.bind("launchDarklyBatcher", new LaunchDarklyBatcher(destinations));
         configureDelivery(context, destinations, ledger, parkedBatches, metrics, mapper, clock);
         registry.bind("launchDarklyStandIn", new LaunchDarklyStandIn(

@@ -6,20 +6,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.github.segmentld.mapping.TransformedEvents;
-import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.ingest.EventChunk;
+import io.github.segmentld.mapping.ConvertedChunk;
+import io.github.segmentld.mapping.LaunchDarklyEvent;
 import org.apache.camel.ExchangeProperty;
 
 /**
- * Collects the LaunchDarkly events made from a chunk and turns them into that chunk's batches, one per destination
- * instance that has events, each with its own URL and payload ID. A chunk is bounded by {@code pipeline.chunk-size}
+ * Turns what the actions made of a chunk into that chunk's batches, one per destination instance that has events,
+ * each with its own URL and payload ID. A chunk is bounded by {@code pipeline.chunk-size}
  * Segment events, so a batch holds at most that many events per mapping of its instance that matched them.
  */
 public class LaunchDarklyBatcher {
-
-    /** The exchange property that holds the chunk being processed. */
-    public static final String CHUNK = "chunk";
 
     private final Map<String, LaunchDarklyDestination> destinations = new LinkedHashMap<>();
 
@@ -27,15 +24,11 @@ public class LaunchDarklyBatcher {
         destinations.forEach(destination -> this.destinations.put(destination.name(), destination));
     }
 
-    public void add(@ExchangeProperty(CHUNK) EventChunk chunk, TransformedEvents transformed) {
-        chunk.addLaunchDarklyEvents(transformed.destination(), transformed.launchDarklyEvents());
-    }
-
     /** The chunk's batches, each one's events in the order of the input (the mappings' groups interleaved back). */
-    public List<LaunchDarklyBatch> batches(@ExchangeProperty(CHUNK) EventChunk chunk) {
+    public List<LaunchDarklyBatch> batches(@ExchangeProperty(EventChunk.PROPERTY) EventChunk chunk, ConvertedChunk converted) {
         List<LaunchDarklyBatch> batches = new ArrayList<>(destinations.size());
         for (LaunchDarklyDestination destination : destinations.values()) {
-            List<LaunchDarklyEvent> events = chunk.launchDarklyEvents(destination.name());
+            List<LaunchDarklyEvent> events = converted.launchDarklyEvents(destination.name());
             if (!events.isEmpty()) {
                 List<LaunchDarklyEvent> inInputOrder = new ArrayList<>(events);
                 inInputOrder.sort(Comparator.comparingLong(event -> event.source().position()));

@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,7 +22,7 @@ import io.github.segmentld.ingest.EventChunk;
 import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.Rejection;
 import io.github.segmentld.ingest.SkippedRecords;
-import io.github.segmentld.launchdarkly.LaunchDarklyBatcher;
+import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.TransformedEvents;
 import io.github.segmentld.observe.PipelineMetrics;
@@ -112,23 +113,21 @@ public class RejectionRecorder extends ServiceSupport implements SkippedRecords 
         count(refused);
     }
 
-    /** Adds the events an action's validation turned down to the rejections of their chunk. */
-    public void invalid(@ExchangeProperty(LaunchDarklyBatcher.CHUNK) EventChunk chunk, TransformedEvents transformed) {
-        for (TransformedEvents.Invalid invalid : transformed.invalid()) {
+    /**
+     * Settles the chunk: writes its rejections (the records of its input that could not be read, and the events the
+     * actions turned down), then records in the delivery ledger that the chunk is settled, together with the length
+     * of the rejection file; returns once both are on disk. A chunk without rejections is recorded settled without
+     * waiting (see {@link DeliveryLedger#settleChunkLater}).
+     */
+    public void settle(@ExchangeProperty(EventChunk.PROPERTY) EventChunk chunk,
+                       @ExchangeProperty(ConvertedChunk.PROPERTY) ConvertedChunk converted) {
+        List<Rejection> rejections = new ArrayList<>(chunk.rejections());
+        for (TransformedEvents.Invalid invalid : converted.invalid()) {
             MappedEvent mapped = invalid.event();
-            chunk.addRejection(new Rejection(invalid.kind(), chunk.source(), mapped.event().position(),
-                    invalid.reason(), null, mapped.event().json(), mapped.mapping().destination(), mapped.mapping().name()));
+            rejections.add(new Rejection(invalid.kind(), chunk.source(), mapped.event().position(), invalid.reason(),
+                    null, mapped.event().json(), mapped.mapping().destination(), mapped.mapping().name()));
             metrics.invalid(mapped.mapping().destination(), mapped.mapping().name());
         }
-    }
-
-    /**
-     * Settles the chunk: writes its rejections, then records in the delivery ledger that the chunk is settled,
-     * together with the length of the rejection file; returns once both are on disk. A chunk without rejections is
-     * recorded settled without waiting (see {@link DeliveryLedger#settleChunkLater}).
-     */
-    public void settle(@ExchangeProperty(LaunchDarklyBatcher.CHUNK) EventChunk chunk) {
-        List<Rejection> rejections = chunk.rejections();
         if (rejections.isEmpty()) {
             ledger.settleChunkLater(chunk.getKey());
             return;

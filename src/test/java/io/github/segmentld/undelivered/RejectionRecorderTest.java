@@ -15,6 +15,7 @@ import io.github.segmentld.TestInbox;
 import io.github.segmentld.ingest.EventChunk;
 import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.Rejection;
+import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.StateDatabase;
@@ -42,7 +43,7 @@ class RejectionRecorderTest {
         RejectionRecorder recorder = new RejectionRecorder(dir.resolve("rejected"), ledger, new ObjectMapper(),
                 new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
         recorder.start();
-        recorder.settle(chunkWithOneBadLine(0));
+        recorder.settle(chunkWithOneBadLine(0), new ConvertedChunk());
         recorder.stop();
         Path file = TestInbox.list(dir.resolve("rejected")).get(0);
         List<String> settled = TestInbox.lines(file);
@@ -56,7 +57,7 @@ class RejectionRecorderTest {
         restarted.start();
         assertThat(TestInbox.lines(file)).isEqualTo(settled);
 
-        restarted.settle(chunkWithOneBadLine(1));
+        restarted.settle(chunkWithOneBadLine(1), new ConvertedChunk());
         assertThat(TestInbox.lines(file)).hasSize(2).last().asString().contains("\"position\":\"line 11\"");
         restarted.stop();
         database.stop();
