@@ -14,7 +14,7 @@ import io.github.segmentld.mapping.ActionField.Type;
 import io.github.segmentld.mapping.ActionPayload;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.mapping.MappedEvent;
-import io.github.segmentld.mapping.Timestamps;
+import io.github.segmentld.model.Timestamps;
 
 /**
  * Track Event: a Segment event becomes a LaunchDarkly {@code custom} event

@@ -2,6 +2,8 @@ package io.github.segmentld.ingest;
 
 import java.io.Closeable;
 import java.io.IOException;
+import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.SegmentEvent;
 
 /** Pulls Segment events out of one input, one at a time, recording the records it has to skip. */
 interface EventSource extends Closeable {

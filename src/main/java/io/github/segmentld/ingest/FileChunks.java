@@ -10,6 +10,9 @@ import java.util.Locale;
 import java.util.NoSuchElementException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.Rejection;
+import io.github.segmentld.model.SegmentEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

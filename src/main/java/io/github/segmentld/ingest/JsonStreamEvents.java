@@ -9,6 +9,10 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.model.BatchEnvelope;
+import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.SegmentEvent;
+import io.github.segmentld.model.SkippedRecords;
 
 /**
  * JSON that is not line-delimited, read one value at a time: either the items of a top-level array, or documents one

@@ -11,6 +11,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.github.segmentld.model.BatchEnvelope;
+import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.SegmentEvent;
+import io.github.segmentld.model.SkippedRecords;
 
 /**
  * Newline-delimited JSON: one event or one Segment batch object per line. A line that is not valid JSON, not an

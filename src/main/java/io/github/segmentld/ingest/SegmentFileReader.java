@@ -20,6 +20,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.Rejection;
+import io.github.segmentld.model.SkippedRecords;
 import org.apache.camel.ExchangeProperty;
 
 /**

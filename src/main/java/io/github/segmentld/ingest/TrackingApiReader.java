@@ -29,7 +29,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.segmentld.mapping.Timestamps;
+import io.github.segmentld.model.BatchEnvelope;
+import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.SegmentEvent;
+import io.github.segmentld.model.SkippedRecords;
+import io.github.segmentld.model.Timestamps;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
-import io.github.segmentld.ingest.SegmentEvent;
+import io.github.segmentld.model.SegmentEvent;
 
 /**
  * A batch as a JSON document: {@code launchDarklyEvents} (what is posted), {@code batch} (the Segment events it was

@@ -1,8 +1,8 @@
 package io.github.segmentld.launchdarkly;
 
 import io.github.segmentld.observe.PipelineMetrics;
-import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.DeliveryLedger.Outcome;
+import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.ParkedBatches;
 import org.apache.camel.ExchangeProperty;
 

@@ -6,9 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.github.segmentld.ingest.EventChunk;
 import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
+import io.github.segmentld.model.EventChunk;
 import org.apache.camel.ExchangeProperty;
 
 /**

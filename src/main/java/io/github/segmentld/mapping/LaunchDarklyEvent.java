@@ -1,7 +1,7 @@
 package io.github.segmentld.mapping;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.segmentld.ingest.SegmentEvent;
+import io.github.segmentld.model.SegmentEvent;
 
 /**
  * One event for LaunchDarkly's bulk events API, with the Segment event it was made from (kept so that a batch that

@@ -1,7 +1,7 @@
 package io.github.segmentld.mapping;
 
-import io.github.segmentld.ingest.EventChunk;
-import io.github.segmentld.ingest.SegmentEvent;
+import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.SegmentEvent;
 
 /** A Segment event paired with a mapping whose trigger it matched. */
 public record MappedEvent(SegmentEvent event, Mapping mapping, EventChunk chunk) {

@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.segmentld.ingest.EventChunk;
-import io.github.segmentld.ingest.SegmentEvent;
+import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.SegmentEvent;
 import io.github.segmentld.observe.PipelineMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

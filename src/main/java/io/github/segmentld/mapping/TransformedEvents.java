@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-import io.github.segmentld.ingest.Rejection;
+import io.github.segmentld.model.Rejection;
 
 /**
  * What an action made of a group of events: the LaunchDarkly events for the mapping's destination instance, and the

@@ -11,16 +11,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.config.DestinationInstance;
-import io.github.segmentld.ingest.BatchEnvelope;
-import io.github.segmentld.ingest.EventChunk;
-import io.github.segmentld.ingest.InputSource;
 import io.github.segmentld.ingest.RefusedRequestException;
-import io.github.segmentld.ingest.SegmentEvent;
-import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.mapping.IntegrationsFilter;
+import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.Mapping;
 import io.github.segmentld.mapping.SegmentValidationException;
+import io.github.segmentld.model.BatchEnvelope;
+import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.SegmentEvent;
 import org.apache.camel.Body;
 
 /**

@@ -18,13 +18,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.segmentld.ingest.EventChunk;
-import io.github.segmentld.ingest.InputSource;
-import io.github.segmentld.ingest.Rejection;
-import io.github.segmentld.ingest.SkippedRecords;
 import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.TransformedEvents;
+import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.Rejection;
+import io.github.segmentld.model.SkippedRecords;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger.RejectionFileLength;
 import io.github.segmentld.store.DeliveryLedger;

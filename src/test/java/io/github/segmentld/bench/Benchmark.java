@@ -25,13 +25,13 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.segmentld.Application;
 import io.github.segmentld.Loopback;
 import io.github.segmentld.actions.Actions;
-import io.github.segmentld.ingest.EventChunk;
-import io.github.segmentld.ingest.InputSource;
-import io.github.segmentld.ingest.SegmentEvent;
 import io.github.segmentld.mapping.IntegrationsFilter;
 import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.Mapping;
 import io.github.segmentld.mapping.SegmentValidationException;
+import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.SegmentEvent;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 

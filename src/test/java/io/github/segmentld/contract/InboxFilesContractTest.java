@@ -20,8 +20,8 @@ import java.util.zip.GZIPOutputStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.LogCapture;
 import io.github.segmentld.TestInbox;
-import io.github.segmentld.undelivered.FailedInputRecorder;
 import io.github.segmentld.ingest.FileChunks;
+import io.github.segmentld.undelivered.FailedInputRecorder;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 

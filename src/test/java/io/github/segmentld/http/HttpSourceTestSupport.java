@@ -23,8 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Application;
-import io.github.segmentld.Loopback;
 import io.github.segmentld.Json;
+import io.github.segmentld.Loopback;
 import io.github.segmentld.TestInbox;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;

@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.Rejection;
+import io.github.segmentld.model.SegmentEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 
-import io.github.segmentld.ingest.EventChunk;
-import io.github.segmentld.ingest.InputSource;
-import io.github.segmentld.ingest.SegmentEvent;
+import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.SegmentEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Pairs test events with a mapping, as the matcher does, from an input received at {@link #NOW}. */

@@ -1,4 +1,4 @@
-package io.github.segmentld.ingest;
+package io.github.segmentld.model;
 
 import java.util.Deque;
 
@@ -12,13 +12,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record BatchEnvelope(JsonNode context, JsonNode integrations) {
 
     /** How much of a skipped record is kept in its rejection record. */
-    static final int RAW_EXCERPT_CHARS = 2048;
+    public static final int RAW_EXCERPT_CHARS = 2048;
 
     /**
      * Turns one JSON value of an input into events: a batch object into its events, an event object into itself.
      * Anything else is reported as skipped.
      */
-    static void expand(JsonNode node, long position, Deque<SegmentEvent> out, InputSource source, SkippedRecords skipped) {
+    public static void expand(JsonNode node, long position, Deque<SegmentEvent> out, InputSource source, SkippedRecords skipped) {
         if (node.isObject() && node.path("batch").isArray()) {
             BatchEnvelope envelope = of((ObjectNode) node);
             String destination = destinationOf(node);
@@ -40,7 +40,7 @@ public record BatchEnvelope(JsonNode context, JsonNode integrations) {
      * @param position    where the batch object is in its input
      * @param destination the destination instance the batch is for, or null (see {@link #destinationOf})
      */
-    void addItem(JsonNode item, long itemNumber, long position, String destination, Deque<SegmentEvent> out,
+    public void addItem(JsonNode item, long itemNumber, long position, String destination, Deque<SegmentEvent> out,
                  InputSource source, SkippedRecords skipped) {
         if (item.isObject()) {
             out.add(new SegmentEvent(applyTo((ObjectNode) item), position, destination));
@@ -53,7 +53,7 @@ public record BatchEnvelope(JsonNode context, JsonNode integrations) {
      * The one destination instance a batch object's events are for: a dead-letter file names the instance its events
      * were not delivered to. Null for a batch meant for every instance.
      */
-    static String destinationOf(JsonNode batchObject) {
+    public static String destinationOf(JsonNode batchObject) {
         return batchObject.path("deadLetter").path("destination").textValue();
     }
 
@@ -62,7 +62,8 @@ public record BatchEnvelope(JsonNode context, JsonNode integrations) {
         return new BatchEnvelope(batchObject.get("context"), batchObject.get("integrations"));
     }
 
-    static String abbreviate(String raw) {
+    /** The text of a record as kept in a rejection record: at most {@link #RAW_EXCERPT_CHARS} characters. */
+    public static String abbreviate(String raw) {
         return raw.length() <= RAW_EXCERPT_CHARS ? raw : raw.substring(0, RAW_EXCERPT_CHARS) + "...";
     }
 

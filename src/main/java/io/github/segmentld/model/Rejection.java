@@ -1,4 +1,4 @@
-package io.github.segmentld.ingest;
+package io.github.segmentld.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

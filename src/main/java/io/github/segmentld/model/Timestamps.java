@@ -1,4 +1,4 @@
-package io.github.segmentld.mapping;
+package io.github.segmentld.model;
 
 import java.time.LocalDate;
 import java.time.LocalDateTime;

@@ -1,4 +1,4 @@
-package io.github.segmentld.ingest;
+package io.github.segmentld.model;
 
 /** Where a reader reports a record it skips (a bad line, an array item that is not an event). */
 @FunctionalInterface

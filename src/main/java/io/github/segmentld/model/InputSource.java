@@ -1,4 +1,4 @@
-package io.github.segmentld.ingest;
+package io.github.segmentld.model;
 
 /**
  * Where a chunk of events came from.
