@@ -14,7 +14,7 @@ import io.github.segmentld.ingest.DoneRetention;
 import io.github.segmentld.ingest.ReadinessGate;
 import io.github.segmentld.ingest.SegmentFileReader;
 import io.github.segmentld.ingest.Spool;
-import io.github.segmentld.ingest.TrackingApiReader;
+import io.github.segmentld.ingest.SegmentRequestReader;
 import io.github.segmentld.ingest.WebhookAuthentication;
 import io.github.segmentld.ingest.WriteKeys;
 import io.github.segmentld.launchdarkly.DeliveryOutcomes;
@@ -175,7 +175,7 @@ public class AppConfiguration implements CamelConfiguration {
             context.getManagementStrategy().addEventNotifier(gate);
             context.addStartupListener(gate);
         }
-        registry.bind("trackingApiReader", new TrackingApiReader(
+        registry.bind("segmentRequestReader", new SegmentRequestReader(
                 integer(properties, "http.max-request-bytes"), integer(properties, "http.max-event-bytes"),
                 integer(properties, "http.max-batch-events"), integer(properties, "http.max-nesting-depth"),
                 integer(properties, "http.max-string-length"), rejections, clock));

@@ -63,7 +63,7 @@ public class WriteKeys {
     }
 
     /** The source authenticated by the header, or else the source of the body's {@code writeKey}, or 401. */
-    public String authenticateBody(@Header(TrackingApiReader.SOURCE_HEADER) String authenticated,
+    public String authenticateBody(@Header(SegmentRequestReader.SOURCE_HEADER) String authenticated,
                                    TrackingApiRequest request) {
         return authenticated != null ? authenticated : sourceOf(request.writeKey());
     }

@@ -3,28 +3,30 @@ package io.github.segmentld.mapping;
 import java.util.List;
 
 /**
- * The events of a chunk that matched one mapping: the unit the content-based router dispatches to the transformer of
- * the mapping's action. Routing groups rather than single events keeps the per-event cost to the mapping itself.
+ * The events of a chunk that matched one mapping: the unit the content-based router dispatches to the mapping's
+ * action. Routing groups rather than single events keeps the per-event cost to the mapping itself. A class, not a
+ * record: its equality is identity, as hashing the JSON inside would cost a walk of the whole tree per lookup.
  */
-public record MappedEvents(Mapping mapping, List<MappedEvent> events) {
+public final class MappedEvents {
 
-    public MappedEvents {
-        events = List.copyOf(events);
+    private final Mapping mapping;
+    private final List<MappedEvent> events;
+
+    public MappedEvents(Mapping mapping, List<MappedEvent> events) {
+        this.mapping = mapping;
+        this.events = List.copyOf(events);
+    }
+
+    public Mapping mapping() {
+        return mapping;
+    }
+
+    public List<MappedEvent> events() {
+        return events;
     }
 
     /** The action's title ("Track Event", "Alias User"), which the router's {@code choice} dispatches on. */
     public String getAction() {
         return mapping.action().title();
-    }
-
-    /** Identity, not value, equality: hashing the JSON inside would cost a walk of the whole tree per lookup. */
-    @Override
-    public boolean equals(Object other) {
-        return this == other;
-    }
-
-    @Override
-    public int hashCode() {
-        return System.identityHashCode(this);
     }
 }

@@ -38,7 +38,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 
 /**
- * Reads a request of Segment's HTTP Tracking API the way Segment's servers do: any content type, gzip bodies, the
+ * Reads Segment's HTTP requests: calls of the Tracking API, and deliveries of Segment's webhooks ({@link
+ * #readWebhook}). A Tracking API call is read the way Segment's servers do: any content type, gzip bodies, the
  * single-call paths implying the event type, a batch's context and integrations merged into its events; stamps
  * {@code receivedAt}, corrects {@code timestamp} for the client's clock ({@code receivedAt - (sentAt -
  * originalTimestamp)}) and gives events without one a {@code messageId}. The request's limits refuse it whole (400);
@@ -46,7 +47,7 @@ import org.apache.camel.Header;
  * spool then accepts each messageId of a source once). A body must be one JSON value in valid UTF-8 (no second value,
  * no bytes after it, no overlong encodings); a {@code writeKey} in it is removed before anything is stored.
  */
-public class TrackingApiReader {
+public class SegmentRequestReader {
 
     /** The header in which the route keeps the authenticated sender's source name. */
     public static final String SOURCE_HEADER = "segmentSource";
@@ -72,7 +73,7 @@ public class TrackingApiReader {
     private final SkippedRecords refused;
     private final Clock clock;
 
-    public TrackingApiReader(int maxRequestBytes, int maxEventBytes, int maxBatchEvents, int maxNestingDepth,
+    public SegmentRequestReader(int maxRequestBytes, int maxEventBytes, int maxBatchEvents, int maxNestingDepth,
                              int maxStringLength, SkippedRecords refused, Clock clock) {
         this.mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(maxNestingDepth).maxStringLength(maxStringLength).build()).build())
@@ -171,7 +172,7 @@ public class TrackingApiReader {
         for (JsonNode event : root.isArray() ? root : List.of(root)) {
             item++;
             if (event.isObject()) {
-                accept((ObjectNode) event, null, TrackingApiReader::ensureMessageId, source, item, accepted);
+                accept((ObjectNode) event, null, SegmentRequestReader::ensureMessageId, source, item, accepted);
             } else {
                 refused.skipped(source, item, "not a JSON object", BatchEnvelope.abbreviate(event.toString()));
             }
