@@ -7,16 +7,11 @@ import java.util.List;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.segmentld.actions.Actions;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.config.MappingsFile;
-import io.github.segmentld.ingest.DoneRetention;
 import io.github.segmentld.ingest.ReadinessGate;
-import io.github.segmentld.ingest.SegmentFileReader;
-import io.github.segmentld.ingest.Spool;
 import io.github.segmentld.ingest.SegmentRequestReader;
-import io.github.segmentld.ingest.WebhookAuthentication;
-import io.github.segmentld.ingest.WriteKeys;
+import io.github.segmentld.ingest.Spool;
 import io.github.segmentld.launchdarkly.DeliveryOutcomes;
 import io.github.segmentld.launchdarkly.DestinationCircuits;
 import io.github.segmentld.launchdarkly.DestinationsHealthCheck;
@@ -28,7 +23,6 @@ import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
 import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.launchdarkly.SettingsCheck;
-import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.observe.Watchdog;
@@ -38,7 +32,6 @@ import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.ParkedBatches;
 import io.github.segmentld.store.StateDatabase;
 import io.github.segmentld.undelivered.DeadLetterRecorder;
-import io.github.segmentld.undelivered.FailedInputRecorder;
 import io.github.segmentld.undelivered.RejectionRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -64,7 +57,7 @@ public class AppConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
-        Clock clock = Clock.systemUTC();
+        Clock clock = registry.lookupByNameAndType("clock", Clock.class);
         ObjectMapper mapper = new ObjectMapper();
 
         PipelineMetrics metrics = new PipelineMetrics(meterRegistry(registry));
@@ -82,15 +75,7 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("deliveryLedger", ledger);
         registry.bind("pipelineMetrics", metrics);
         registry.bind("rejectionRecorder", rejections);
-        registry.bind("segmentFileReader", new SegmentFileReader(mapper,
-                integer(properties, "pipeline.chunk-size"),
-                integer(properties, "inbox.max-line-bytes"),
-                Duration.ofSeconds(integer(properties, "inbox.progress-interval-seconds"))));
-        registry.bind("failedInputRecorder", new FailedInputRecorder(inbox, required(properties, "inbox.failed-dir"), clock));
         Path done = inbox.resolve(required(properties, "inbox.done-dir")).normalize();
-        registry.bind("doneRetention", new DoneRetention(done,
-                Duration.ofHours(longValue(properties, "inbox.done-retention-hours")),
-                longValue(properties, "inbox.done-max-bytes"), longValue(properties, "inbox.done-min-free-bytes"), clock));
         registry.bind("acceptedSignatures", new AcceptedSignatures(state, clock,
                 Duration.ofHours(longValue(properties, "store.ledger-retention-hours"))));
         ReadinessGate gate = configureHttpSources(context, inbox, done, metrics, rejections, clock);
@@ -109,11 +94,7 @@ public class AppConfiguration implements CamelConfiguration {
 
         registry.bind("mappingMatcher", new MappingMatcher(
                 enabled.stream().flatMap(instance -> instance.mappings().stream()).toList(), metrics));
-        // the router's destinations, one per action
-        registry.bind("trackEvent", Actions.TRACK_EVENT);
-        registry.bind("aliasUser", Actions.ALIAS_USER);
         registry.bind("mappingPreview", new MappingPreview(instances, mapper, clock));
-        registry.bind("convertedChunks", new ConvertedChunk.Aggregation());
         registry.bind("launchDarklyBatcher", new LaunchDarklyBatcher(destinations));
         configureDelivery(context, destinations, ledger, parkedBatches, metrics, mapper, clock);
         registry.bind("launchDarklyStandIn", new LaunchDarklyStandIn(
@@ -127,9 +108,7 @@ public class AppConfiguration implements CamelConfiguration {
                                           ObjectMapper mapper, Clock clock) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
-        FailureDescriptions failures = new FailureDescriptions(
-                Duration.ofMillis(longValue(properties, "camel.component.http.connect-timeout")),
-                Duration.ofMillis(longValue(properties, "camel.component.http.response-timeout")));
+        FailureDescriptions failures = registry.lookupByNameAndType("failureDescriptions", FailureDescriptions.class);
         DestinationCircuits circuits = new DestinationCircuits(destinations, new DestinationCircuits.Settings(
                 integer(properties, "launchdarkly.circuit.failure-rate-percent"),
                 integer(properties, "launchdarkly.circuit.minimum-calls"),
@@ -151,7 +130,6 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("redeliveryLogger", new RedeliveryLogger(metrics, failures));
         registry.bind("retryQueue", retryQueue);
         registry.bind("deliveryOutcomes", new DeliveryOutcomes(ledger, parkedBatches, circuits, metrics));
-        registry.bind("failureDescriptions", failures);
         registry.bind("deadLetterRecorder", new DeadLetterRecorder(mapper, metrics, clock));
         registry.bind("destinationsHealthCheck", new DestinationsHealthCheck(circuits, retryQueue));
     }
@@ -179,11 +157,6 @@ public class AppConfiguration implements CamelConfiguration {
                 integer(properties, "http.max-request-bytes"), integer(properties, "http.max-event-bytes"),
                 integer(properties, "http.max-batch-events"), integer(properties, "http.max-nesting-depth"),
                 integer(properties, "http.max-string-length"), rejections, clock));
-        registry.bind("writeKeys", new WriteKeys(optional(properties, "http.write-keys"),
-                Boolean.parseBoolean(optional(properties, "http.auth-enabled"))));
-        registry.bind("webhookAuthentication", new WebhookAuthentication(optional(properties, "http.webhook-token"),
-                required(properties, "http.webhook-token-header"), optional(properties, "http.webhook-secret"),
-                Boolean.parseBoolean(optional(properties, "http.webhook-signed-arrays-allowed"))));
         return gate;
     }
 
