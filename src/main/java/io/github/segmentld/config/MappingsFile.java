@@ -1,6 +1,8 @@
 package io.github.segmentld.config;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -52,10 +54,12 @@ public final class MappingsFile {
     public static final int MAX_MAPPINGS = 50;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
-    private static final Set<String> FILE_KEYS = Set.of("destinations");
-    private static final Set<String> INSTANCE_KEYS =
-            Set.of("name", "client-side-id", "events-host", "events-base-url", "enabled", "presets", "mappings");
-    private static final Set<String> MAPPING_KEYS = Set.of("name", "trigger", "action", "enabled", "fields");
+    /** The JSON schema of the file (for editors too): the settings known at each level are read from it. */
+    public static final String SCHEMA = "mappings.schema.json";
+    private static final JsonNode SCHEMA_TREE = schema();
+    private static final Set<String> FILE_KEYS = keysOf(SCHEMA_TREE);
+    private static final Set<String> INSTANCE_KEYS = keysOf(SCHEMA_TREE.path("$defs").path("instance"));
+    private static final Set<String> MAPPING_KEYS = keysOf(SCHEMA_TREE.path("$defs").path("mapping"));
 
     private final UnaryOperator<String> placeholders;
     private final Function<String, LaunchDarklyDestination> withoutClientSideId;
@@ -232,6 +236,23 @@ public final class MappingsFile {
             return false;
         }
         throw new IllegalStateException(where + ": " + key + " must be true or false, was '" + value + "'");
+    }
+
+    private static JsonNode schema() {
+        try (InputStream in = MappingsFile.class.getClassLoader().getResourceAsStream(SCHEMA)) {
+            if (in == null) {
+                throw new IllegalStateException(SCHEMA + " is not on the class path");
+            }
+            return new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Set<String> keysOf(JsonNode schemaObject) {
+        Set<String> keys = new TreeSet<>();
+        schemaObject.path("properties").fieldNames().forEachRemaining(keys::add);
+        return Set.copyOf(keys);
     }
 
     private static void checkKeys(JsonNode node, Set<String> known, String where) {
