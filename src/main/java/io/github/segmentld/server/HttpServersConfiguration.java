@@ -7,7 +7,7 @@ import io.vertx.core.Vertx;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
-import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.CamelContextStoppedEvent;
 import org.apache.camel.support.EventNotifierSupport;
@@ -19,15 +19,26 @@ import org.apache.camel.support.EventNotifierSupport;
 @Configuration
 public class HttpServersConfiguration implements CamelConfiguration {
 
+    @PropertyInject("camel.server.enabled")
+    private boolean serverEnabled;
+    @PropertyInject("camel.management.enabled")
+    private boolean managementEnabled;
+    @PropertyInject("http.idle-timeout-seconds")
+    private long idleTimeoutSeconds;
+    @PropertyInject("http.header-timeout-seconds")
+    private long headerTimeoutSeconds;
+    @PropertyInject("http.body-timeout-seconds")
+    private long bodyTimeoutSeconds;
+    @PropertyInject("http.max-connections")
+    private int maxConnections;
+
     @Override
     public void configure(CamelContext context) throws Exception {
-        PropertiesComponent properties = context.getPropertiesComponent();
-        if (!flag(properties, "camel.server.enabled") && !flag(properties, "camel.management.enabled")) {
+        if (!serverEnabled && !managementEnabled) {
             return;
         }
-        HttpLimits limits = new HttpLimits(seconds(properties, "http.idle-timeout-seconds"),
-                seconds(properties, "http.header-timeout-seconds"), seconds(properties, "http.body-timeout-seconds"),
-                (int) number(properties, "http.max-connections"));
+        HttpLimits limits = new HttpLimits(Duration.ofSeconds(idleTimeoutSeconds), Duration.ofSeconds(headerTimeoutSeconds),
+                Duration.ofSeconds(bodyTimeoutSeconds), maxConnections);
         Vertx vertx = Vertx.vertx();
         context.getRegistry().bind("vertx", Vertx.class, GuardedVertx.of(vertx, limits));
         context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
@@ -42,23 +53,5 @@ public class HttpServersConfiguration implements CamelConfiguration {
                 vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
         });
-    }
-
-    private static boolean flag(PropertiesComponent properties, String key) {
-        return Boolean.parseBoolean(properties.resolveProperty(key).orElse("false").strip());
-    }
-
-    private static Duration seconds(PropertiesComponent properties, String key) {
-        return Duration.ofSeconds(number(properties, key));
-    }
-
-    private static long number(PropertiesComponent properties, String key) {
-        String value = properties.resolveProperty(key)
-                .orElseThrow(() -> new IllegalStateException("Missing configuration key " + key));
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("Configuration key " + key + " must be a whole number, was '" + value + "'");
-        }
     }
 }
