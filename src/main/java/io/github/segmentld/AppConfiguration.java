@@ -39,13 +39,16 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the beans the routes call, from the keys of {@code application.properties} (each key is documented there).
+ * Wires the beans whose making is more than settings: the state database and its stores, the destination instances
+ * and their delivery services, the HTTP sources and the watchdog ({@link BeanConfiguration} makes the others). The
+ * settings are injected by their keys, each documented in {@code application.properties}.
  */
 @Configuration
 public class AppConfiguration implements CamelConfiguration {
@@ -53,40 +56,118 @@ public class AppConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(AppConfiguration.class);
     private static final String METRICS_REGISTRY = "metricsRegistry";
 
+    @PropertyInject("camel.server.enabled")
+    private boolean camelServerEnabled;
+    @PropertyInject("camel.server.port")
+    private int camelServerPort;
+    @PropertyInject("http.max-batch-events")
+    private int httpMaxBatchEvents;
+    @PropertyInject("http.max-event-bytes")
+    private int httpMaxEventBytes;
+    @PropertyInject("http.max-nesting-depth")
+    private int httpMaxNestingDepth;
+    @PropertyInject("http.max-request-bytes")
+    private int httpMaxRequestBytes;
+    @PropertyInject("http.max-string-length")
+    private int httpMaxStringLength;
+    @PropertyInject("http.recent-message-ids")
+    private int httpRecentMessageIds;
+    @PropertyInject("http.recent-message-ids-max-bytes")
+    private long httpRecentMessageIdsMaxBytes;
+    @PropertyInject("inbox.dir")
+    private String inboxDir;
+    @PropertyInject("inbox.done-dir")
+    private String inboxDoneDir;
+    @PropertyInject("launchdarkly.circuit.failure-rate-percent")
+    private int launchdarklyCircuitFailureRatePercent;
+    @PropertyInject("launchdarkly.circuit.minimum-calls")
+    private int launchdarklyCircuitMinimumCalls;
+    @PropertyInject("launchdarkly.circuit.open-ms")
+    private long launchdarklyCircuitOpenMs;
+    @PropertyInject("launchdarkly.circuit.window-calls")
+    private int launchdarklyCircuitWindowCalls;
+    @PropertyInject("launchdarkly.delivery.backoff-multiplier")
+    private double launchdarklyDeliveryBackoffMultiplier;
+    @PropertyInject("launchdarkly.delivery.initial-delay-ms")
+    private long launchdarklyDeliveryInitialDelayMs;
+    @PropertyInject("launchdarkly.delivery.inline-redeliveries")
+    private int launchdarklyDeliveryInlineRedeliveries;
+    @PropertyInject("launchdarkly.delivery.max-delay-ms")
+    private long launchdarklyDeliveryMaxDelayMs;
+    @PropertyInject("launchdarkly.delivery.max-retry-after-ms")
+    private long launchdarklyDeliveryMaxRetryAfterMs;
+    @PropertyInject("launchdarkly.delivery.max-retry-time-ms")
+    private long launchdarklyDeliveryMaxRetryTimeMs;
+    @PropertyInject("launchdarkly.require-client-side-id")
+    private boolean launchdarklyRequireClientSideId;
+    @PropertyInject("launchdarkly.settings-check.enabled")
+    private boolean launchdarklySettingsCheckEnabled;
+    @PropertyInject("launchdarkly.settings-check.timeout-ms")
+    private long launchdarklySettingsCheckTimeoutMs;
+    @PropertyInject("launchdarkly.settings-check.url")
+    private String launchdarklySettingsCheckUrl;
+    @PropertyInject("launchdarkly.stand-in.record-file")
+    private String launchdarklyStandInRecordFile;
+    @PropertyInject("retry-queue.drain-batches")
+    private int retryQueueDrainBatches;
+    @PropertyInject("retry-queue.max-bytes")
+    private long retryQueueMaxBytes;
+    @PropertyInject("spool.dir")
+    private String spoolDir;
+    @PropertyInject("spool.max-backlog-bytes")
+    private long spoolMaxBacklogBytes;
+    @PropertyInject("spool.max-segment-age-ms")
+    private long spoolMaxSegmentAgeMs;
+    @PropertyInject("spool.max-segment-bytes")
+    private long spoolMaxSegmentBytes;
+    @PropertyInject("spool.min-free-bytes")
+    private long spoolMinFreeBytes;
+    @PropertyInject("spool.retry-after-seconds")
+    private int spoolRetryAfterSeconds;
+    @PropertyInject("store.ledger-file")
+    private String storeLedgerFile;
+    @PropertyInject("store.ledger-retention-hours")
+    private long storeLedgerRetentionHours;
+    @PropertyInject("store.rejected-dir")
+    private String storeRejectedDir;
+    @PropertyInject("watchdog.exit-on-fatal")
+    private boolean watchdogExitOnFatal;
+    @PropertyInject("watchdog.stall-seconds")
+    private long watchdogStallSeconds;
+
     @Override
     public void configure(CamelContext context) throws Exception {
-        PropertiesComponent properties = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
         Clock clock = registry.lookupByNameAndType("clock", Clock.class);
         ObjectMapper mapper = new ObjectMapper();
 
         PipelineMetrics metrics = new PipelineMetrics(meterRegistry(registry));
-        Path inbox = Path.of(required(properties, "inbox.dir"));
+        Path inbox = Path.of(inboxDir);
         // Opened now: the routes' beans read it as they start. The context closes it when it stops.
-        StateDatabase state = new StateDatabase(Path.of(required(properties, "store.ledger-file")), clock);
+        StateDatabase state = new StateDatabase(Path.of(storeLedgerFile), clock);
         state.start();
         context.addService(state, true, false);
         DeliveryLedger ledger = new DeliveryLedger(state, clock,
-                Duration.ofHours(longValue(properties, "store.ledger-retention-hours")));
+                Duration.ofHours(storeLedgerRetentionHours));
         ParkedBatches parkedBatches = new ParkedBatches(state, clock);
-        RejectionRecorder rejections = new RejectionRecorder(Path.of(required(properties, "store.rejected-dir")),
+        RejectionRecorder rejections = new RejectionRecorder(Path.of(storeRejectedDir),
                 ledger, mapper, metrics, clock);
         context.addService(rejections, true, false);
         registry.bind("deliveryLedger", ledger);
         registry.bind("pipelineMetrics", metrics);
         registry.bind("rejectionRecorder", rejections);
-        Path done = inbox.resolve(required(properties, "inbox.done-dir")).normalize();
+        Path done = inbox.resolve(inboxDoneDir).normalize();
         registry.bind("acceptedSignatures", new AcceptedSignatures(state, clock,
-                Duration.ofHours(longValue(properties, "store.ledger-retention-hours"))));
+                Duration.ofHours(storeLedgerRetentionHours)));
         ReadinessGate gate = configureHttpSources(context, inbox, done, metrics, rejections, clock);
-        Watchdog watchdog = new Watchdog(inbox, Duration.ofSeconds(longValue(properties, "watchdog.stall-seconds")),
+        Watchdog watchdog = new Watchdog(inbox, Duration.ofSeconds(watchdogStallSeconds),
                 state::lastCommitAt, gate == null ? reason -> { } : gate::close,
-                Boolean.parseBoolean(required(properties, "watchdog.exit-on-fatal")), clock);
+                watchdogExitOnFatal, clock);
         registry.bind("watchdog", watchdog);
         context.getManagementStrategy().addEventNotifier(watchdog.fatalErrors());
 
         List<DestinationInstance> instances =
-                destinationInstances(context, name -> standInDestination(properties, name));
+                destinationInstances(context, this::standInDestination);
         List<DestinationInstance> enabled = instances.stream().filter(DestinationInstance::enabled).toList();
         List<LaunchDarklyDestination> destinations = enabled.stream().map(DestinationInstance::destination).toList();
         enabled.forEach(AppConfiguration::logInstance);
@@ -99,34 +180,33 @@ public class AppConfiguration implements CamelConfiguration {
         configureDelivery(context, destinations, ledger, parkedBatches, metrics, mapper, clock);
         registry.bind("launchDarklyStandIn", new LaunchDarklyStandIn(
                 destinations.stream().anyMatch(LaunchDarklyDestination::isStandIn),
-                Path.of(required(properties, "launchdarkly.stand-in.record-file")), mapper, clock));
+                Path.of(launchdarklyStandInRecordFile), mapper, clock));
     }
 
     /** The delivery to LaunchDarkly: circuits, redelivery in line, retry queues, outcomes, dead letters. */
-    private static void configureDelivery(CamelContext context, List<LaunchDarklyDestination> destinations,
+    private void configureDelivery(CamelContext context, List<LaunchDarklyDestination> destinations,
                                           DeliveryLedger ledger, ParkedBatches parkedBatches, PipelineMetrics metrics,
                                           ObjectMapper mapper, Clock clock) throws Exception {
-        PropertiesComponent properties = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
         FailureDescriptions failures = registry.lookupByNameAndType("failureDescriptions", FailureDescriptions.class);
         DestinationCircuits circuits = new DestinationCircuits(destinations, new DestinationCircuits.Settings(
-                integer(properties, "launchdarkly.circuit.failure-rate-percent"),
-                integer(properties, "launchdarkly.circuit.minimum-calls"),
-                integer(properties, "launchdarkly.circuit.window-calls"),
-                Duration.ofMillis(longValue(properties, "launchdarkly.circuit.open-ms")),
-                Duration.ofMillis(longValue(properties, "launchdarkly.delivery.max-retry-after-ms"))),
+                launchdarklyCircuitFailureRatePercent,
+                launchdarklyCircuitMinimumCalls,
+                launchdarklyCircuitWindowCalls,
+                Duration.ofMillis(launchdarklyCircuitOpenMs),
+                Duration.ofMillis(launchdarklyDeliveryMaxRetryAfterMs)),
                 clock, parkedBatches::wakeUpLater);
         RetryQueue retryQueue = new RetryQueue(parkedBatches, circuits, destinations, new RetryQueue.Schedule(
-                Duration.ofMillis(longValue(properties, "launchdarkly.delivery.initial-delay-ms")),
-                Double.parseDouble(required(properties, "launchdarkly.delivery.backoff-multiplier")),
-                Duration.ofMillis(longValue(properties, "launchdarkly.delivery.max-delay-ms")),
-                Duration.ofMillis(longValue(properties, "launchdarkly.delivery.max-retry-time-ms"))),
-                longValue(properties, "retry-queue.max-bytes"), integer(properties, "retry-queue.drain-batches"),
+                Duration.ofMillis(launchdarklyDeliveryInitialDelayMs),
+                launchdarklyDeliveryBackoffMultiplier,
+                Duration.ofMillis(launchdarklyDeliveryMaxDelayMs),
+                Duration.ofMillis(launchdarklyDeliveryMaxRetryTimeMs)),
+                retryQueueMaxBytes, retryQueueDrainBatches,
                 mapper, failures, metrics, clock);
         context.addService(retryQueue, true, false);
         registry.bind("destinationCircuits", circuits);
         registry.bind("inlineRedelivery", new InlineRedelivery(
-                integer(properties, "launchdarkly.delivery.inline-redeliveries"), circuits));
+                launchdarklyDeliveryInlineRedeliveries, circuits));
         registry.bind("redeliveryLogger", new RedeliveryLogger(metrics, failures));
         registry.bind("retryQueue", retryQueue);
         registry.bind("deliveryOutcomes", new DeliveryOutcomes(ledger, parkedBatches, circuits, metrics));
@@ -135,28 +215,27 @@ public class AppConfiguration implements CamelConfiguration {
     }
 
     /** The HTTP sources; returns the gate in front of the HTTP server, or null when there is no server. */
-    private static ReadinessGate configureHttpSources(CamelContext context, Path inbox, Path done, PipelineMetrics metrics,
+    private ReadinessGate configureHttpSources(CamelContext context, Path inbox, Path done, PipelineMetrics metrics,
                                                       RejectionRecorder rejections, Clock clock) throws Exception {
-        PropertiesComponent properties = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
-        Spool spool = new Spool(new Spool.Settings(Path.of(required(properties, "spool.dir")), inbox, done,
-                longValue(properties, "spool.max-segment-bytes"), longValue(properties, "spool.max-segment-age-ms"),
-                longValue(properties, "spool.max-backlog-bytes"), longValue(properties, "spool.min-free-bytes"),
-                integer(properties, "spool.retry-after-seconds"), integer(properties, "http.recent-message-ids"),
-                longValue(properties, "http.recent-message-ids-max-bytes")), metrics, clock);
+        Spool spool = new Spool(new Spool.Settings(Path.of(spoolDir), inbox, done,
+                spoolMaxSegmentBytes, spoolMaxSegmentAgeMs,
+                spoolMaxBacklogBytes, spoolMinFreeBytes,
+                spoolRetryAfterSeconds, httpRecentMessageIds,
+                httpRecentMessageIdsMaxBytes), metrics, clock);
         context.addService(spool);
         registry.bind("spool", spool);
         ReadinessGate gate = null;
-        if (Boolean.parseBoolean(optional(properties, "camel.server.enabled"))) {
-            gate = new ReadinessGate(integer(properties, "camel.server.port"),
-                    integer(properties, "spool.retry-after-seconds"));
+        if (camelServerEnabled) {
+            gate = new ReadinessGate(camelServerPort,
+                    spoolRetryAfterSeconds);
             context.getManagementStrategy().addEventNotifier(gate);
             context.addStartupListener(gate);
         }
         registry.bind("segmentRequestReader", new SegmentRequestReader(
-                integer(properties, "http.max-request-bytes"), integer(properties, "http.max-event-bytes"),
-                integer(properties, "http.max-batch-events"), integer(properties, "http.max-nesting-depth"),
-                integer(properties, "http.max-string-length"), rejections, clock));
+                httpMaxRequestBytes, httpMaxEventBytes,
+                httpMaxBatchEvents, httpMaxNestingDepth,
+                httpMaxStringLength, rejections, clock));
         return gate;
     }
 
@@ -170,28 +249,28 @@ public class AppConfiguration implements CamelConfiguration {
                                                           Function<String, LaunchDarklyDestination> withoutClientSideId) {
         PropertiesComponent properties = context.getPropertiesComponent();
         MappingsFile mappingsFile = new MappingsFile(context::resolvePropertyPlaceholders, withoutClientSideId);
-        String file = optional(properties, "launchdarkly.mappings-file").strip();
+        String file = optional(properties, "launchdarkly.mappings-file");
         if (!file.isEmpty()) {
             return mappingsFile.read(Path.of(file));
         }
-        return List.of(mappingsFile.single(required(properties, "launchdarkly.destination-name"),
+        return List.of(mappingsFile.single(optional(properties, "launchdarkly.destination-name"),
                 optional(properties, "launchdarkly.client-side-id"), optional(properties, "launchdarkly.events-host"),
                 optional(properties, "launchdarkly.events-base-url")));
     }
 
     /** The embedded stand-in, when this configuration allows it, as the destination of an instance without an ID. */
-    private static LaunchDarklyDestination standInDestination(PropertiesComponent properties, String name) {
-        if (Boolean.parseBoolean(optional(properties, "launchdarkly.require-client-side-id"))) {
+    private LaunchDarklyDestination standInDestination(String name) {
+        if (launchdarklyRequireClientSideId) {
             throw new IllegalStateException("No LaunchDarkly client-side ID for destination '" + name + "': give one"
                     + " (the environment variable LD_CLIENT_SIDE_ID, or client-side-id in the mappings file). This"
                     + " profile does not fall back to the embedded LaunchDarkly stand-in.");
         }
-        if (!Boolean.parseBoolean(optional(properties, "camel.server.enabled"))) {
+        if (!camelServerEnabled) {
             throw new IllegalStateException("No LaunchDarkly client-side ID for destination '" + name + "', and"
                     + " camel.server.enabled is false: the embedded LaunchDarkly stand-in needs the HTTP server. Set"
                     + " LD_CLIENT_SIDE_ID, or enable the server.");
         }
-        return LaunchDarklyDestination.standIn(name, "http://127.0.0.1:" + required(properties, "camel.server.port"));
+        return LaunchDarklyDestination.standIn(name, "http://127.0.0.1:" + camelServerPort);
     }
 
     private static void logInstance(DestinationInstance instance) {
@@ -211,12 +290,11 @@ public class AppConfiguration implements CamelConfiguration {
      * {@code launchdarkly.settings-check.enabled} is false (offline runs); an ID LaunchDarkly does not know stops the
      * start. The check stays available on demand.
      */
-    private static void checkSettings(CamelContext context, List<LaunchDarklyDestination> destinations, ObjectMapper mapper) {
-        PropertiesComponent properties = context.getPropertiesComponent();
-        SettingsCheck check = new SettingsCheck(destinations, required(properties, "launchdarkly.settings-check.url"),
-                Duration.ofMillis(longValue(properties, "launchdarkly.settings-check.timeout-ms")), mapper);
+    private void checkSettings(CamelContext context, List<LaunchDarklyDestination> destinations, ObjectMapper mapper) {
+        SettingsCheck check = new SettingsCheck(destinations, launchdarklySettingsCheckUrl,
+                Duration.ofMillis(launchdarklySettingsCheckTimeoutMs), mapper);
         context.getRegistry().bind("settingsCheck", check);
-        if (!Boolean.parseBoolean(optional(properties, "launchdarkly.settings-check.enabled"))) {
+        if (!launchdarklySettingsCheckEnabled) {
             return;
         }
         for (SettingsCheck.Result result : check.checkAll()) {
@@ -228,6 +306,10 @@ public class AppConfiguration implements CamelConfiguration {
         }
     }
 
+    private static String optional(PropertiesComponent properties, String key) {
+        return properties.resolveProperty(key).orElse("").strip();
+    }
+
     private static MeterRegistry meterRegistry(Registry registry) {
         MeterRegistry existing = registry.lookupByNameAndType(METRICS_REGISTRY, MeterRegistry.class);
         if (existing != null) {
@@ -236,28 +318,5 @@ public class AppConfiguration implements CamelConfiguration {
         PrometheusMeterRegistry created = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.bind(METRICS_REGISTRY, created);
         return created;
-    }
-
-    private static String required(PropertiesComponent properties, String key) {
-        return properties.resolveProperty(key)
-                .filter(value -> !value.isBlank())
-                .orElseThrow(() -> new IllegalStateException("Missing configuration key " + key));
-    }
-
-    private static String optional(PropertiesComponent properties, String key) {
-        return properties.resolveProperty(key).orElse("");
-    }
-
-    private static int integer(PropertiesComponent properties, String key) {
-        return (int) longValue(properties, key);
-    }
-
-    private static long longValue(PropertiesComponent properties, String key) {
-        String value = required(properties, key);
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("Configuration key " + key + " must be a whole number, was '" + value + "'");
-        }
     }
 }
