@@ -33,9 +33,10 @@ public class BeanConfiguration {
     }
 
     @BindToRegistry
-    public SegmentFileReader segmentFileReader(@PropertyInject("pipeline.chunk-size") int chunkSize,
-                                               @PropertyInject("inbox.max-line-bytes") int maxLineBytes,
-                                               @PropertyInject("inbox.progress-interval-seconds") long progressSeconds) {
+    public SegmentFileReader segmentFileReader(
+            @PropertyInject("pipeline.chunk-size") int chunkSize,
+            @PropertyInject("inbox.max-line-bytes") int maxLineBytes,
+            @PropertyInject("inbox.progress-interval-seconds") long progressSeconds) {
         return new SegmentFileReader(new ObjectMapper(), chunkSize, maxLineBytes, Duration.ofSeconds(progressSeconds));
     }
 
@@ -51,8 +52,8 @@ public class BeanConfiguration {
                                        @PropertyInject("inbox.done-retention-hours") long retentionHours,
                                        @PropertyInject("inbox.done-max-bytes") long maxBytes,
                                        @PropertyInject("inbox.done-min-free-bytes") long minFreeBytes, Clock clock) {
-        return new DoneRetention(Path.of(inbox).resolve(doneDir).normalize(), Duration.ofHours(retentionHours), maxBytes,
-                minFreeBytes, clock);
+        return new DoneRetention(Path.of(inbox).resolve(doneDir).normalize(), Duration.ofHours(retentionHours),
+                maxBytes, minFreeBytes, clock);
     }
 
     @BindToRegistry
@@ -74,7 +75,8 @@ public class BeanConfiguration {
     public FailureDescriptions failureDescriptions(
             @PropertyInject("camel.component.http.connect-timeout") long connectTimeoutMillis,
             @PropertyInject("camel.component.http.response-timeout") long responseTimeoutMillis) {
-        return new FailureDescriptions(Duration.ofMillis(connectTimeoutMillis), Duration.ofMillis(responseTimeoutMillis));
+        return new FailureDescriptions(Duration.ofMillis(connectTimeoutMillis),
+                Duration.ofMillis(responseTimeoutMillis));
     }
 
     /** The router's split collects what the actions make of a chunk with it. */

@@ -24,7 +24,8 @@ import io.github.segmentld.model.Timestamps;
 public final class TrackEvent extends Action {
 
     TrackEvent() {
-        super("Track Event", "Track custom events for use in A/B tests and experimentation.", "type = \"track\"", List.of(
+        super("Track Event", "Track custom events for use in A/B tests and experimentation.", "type = \"track\"",
+                List.of(
                 optional("context_kind", "Context Kind", "The event's context kind. If not specified, the context kind"
                         + " will default to `user`.", Type.STRING, "\"user\""),
                 required("user_key", "Context Key", "The unique LaunchDarkly context key. In most cases the Segment"

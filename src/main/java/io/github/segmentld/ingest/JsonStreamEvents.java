@@ -12,14 +12,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.model.BatchEnvelope;
 import io.github.segmentld.model.InputSource;
 import io.github.segmentld.model.SegmentEvent;
-import io.github.segmentld.model.SkippedRecords;
+import io.github.segmentld.model.RejectedRecords;
 
 /**
  * JSON that is not line-delimited, read one value at a time: either the items of a top-level array, or documents one
  * after the other (a single event, a batch object). The batch array of a batch object is streamed item by item too,
  * so an array or a batch of any size fits in a small heap; the batch object's other top-level fields (context,
  * integrations) are merged into each of its events wherever they stand in the object, those after the batch array
- * read ahead by a {@link BatchObjectLookahead}. A value that is not an object is skipped and reported; a syntax error
+ * read ahead by a {@link BatchObjectLookahead}. A value that is not an object is rejected and reported; a syntax error
  * ends the input, since a JSON parser cannot find its way back into broken JSON.
  */
 final class JsonStreamEvents implements EventSource {
@@ -31,7 +31,7 @@ final class JsonStreamEvents implements EventSource {
     private final BatchObjectLookahead lookahead;
     private final ObjectMapper mapper;
     private final InputSource source;
-    private final SkippedRecords skipped;
+    private final RejectedRecords rejected;
     private final Deque<SegmentEvent> pending = new ArrayDeque<>();
     /** The number of the top-level value being read: an item of the array, or a document. */
     private long value;
@@ -45,13 +45,13 @@ final class JsonStreamEvents implements EventSource {
      * @param content     the same content again, for the lookahead of batch objects
      */
     JsonStreamEvents(JsonParser parser, boolean insideArray, FileContent content, ObjectMapper mapper,
-                     InputSource source, SkippedRecords skipped) {
+                     InputSource source, RejectedRecords rejected) {
         this.parser = parser;
         this.insideArray = insideArray;
         this.lookahead = new BatchObjectLookahead(content, insideArray, mapper);
         this.mapper = mapper;
         this.source = source;
-        this.skipped = skipped;
+        this.rejected = rejected;
     }
 
     @Override
@@ -73,7 +73,7 @@ final class JsonStreamEvents implements EventSource {
         if (token == JsonToken.START_OBJECT) {
             readObject();
         } else {
-            BatchEnvelope.expand(mapper.readTree(parser), value, pending, source, skipped);
+            BatchEnvelope.expand(mapper.readTree(parser), value, pending, source, rejected);
         }
         return pending.poll();
     }
@@ -95,7 +95,7 @@ final class JsonStreamEvents implements EventSource {
             }
             fields.set(name, mapper.readTree(parser));
         }
-        BatchEnvelope.expand(fields, value, pending, source, skipped);
+        BatchEnvelope.expand(fields, value, pending, source, rejected);
     }
 
     private void readBatchItem() throws IOException {
@@ -109,7 +109,8 @@ final class JsonStreamEvents implements EventSource {
             }
             return;
         }
-        batch.envelope.addItem(mapper.readTree(parser), batch.item, value, batch.destination, pending, source, skipped);
+        batch.envelope.addItem(mapper.readTree(parser), batch.item, value, batch.destination, pending, source,
+                rejected);
     }
 
     @Override

@@ -14,11 +14,11 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import io.github.segmentld.model.BatchEnvelope;
 import io.github.segmentld.model.InputSource;
 import io.github.segmentld.model.SegmentEvent;
-import io.github.segmentld.model.SkippedRecords;
+import io.github.segmentld.model.RejectedRecords;
 
 /**
  * Newline-delimited JSON: one event or one Segment batch object per line. A line that is not valid JSON, not an
- * object, or too long is skipped and reported; the rest of the input goes on.
+ * object, or too long is rejected and reported; the rest of the input goes on.
  */
 final class LineDelimitedEvents implements EventSource {
 
@@ -27,17 +27,18 @@ final class LineDelimitedEvents implements EventSource {
     private final LineReader lines;
     private final ObjectReader json;
     private final InputSource source;
-    private final SkippedRecords skipped;
+    private final RejectedRecords rejected;
     private final Deque<SegmentEvent> pending = new ArrayDeque<>();
     private boolean end;
 
-    LineDelimitedEvents(InputStream in, ObjectMapper mapper, int maxLineBytes, InputSource source, SkippedRecords skipped) {
+    LineDelimitedEvents(InputStream in, ObjectMapper mapper, int maxLineBytes, InputSource source,
+                        RejectedRecords rejected) {
         this.in = in;
         this.maxLineBytes = maxLineBytes;
         this.lines = new LineReader(in, maxLineBytes);
         this.json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.source = source;
-        this.skipped = skipped;
+        this.rejected = rejected;
     }
 
     @Override
@@ -60,7 +61,7 @@ final class LineDelimitedEvents implements EventSource {
     private void readLine() throws IOException {
         long number = lines.lineNumber();
         if (lines.truncated()) {
-            skipped.skipped(source, number, "line is longer than the limit of " + maxLineBytes + " bytes", excerpt());
+            rejected.reject(source, number, "line is longer than the limit of " + maxLineBytes + " bytes", excerpt());
             return;
         }
         int length = lines.length();
@@ -71,10 +72,10 @@ final class LineDelimitedEvents implements EventSource {
         try {
             node = json.readTree(lines.bytes(), 0, length);
         } catch (JacksonException invalid) {
-            skipped.skipped(source, number, "invalid JSON: " + invalid.getOriginalMessage(), excerpt());
+            rejected.reject(source, number, "invalid JSON: " + invalid.getOriginalMessage(), excerpt());
             return;
         }
-        BatchEnvelope.expand(node, number, pending, source, skipped);
+        BatchEnvelope.expand(node, number, pending, source, rejected);
     }
 
     private String excerpt() {

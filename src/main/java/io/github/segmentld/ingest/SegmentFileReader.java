@@ -22,7 +22,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.model.InputSource;
 import io.github.segmentld.model.Rejection;
-import io.github.segmentld.model.SkippedRecords;
+import io.github.segmentld.model.RejectedRecords;
 import org.apache.camel.ExchangeProperty;
 
 /**
@@ -72,11 +72,11 @@ public class SegmentFileReader {
         FileContent content = () -> open(path);
         PushbackInputStream in = new PushbackInputStream(content.open(), BYTE_ORDER_MARK.length);
         // What the readers skip is recorded with the chunk being read, when that chunk is settled.
-        List<Rejection> skipped = new ArrayList<>();
+        List<Rejection> rejected = new ArrayList<>();
         try {
             EventSource events = eventsOf(file.getName(), source, in, content, (input, position, reason, raw)
-                    -> skipped.add(Rejection.unreadable(input, position, reason, raw)));
-            return new FileChunks(events, skipped, chunkSize, progressInterval);
+                    -> rejected.add(Rejection.unreadable(input, position, reason, raw)));
+            return new FileChunks(events, rejected, chunkSize, progressInterval);
         } catch (UnreadableInputException | RuntimeException e) {
             in.close();
             throw e;
@@ -113,32 +113,32 @@ public class SegmentFileReader {
     }
 
     private EventSource eventsOf(String fileName, InputSource source, PushbackInputStream in, FileContent content,
-                                 SkippedRecords skipped) throws IOException {
+                                 RejectedRecords rejected) throws IOException {
         String lower = fileName.toLowerCase(Locale.ROOT).replaceFirst("\\.gz$", "");
         if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) {
-            return lines(source, in, skipped);
+            return lines(source, in, rejected);
         }
         int first = firstSignificantByte(in);
         if (first == -1) {
-            return lines(source, in, skipped);
+            return lines(source, in, rejected);
         }
         if (first == '[') {
             JsonParser parser = mapper.createParser(in);
             parser.nextToken();
-            return new JsonStreamEvents(parser, true, content, mapper, counting(source, "item"), skipped);
+            return new JsonStreamEvents(parser, true, content, mapper, counting(source, "item"), rejected);
         }
         if (first != '{') {
             throw new UnreadableInputException("not Segment JSON: the content starts with '" + (char) first
                     + "', expected '{' or '['");
         }
         if (firstLineIsCompleteJson(content)) {
-            return lines(source, in, skipped);
+            return lines(source, in, rejected);
         }
-        return new JsonStreamEvents(mapper.createParser(in), false, content, mapper, counting(source, "document"), skipped);
+        return new JsonStreamEvents(mapper.createParser(in), false, content, mapper, counting(source, "document"), rejected);
     }
 
-    private EventSource lines(InputSource source, InputStream in, SkippedRecords skipped) {
-        return new LineDelimitedEvents(in, mapper, maxLineBytes, source, skipped);
+    private EventSource lines(InputSource source, InputStream in, RejectedRecords rejected) {
+        return new LineDelimitedEvents(in, mapper, maxLineBytes, source, rejected);
     }
 
     private static InputSource counting(InputSource source, String positionUnit) {

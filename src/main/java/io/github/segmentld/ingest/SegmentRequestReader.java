@@ -32,7 +32,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.model.BatchEnvelope;
 import io.github.segmentld.model.InputSource;
 import io.github.segmentld.model.SegmentEvent;
-import io.github.segmentld.model.SkippedRecords;
+import io.github.segmentld.model.RejectedRecords;
 import io.github.segmentld.model.Timestamps;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -70,11 +70,11 @@ public class SegmentRequestReader {
     private final int maxRequestBytes;
     private final int maxEventBytes;
     private final int maxBatchEvents;
-    private final SkippedRecords refused;
+    private final RejectedRecords refused;
     private final Clock clock;
 
     public SegmentRequestReader(int maxRequestBytes, int maxEventBytes, int maxBatchEvents, int maxNestingDepth,
-                             int maxStringLength, SkippedRecords refused, Clock clock) {
+                             int maxStringLength, RejectedRecords refused, Clock clock) {
         this.mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(maxNestingDepth).maxStringLength(maxStringLength).build()).build())
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -174,7 +174,7 @@ public class SegmentRequestReader {
             if (event.isObject()) {
                 accept((ObjectNode) event, null, SegmentRequestReader::ensureMessageId, source, item, accepted);
             } else {
-                refused.skipped(source, item, "not a JSON object", BatchEnvelope.abbreviate(event.toString()));
+                refused.reject(source, item, "not a JSON object", BatchEnvelope.abbreviate(event.toString()));
             }
         }
         return new AcceptedEvents("webhook", accepted);
@@ -206,7 +206,7 @@ public class SegmentRequestReader {
                 problem = "the event cannot be read: " + unexpected;
             }
         }
-        refused.skipped(source, item, problem, BatchEnvelope.abbreviate(event.toString()));
+        refused.reject(source, item, problem, BatchEnvelope.abbreviate(event.toString()));
     }
 
     private static String problemWith(ObjectNode event) {

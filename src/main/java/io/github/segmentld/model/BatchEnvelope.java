@@ -11,41 +11,42 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public record BatchEnvelope(JsonNode context, JsonNode integrations) {
 
-    /** How much of a skipped record is kept in its rejection record. */
+    /** How much of a rejected record is kept in its rejection record. */
     public static final int RAW_EXCERPT_CHARS = 2048;
 
     /**
      * Turns one JSON value of an input into events: a batch object into its events, an event object into itself.
-     * Anything else is reported as skipped.
+     * Anything else is reported as rejected.
      */
-    public static void expand(JsonNode node, long position, Deque<SegmentEvent> out, InputSource source, SkippedRecords skipped) {
+    public static void expand(JsonNode node, long position, Deque<SegmentEvent> out, InputSource source,
+                              RejectedRecords rejected) {
         if (node.isObject() && node.path("batch").isArray()) {
             BatchEnvelope envelope = of((ObjectNode) node);
             String destination = destinationOf(node);
             int item = 0;
             for (JsonNode event : node.get("batch")) {
-                envelope.addItem(event, ++item, position, destination, out, source, skipped);
+                envelope.addItem(event, ++item, position, destination, out, source, rejected);
             }
         } else if (node.isObject()) {
             out.add(new SegmentEvent((ObjectNode) node, position));
         } else {
-            skipped.skipped(source, position, "not a JSON object", abbreviate(node.toString()));
+            rejected.reject(source, position, "not a JSON object", abbreviate(node.toString()));
         }
     }
 
     /**
-     * Adds one item of a batch array: an object as an event with the shared part merged in, anything else as skipped.
+     * Adds one item of a batch array: an object as an event with the shared part merged in, anything else as rejected.
      *
      * @param itemNumber  the item's number in the batch array, from 1
      * @param position    where the batch object is in its input
      * @param destination the destination instance the batch is for, or null (see {@link #destinationOf})
      */
     public void addItem(JsonNode item, long itemNumber, long position, String destination, Deque<SegmentEvent> out,
-                 InputSource source, SkippedRecords skipped) {
+                 InputSource source, RejectedRecords rejected) {
         if (item.isObject()) {
             out.add(new SegmentEvent(applyTo((ObjectNode) item), position, destination));
         } else {
-            skipped.skipped(source, position, "batch item " + itemNumber + " is not a JSON object", item.toString());
+            rejected.reject(source, position, "batch item " + itemNumber + " is not a JSON object", item.toString());
         }
     }
 

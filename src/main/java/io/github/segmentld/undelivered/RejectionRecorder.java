@@ -24,7 +24,7 @@ import io.github.segmentld.mapping.TransformedEvents;
 import io.github.segmentld.model.EventChunk;
 import io.github.segmentld.model.InputSource;
 import io.github.segmentld.model.Rejection;
-import io.github.segmentld.model.SkippedRecords;
+import io.github.segmentld.model.RejectedRecords;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger.RejectionFileLength;
 import io.github.segmentld.store.DeliveryLedger;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * settled chunks account for: the records of a chunk whose settlement a crash interrupted are removed, and written
  * again when its input is read again. So each rejection is recorded exactly once.
  */
-public class RejectionRecorder extends ServiceSupport implements SkippedRecords {
+public class RejectionRecorder extends ServiceSupport implements RejectedRecords {
 
     private static final Logger LOG = LoggerFactory.getLogger(RejectionRecorder.class);
     private static final int LOGGED_IN_FULL = 100;
@@ -99,7 +99,7 @@ public class RejectionRecorder extends ServiceSupport implements SkippedRecords 
 
     /** Records an event the HTTP source refused (no user identity, a track without event, too large...), at once. */
     @Override
-    public void skipped(InputSource source, long position, String reason, String raw) {
+    public void reject(InputSource source, long position, String reason, String raw) {
         Rejection refused = new Rejection(Rejection.REFUSED_BY_API, source, position, reason, raw, null, null, null);
         synchronized (this) {
             RejectionFileLength length = append(List.of(refused));
