@@ -6,9 +6,9 @@ import java.util.List;
  * The events of one HTTP request that passed the per-event rules, ready for the spool: each as the JSON written back
  * with Segment's server-side fields, with its messageId (the spool accepts a messageId of a source once).
  *
- * @param source the sender: the write key's source name, or {@code webhook}
+ * @param sender the write key's source name, or {@code webhook}
  */
-public record AcceptedEvents(String source, List<Event> events) {
+public record AcceptedEvents(String sender, List<Event> events) {
 
     /** One accepted event. */
     public record Event(String messageId, String type, byte[] json) {

@@ -181,7 +181,7 @@ public class Spool extends ServiceSupport {
         try {
             // A messageId of this request in another one still being synced: that one's outcome decides.
             List<String> requested = accepted.events().stream()
-                    .map(event -> RecentMessageIds.key(accepted.source(), event.messageId())).toList();
+                    .map(event -> RecentMessageIds.key(accepted.sender(), event.messageId())).toList();
             while (requested.stream().anyMatch(pending::contains)) {
                 synced.awaitUninterruptibly();
             }
@@ -200,7 +200,7 @@ public class Spool extends ServiceSupport {
             if (fresh.isEmpty()) {
                 return;
             }
-            long end = write(line(accepted.source(), fresh));
+            long end = write(line(accepted.sender(), fresh));
             long mine = generation;
             pending.addAll(keys);
             try {

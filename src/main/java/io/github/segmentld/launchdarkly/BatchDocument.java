@@ -44,11 +44,11 @@ public final class BatchDocument {
         Map<SegmentEvent, Integer> index = new IdentityHashMap<>();
         for (LaunchDarklyEvent event : batch.events()) {
             sent.add(event.json());
-            Integer source = index.get(event.source());
+            Integer source = index.get(event.segmentEvent());
             if (source == null) {
                 source = index.size();
-                index.put(event.source(), source);
-                segmentEvents.add(event.source().json());
+                index.put(event.segmentEvent(), source);
+                segmentEvents.add(event.segmentEvent().json());
             }
             if (sources != null) {
                 sources.add(source);

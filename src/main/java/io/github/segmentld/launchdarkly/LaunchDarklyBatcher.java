@@ -31,7 +31,7 @@ public class LaunchDarklyBatcher {
             List<LaunchDarklyEvent> events = converted.launchDarklyEvents(destination.name());
             if (!events.isEmpty()) {
                 List<LaunchDarklyEvent> inInputOrder = new ArrayList<>(events);
-                inInputOrder.sort(Comparator.comparingLong(event -> event.source().position()));
+                inInputOrder.sort(Comparator.comparingLong(event -> event.segmentEvent().position()));
                 String payloadId = LaunchDarklyBatch.derivePayloadId(chunk.source().id(), chunk.index(), destination);
                 batches.add(new LaunchDarklyBatch(payloadId, destination, inInputOrder));
             }

@@ -7,5 +7,5 @@ import io.github.segmentld.model.SegmentEvent;
  * One event for LaunchDarkly's bulk events API, with the Segment event it was made from (kept so that a batch that
  * cannot be delivered is dead-lettered as Segment events, which the inbox accepts back).
  */
-public record LaunchDarklyEvent(ObjectNode json, SegmentEvent source) {
+public record LaunchDarklyEvent(ObjectNode json, SegmentEvent segmentEvent) {
 }
