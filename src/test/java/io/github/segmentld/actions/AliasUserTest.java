@@ -2,8 +2,8 @@ package io.github.segmentld.actions;
 
 import static io.github.segmentld.Json.object;
 import static io.github.segmentld.Json.parse;
-import static io.github.segmentld.mapping.TransformerFixture.NOW;
-import static io.github.segmentld.mapping.TransformerFixture.mapped;
+import static io.github.segmentld.mapping.ActionFixture.NOW;
+import static io.github.segmentld.mapping.ActionFixture.mapped;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,7 +1,7 @@
 package io.github.segmentld.launchdarkly;
 
-import static io.github.segmentld.mapping.TransformerFixture.CLOCK;
-import static io.github.segmentld.mapping.TransformerFixture.NOW;
+import static io.github.segmentld.mapping.ActionFixture.CLOCK;
+import static io.github.segmentld.mapping.ActionFixture.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.ZoneOffset;

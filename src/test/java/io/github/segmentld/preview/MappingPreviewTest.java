@@ -17,7 +17,7 @@ import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.ingest.RefusedRequestException;
 import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
 import io.github.segmentld.mapping.MappingCompiler;
-import io.github.segmentld.mapping.TransformerFixture;
+import io.github.segmentld.mapping.ActionFixture;
 import org.junit.jupiter.api.Test;
 
 class MappingPreviewTest {
@@ -31,7 +31,7 @@ class MappingPreviewTest {
             MappingCompiler.compile("staging", "Old", false, "type = \"track\"", Actions.TRACK_EVENT, object("{}"))));
 
     private final MappingPreview preview = new MappingPreview(List.of(PRODUCTION, STAGING), Json.MAPPER,
-            TransformerFixture.CLOCK);
+            ActionFixture.CLOCK);
 
     private JsonNode previewOf(String body) {
         return json(preview.previewJson(body.replace('\'', '"').getBytes(StandardCharsets.UTF_8)));

@@ -11,12 +11,12 @@ import io.github.segmentld.model.SegmentEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Pairs test events with a mapping, as the matcher does, from an input received at {@link #NOW}. */
-public final class TransformerFixture {
+public final class ActionFixture {
 
     public static final Instant NOW = Instant.parse("2024-01-02T03:04:05.678Z");
     public static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
-    private TransformerFixture() {
+    private ActionFixture() {
     }
 
     public static MappedEvent mapped(Mapping mapping, ObjectNode event) {
