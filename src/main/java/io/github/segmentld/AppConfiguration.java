@@ -157,8 +157,7 @@ public class AppConfiguration implements CamelConfiguration {
         registry.bind("pipelineMetrics", metrics);
         registry.bind("rejectionRecorder", rejections);
         Path done = inbox.resolve(inboxDoneDir).normalize();
-        registry.bind("acceptedSignatures", new AcceptedSignatures(state, clock,
-                Duration.ofHours(storeLedgerRetentionHours)));
+        registry.bind("acceptedSignatures", new AcceptedSignatures(state, clock));
         ReadinessGate gate = configureHttpSources(context, inbox, done, metrics, rejections, clock);
         Watchdog watchdog = new Watchdog(inbox, Duration.ofSeconds(watchdogStallSeconds),
                 state::lastCommitAt, gate == null ? reason -> { } : gate::close,

@@ -3,7 +3,6 @@ package io.github.segmentld.store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -13,7 +12,7 @@ import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * The signatures of webhook deliveries accepted on their signature alone, kept in the state database for the ledger's
- * retention. A delivery whose signature was accepted before is a replay: Segment's own retry of a delivery already
+ * retention ({@link DeliveryLedger#prune}). A delivery whose signature was accepted before is a replay: Segment's own retry of a delivery already
  * accepted, or someone sending a captured one again (a batch with events appended to it included, since the signature
  * covers only the first event). Either way nothing in it is accepted again.
  */
@@ -24,14 +23,12 @@ public class AcceptedSignatures {
 
     private final StateDatabase database;
     private final Clock clock;
-    private final Duration retention;
     /** The signatures of the deliveries being accepted right now: as many as requests in flight at the most. */
     private final Set<String> inFlight = new HashSet<>();
 
-    public AcceptedSignatures(StateDatabase database, Clock clock, Duration retention) {
+    public AcceptedSignatures(StateDatabase database, Clock clock) {
         this.database = database;
         this.clock = clock;
-        this.retention = retention;
     }
 
     /**
@@ -84,17 +81,6 @@ public class AcceptedSignatures {
                 try (ResultSet row = sql.executeQuery()) {
                     return row.next();
                 }
-            }
-        });
-    }
-
-    /** Forgets the signatures older than the retention. */
-    public void prune() {
-        long before = clock.millis() - retention.toMillis();
-        database.write(c -> {
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM webhook_signature WHERE accepted_at < ?")) {
-                delete.setLong(1, before);
-                return delete.executeUpdate();
             }
         });
     }

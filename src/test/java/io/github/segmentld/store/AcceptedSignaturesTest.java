@@ -37,7 +37,7 @@ class AcceptedSignaturesTest {
         StateDatabase database = new StateDatabase(dir.resolve("state.db"), clock);
         database.start();
         try {
-            AcceptedSignatures signatures = new AcceptedSignatures(database, clock, Duration.ofHours(336));
+            AcceptedSignatures signatures = new AcceptedSignatures(database, clock);
             Exchange first = delivery("aa11");
             Exchange failed = delivery("bb22");
 
@@ -61,20 +61,21 @@ class AcceptedSignaturesTest {
         Path file = dir.resolve("state.db");
         StateDatabase database = new StateDatabase(file, clock);
         database.start();
-        new AcceptedSignatures(database, clock, Duration.ofHours(336)).remember("aa11");
+        new AcceptedSignatures(database, clock).remember("aa11");
         database.stop();
 
         StateDatabase reopened = new StateDatabase(file, clock);
         reopened.start();
         try {
-            AcceptedSignatures signatures = new AcceptedSignatures(reopened, clock, Duration.ofHours(336));
+            AcceptedSignatures signatures = new AcceptedSignatures(reopened, clock);
+            DeliveryLedger ledger = new DeliveryLedger(reopened, clock, Duration.ofHours(336));
             assertThat(signatures.claim(delivery("aa11"))).isFalse();
 
             clock.advance(Duration.ofHours(335));
-            signatures.prune();
+            ledger.prune();
             assertThat(signatures.claim(delivery("aa11"))).isFalse();
             clock.advance(Duration.ofHours(2));
-            signatures.prune();
+            ledger.prune();
             assertThat(signatures.claim(delivery("aa11"))).isTrue();
         } finally {
             reopened.stop();
