@@ -1,0 +1,94 @@
+package io.github.segmentld;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.ingest.DoneRetention;
+import io.github.segmentld.ingest.SegmentFileReader;
+import io.github.segmentld.ingest.SegmentRequestReader;
+import io.github.segmentld.ingest.Spool;
+import io.github.segmentld.ingest.WebhookAuthentication;
+import io.github.segmentld.ingest.WriteKeys;
+import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.undelivered.RejectionRecorder;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+
+/**
+ * The beans of the sources: the inbox's reader and retention, the HTTP sources' authentication, reader and spool. Each
+ * is named after its method and made when first needed; its {@code @PropertyInject} parameters are keys documented in
+ * {@code application.properties}.
+ */
+@Configuration
+public class IngestConfiguration {
+
+    @BindToRegistry(lazy = true)
+    public SegmentFileReader segmentFileReader(
+            @PropertyInject("pipeline.chunk-size") int chunkSize,
+            @PropertyInject("inbox.max-line-bytes") int maxLineBytes,
+            @PropertyInject("inbox.progress-interval-seconds") long progressSeconds) {
+        return new SegmentFileReader(new ObjectMapper(), chunkSize, maxLineBytes, Duration.ofSeconds(progressSeconds));
+    }
+
+    @BindToRegistry(lazy = true)
+    public DoneRetention doneRetention(@PropertyInject("inbox.dir") String inbox,
+                                       @PropertyInject("inbox.done-dir") String doneDir,
+                                       @PropertyInject("inbox.done-retention-hours") long retentionHours,
+                                       @PropertyInject("inbox.done-max-bytes") long maxBytes,
+                                       @PropertyInject("inbox.done-min-free-bytes") long minFreeBytes, Clock clock) {
+        return new DoneRetention(Path.of(inbox).resolve(doneDir).normalize(), Duration.ofHours(retentionHours),
+                maxBytes, minFreeBytes, clock);
+    }
+
+    @BindToRegistry(lazy = true)
+    public WriteKeys writeKeys(@PropertyInject("http.write-keys") String keys,
+                               @PropertyInject("http.auth-enabled") boolean required) {
+        return new WriteKeys(keys, required);
+    }
+
+    @BindToRegistry(lazy = true)
+    public WebhookAuthentication webhookAuthentication(
+            @PropertyInject("http.webhook-token") String token,
+            @PropertyInject("http.webhook-token-header") String tokenHeader,
+            @PropertyInject("http.webhook-secret") String secret,
+            @PropertyInject("http.webhook-signed-arrays-allowed") boolean signedArraysAllowed) {
+        return new WebhookAuthentication(token, tokenHeader, secret, signedArraysAllowed);
+    }
+
+    @BindToRegistry(lazy = true)
+    public SegmentRequestReader segmentRequestReader(
+            @PropertyInject("http.max-request-bytes") int maxRequestBytes,
+            @PropertyInject("http.max-event-bytes") int maxEventBytes,
+            @PropertyInject("http.max-batch-events") int maxBatchEvents,
+            @PropertyInject("http.max-nesting-depth") int maxNestingDepth,
+            @PropertyInject("http.max-string-length") int maxStringLength,
+            RejectionRecorder rejections, Clock clock) {
+        return new SegmentRequestReader(maxRequestBytes, maxEventBytes, maxBatchEvents, maxNestingDepth,
+                maxStringLength, rejections, clock);
+    }
+
+    /** Where accepted HTTP events wait, as files, for the inbox; a service of the context, stopped with it. */
+    @BindToRegistry(lazy = true)
+    public Spool spool(@PropertyInject("spool.dir") String spoolDir,
+                       @PropertyInject("inbox.dir") String inbox,
+                       @PropertyInject("inbox.done-dir") String doneDir,
+                       @PropertyInject("spool.max-segment-bytes") long maxSegmentBytes,
+                       @PropertyInject("spool.max-segment-age-ms") long maxSegmentAgeMs,
+                       @PropertyInject("spool.max-backlog-bytes") long maxBacklogBytes,
+                       @PropertyInject("spool.min-free-bytes") long minFreeBytes,
+                       @PropertyInject("spool.retry-after-seconds") int retryAfterSeconds,
+                       @PropertyInject("http.recent-message-ids") int recentMessageIds,
+                       @PropertyInject("http.recent-message-ids-max-bytes") long recentMessageIdsMaxBytes,
+                       PipelineMetrics metrics, Clock clock, CamelContext context) throws Exception {
+        Path inboxDir = Path.of(inbox);
+        Spool spool = new Spool(new Spool.Settings(Path.of(spoolDir), inboxDir, inboxDir.resolve(doneDir).normalize(),
+                maxSegmentBytes, maxSegmentAgeMs, maxBacklogBytes, minFreeBytes, retryAfterSeconds,
+                recentMessageIds, recentMessageIdsMaxBytes), metrics, clock);
+        context.addService(spool);
+        return spool;
+    }
+}

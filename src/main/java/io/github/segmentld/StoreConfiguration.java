@@ -1,0 +1,74 @@
+package io.github.segmentld;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.store.AcceptedSignatures;
+import io.github.segmentld.store.DeliveryLedger;
+import io.github.segmentld.store.ParkedBatches;
+import io.github.segmentld.store.StateDatabase;
+import io.github.segmentld.undelivered.DeadLetterRecorder;
+import io.github.segmentld.undelivered.FailedInputRecorder;
+import io.github.segmentld.undelivered.RejectionRecorder;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+
+/**
+ * The state database and its stores, and the stores of what was not delivered. Each bean is named after its method and
+ * made when first needed, so the database opens before the stores that use it, and, as a service of the context,
+ * closes after them; the {@code @PropertyInject} parameters are keys documented in {@code application.properties}.
+ */
+@Configuration
+public class StoreConfiguration {
+
+    @BindToRegistry(lazy = true)
+    public StateDatabase stateDatabase(@PropertyInject("store.ledger-file") String file, Clock clock,
+                                       CamelContext context) throws Exception {
+        StateDatabase state = new StateDatabase(Path.of(file), clock);
+        // opened at once: a database that cannot open stops the start before anything is accepted
+        state.start();
+        context.addService(state, true, false);
+        return state;
+    }
+
+    @BindToRegistry(lazy = true)
+    public DeliveryLedger deliveryLedger(StateDatabase state, Clock clock,
+                                         @PropertyInject("store.ledger-retention-hours") long retentionHours) {
+        return new DeliveryLedger(state, clock, Duration.ofHours(retentionHours));
+    }
+
+    @BindToRegistry(lazy = true)
+    public ParkedBatches parkedBatches(StateDatabase state, Clock clock) {
+        return new ParkedBatches(state, clock);
+    }
+
+    @BindToRegistry(lazy = true)
+    public AcceptedSignatures acceptedSignatures(StateDatabase state, Clock clock) {
+        return new AcceptedSignatures(state, clock);
+    }
+
+    @BindToRegistry(lazy = true)
+    public RejectionRecorder rejectionRecorder(@PropertyInject("store.rejected-dir") String dir, DeliveryLedger ledger,
+                                               PipelineMetrics metrics, Clock clock, CamelContext context)
+            throws Exception {
+        RejectionRecorder rejections = new RejectionRecorder(Path.of(dir), ledger, new ObjectMapper(), metrics, clock);
+        context.addService(rejections, true, false);
+        return rejections;
+    }
+
+    @BindToRegistry(lazy = true)
+    public FailedInputRecorder failedInputRecorder(@PropertyInject("inbox.dir") String inbox,
+                                                   @PropertyInject("inbox.failed-dir") String failedDir, Clock clock) {
+        return new FailedInputRecorder(Path.of(inbox), failedDir, clock);
+    }
+
+    @BindToRegistry(lazy = true)
+    public DeadLetterRecorder deadLetterRecorder(PipelineMetrics metrics, Clock clock) {
+        return new DeadLetterRecorder(new ObjectMapper(), metrics, clock);
+    }
+}
