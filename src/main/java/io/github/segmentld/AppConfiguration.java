@@ -14,7 +14,7 @@ import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.config.DestinationInstances;
 import io.github.segmentld.config.MappingsFile;
 import io.github.segmentld.ingest.ReadinessGate;
-import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
+import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.MappingMatcher;
@@ -82,7 +82,7 @@ public class AppConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public DestinationInstances destinationInstances(CamelContext context) {
-        return new DestinationInstances(destinationInstances(context, this::standInDestination));
+        return new DestinationInstances(destinationInstances(context, this::standInEndpoint));
     }
 
     @BindToRegistry(lazy = true)
@@ -101,7 +101,7 @@ public class AppConfiguration implements CamelConfiguration {
         return new ConvertedChunk.Aggregation();
     }
 
-    /** The router's destinations, one per action. */
+    /** The actions the router calls, one bean each. */
     @BindToRegistry(lazy = true)
     public TrackEvent trackEvent() {
         return Actions.TRACK_EVENT;
@@ -139,10 +139,10 @@ public class AppConfiguration implements CamelConfiguration {
      * The destination instances: those of the mappings file named by {@code launchdarkly.mappings-file}, or else one
      * instance with the presets, set by the {@code launchdarkly.*} keys.
      *
-     * @param withoutClientSideId the destination of an enabled instance that has no client-side ID
+     * @param withoutClientSideId the endpoint of an enabled instance that has no client-side ID
      */
     static List<DestinationInstance> destinationInstances(CamelContext context,
-                                                          Function<String, LaunchDarklyDestination> withoutClientSideId) {
+                                                          Function<String, EventsEndpoint> withoutClientSideId) {
         PropertiesComponent properties = context.getPropertiesComponent();
         MappingsFile mappingsFile = new MappingsFile(context::resolvePropertyPlaceholders, withoutClientSideId);
         String file = optional(properties, "launchdarkly.mappings-file");
@@ -154,8 +154,8 @@ public class AppConfiguration implements CamelConfiguration {
                 optional(properties, "launchdarkly.events-base-url")));
     }
 
-    /** The embedded stand-in, when this configuration allows it, as the destination of an instance without an ID. */
-    private LaunchDarklyDestination standInDestination(String name) {
+    /** The embedded stand-in, when this configuration allows it, as the endpoint of an instance without an ID. */
+    private EventsEndpoint standInEndpoint(String name) {
         if (requireClientSideId) {
             throw new IllegalStateException("No LaunchDarkly client-side ID for destination '" + name + "': give one"
                     + " (the environment variable LD_CLIENT_SIDE_ID, or client-side-id in the mappings file). This"
@@ -166,18 +166,18 @@ public class AppConfiguration implements CamelConfiguration {
                     + " camel.server.enabled is false: the embedded LaunchDarkly stand-in needs the HTTP server. Set"
                     + " LD_CLIENT_SIDE_ID, or enable the server.");
         }
-        return LaunchDarklyDestination.standIn(name, "http://127.0.0.1:" + serverPort);
+        return EventsEndpoint.standIn(name, "http://127.0.0.1:" + serverPort);
     }
 
     private static void logInstance(DestinationInstance instance) {
-        LaunchDarklyDestination destination = instance.destination();
+        EventsEndpoint endpoint = instance.endpoint();
         String mappings = String.join(", ", instance.mappings().stream()
                 .map(mapping -> mapping.enabled() ? mapping.name() : mapping.name() + " (disabled)").toList());
-        if (destination.isStandIn()) {
+        if (endpoint.isStandIn()) {
             LOG.warn("Destination '{}' has no LaunchDarkly client-side ID: its events go to the embedded LaunchDarkly"
-                    + " stand-in at {}, which records them. Mappings: {}", instance.name(), destination.eventsUrl(), mappings);
+                    + " stand-in at {}, which records them. Mappings: {}", instance.name(), endpoint.eventsUrl(), mappings);
         } else {
-            LOG.info("Destination {}: events go to {}. Mappings: {}", destination, destination.maskedEventsUrl(), mappings);
+            LOG.info("Destination {}: events go to {}. Mappings: {}", endpoint, endpoint.maskedEventsUrl(), mappings);
         }
     }
 

@@ -12,7 +12,7 @@ import io.github.segmentld.launchdarkly.DestinationsHealthCheck;
 import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.InlineRedelivery;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatcher;
-import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
+import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
 import io.github.segmentld.launchdarkly.RetryQueue;
@@ -114,7 +114,7 @@ public class DeliveryConfiguration {
     public LaunchDarklyStandIn launchDarklyStandIn(DestinationInstances instances,
                                                    @PropertyInject("launchdarkly.stand-in.record-file") String recordFile,
                                                    Clock clock) {
-        return new LaunchDarklyStandIn(instances.destinations().stream().anyMatch(LaunchDarklyDestination::isStandIn),
+        return new LaunchDarklyStandIn(instances.destinations().stream().anyMatch(EventsEndpoint::isStandIn),
                 Path.of(recordFile), new ObjectMapper(), clock);
     }
 }

@@ -11,7 +11,7 @@ import java.util.Properties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.ingest.RefusedRequestException;
-import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
+import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.preview.MappingPreview;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -45,7 +45,7 @@ public final class PreviewCommand {
             // Nothing is sent, so an instance without a client-side ID is shown with the stand-in's URL.
             String standIn = "http://127.0.0.1:" + properties.resolveProperty("camel.server.port").orElse("8080").strip();
             List<DestinationInstance> instances = AppConfiguration.destinationInstances(context,
-                    name -> LaunchDarklyDestination.standIn(name, standIn));
+                    name -> EventsEndpoint.standIn(name, standIn));
             MappingPreview preview = new MappingPreview(instances, new ObjectMapper(), Clock.systemUTC());
             out.println(preview.previewJson(Files.readAllBytes(Path.of(arguments.get(0)))));
             return 0;

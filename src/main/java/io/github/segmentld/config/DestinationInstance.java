@@ -2,16 +2,16 @@ package io.github.segmentld.config;
 
 import java.util.List;
 
-import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
+import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.mapping.Mapping;
 
 /**
  * One instance of the destination, as Segment has them: a LaunchDarkly environment and the mappings that feed it.
  *
- * @param destination where its events go; null only for a disabled instance without a client-side ID
+ * @param endpoint where its events go; null only for a disabled instance without a client-side ID
  * @param mappings    its mappings, presets first when they are on, disabled ones included (the preview shows them)
  */
-public record DestinationInstance(String name, boolean enabled, LaunchDarklyDestination destination, List<Mapping> mappings) {
+public record DestinationInstance(String name, boolean enabled, EventsEndpoint endpoint, List<Mapping> mappings) {
 
     public DestinationInstance {
         mappings = List.copyOf(mappings);

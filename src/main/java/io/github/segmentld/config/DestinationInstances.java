@@ -2,7 +2,7 @@ package io.github.segmentld.config;
 
 import java.util.List;
 
-import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
+import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.mapping.Mapping;
 
 /**
@@ -22,8 +22,8 @@ public record DestinationInstances(List<DestinationInstance> all) {
     }
 
     /** Where the enabled instances' events go. */
-    public List<LaunchDarklyDestination> destinations() {
-        return enabled().stream().map(DestinationInstance::destination).toList();
+    public List<EventsEndpoint> destinations() {
+        return enabled().stream().map(DestinationInstance::endpoint).toList();
     }
 
     /** The mappings of the enabled instances. */

@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.github.segmentld.actions.Actions;
-import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
+import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.mapping.Action;
 import io.github.segmentld.mapping.Mapping;
 import io.github.segmentld.mapping.MappingCompiler;
@@ -62,14 +62,14 @@ public final class MappingsFile {
     private static final Set<String> MAPPING_KEYS = keysOf(SCHEMA_TREE.path("$defs").path("mapping"));
 
     private final UnaryOperator<String> placeholders;
-    private final Function<String, LaunchDarklyDestination> withoutClientSideId;
+    private final Function<String, EventsEndpoint> withoutClientSideId;
 
     /**
      * @param placeholders        resolves property placeholders in instance settings
-     * @param withoutClientSideId the destination of an enabled instance without a client-side ID (the embedded
+     * @param withoutClientSideId the endpoint of an enabled instance without a client-side ID (the embedded
      *                            stand-in), or an {@link IllegalStateException} saying why there can be none
      */
-    public MappingsFile(UnaryOperator<String> placeholders, Function<String, LaunchDarklyDestination> withoutClientSideId) {
+    public MappingsFile(UnaryOperator<String> placeholders, Function<String, EventsEndpoint> withoutClientSideId) {
         this.placeholders = placeholders;
         this.withoutClientSideId = withoutClientSideId;
     }
@@ -81,7 +81,7 @@ public final class MappingsFile {
                     + " '_' or '-'");
         }
         try {
-            return new DestinationInstance(name, true, destination(name, true, clientSideId, eventsHost, eventsBaseUrl),
+            return new DestinationInstance(name, true, endpoint(name, true, clientSideId, eventsHost, eventsBaseUrl),
                     Actions.presets(name));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("launchdarkly." + e.getMessage());
@@ -138,9 +138,9 @@ public final class MappingsFile {
         String clientSideId = setting(node, "client-side-id", where);
         String eventsHost = setting(node, "events-host", where);
         String eventsBaseUrl = setting(node, "events-base-url", where);
-        LaunchDarklyDestination destination;
+        EventsEndpoint endpoint;
         try {
-            destination = destination(name, enabled, clientSideId, eventsHost, eventsBaseUrl);
+            endpoint = endpoint(name, enabled, clientSideId, eventsHost, eventsBaseUrl);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalStateException(where + ": " + e.getMessage());
         }
@@ -166,7 +166,7 @@ public final class MappingsFile {
                         + (Actions.byTitle(mapping.name()) != null ? " (the presets are named after their actions)" : ""));
             }
         }
-        return new DestinationInstance(name, enabled, destination, mappings);
+        return new DestinationInstance(name, enabled, endpoint, mappings);
     }
 
     private static Mapping mapping(String destination, JsonNode node, String where) {
@@ -202,10 +202,10 @@ public final class MappingsFile {
         }
     }
 
-    private LaunchDarklyDestination destination(String name, boolean enabled, String clientSideId, String eventsHost,
-                                                String eventsBaseUrl) {
+    private EventsEndpoint endpoint(String name, boolean enabled, String clientSideId, String eventsHost,
+                                    String eventsBaseUrl) {
         if (!clientSideId.isBlank()) {
-            return LaunchDarklyDestination.of(name, clientSideId.strip(), eventsHost, eventsBaseUrl);
+            return EventsEndpoint.of(name, clientSideId.strip(), eventsHost, eventsBaseUrl);
         }
         return enabled ? withoutClientSideId.apply(name) : null;
     }

@@ -77,7 +77,7 @@ public final class BatchDocument {
      *
      * @throws IOException when the document is damaged
      */
-    static LaunchDarklyBatch inflate(byte[] deflated, String payloadId, LaunchDarklyDestination destination,
+    static LaunchDarklyBatch inflate(byte[] deflated, String payloadId, EventsEndpoint destination,
                                      LaunchDarklyBatch.Retry retry, ObjectMapper mapper) throws IOException {
         JsonNode document;
         try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(deflated))) {
@@ -90,7 +90,7 @@ public final class BatchDocument {
         }
     }
 
-    private static LaunchDarklyBatch batchOf(JsonNode document, String payloadId, LaunchDarklyDestination destination,
+    private static LaunchDarklyBatch batchOf(JsonNode document, String payloadId, EventsEndpoint destination,
                                              LaunchDarklyBatch.Retry retry) {
         JsonNode sent = document.path(LAUNCHDARKLY_EVENTS);
         JsonNode segmentEvents = document.path(SEGMENT_EVENTS);

@@ -49,7 +49,7 @@ public class DestinationCircuits implements Processor {
     /**
      * @param onRecovery called with a destination's name when its circuit closes again after being open
      */
-    public DestinationCircuits(List<LaunchDarklyDestination> destinations, Settings settings, Clock clock,
+    public DestinationCircuits(List<EventsEndpoint> destinations, Settings settings, Clock clock,
                                Consumer<String> onRecovery) {
         this.registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .failureRateThreshold(settings.failureRatePercent())
@@ -65,7 +65,7 @@ public class DestinationCircuits implements Processor {
         this.openFor = settings.openFor();
         this.retryAfter = new RetryAfter(settings.maxRetryAfter().toMillis(), clock);
         this.clock = clock;
-        for (LaunchDarklyDestination destination : destinations) {
+        for (EventsEndpoint destination : destinations) {
             String name = destination.name();
             CircuitBreaker circuit = registry.circuitBreaker(name);
             AtomicLong until = new AtomicLong();

@@ -49,7 +49,7 @@ public final class FailureDescriptions {
         };
     }
 
-    public String describe(Throwable cause, LaunchDarklyDestination destination) {
+    public String describe(Throwable cause, EventsEndpoint destination) {
         Throwable failure = cause;
         while (failure != null && failure.getCause() != null && !(failure instanceof HttpOperationFailedException)
                 && !isNetworkFailure(failure)) {
@@ -90,7 +90,7 @@ public final class FailureDescriptions {
         return failure instanceof java.io.IOException;
     }
 
-    private static String masked(String message, LaunchDarklyDestination destination) {
+    private static String masked(String message, EventsEndpoint destination) {
         if (message == null) {
             return "";
         }

@@ -14,7 +14,7 @@ import io.github.segmentld.mapping.LaunchDarklyEvent;
  *
  * @param retry null for a batch not tried yet; for one that failed before, when and how often
  */
-public record LaunchDarklyBatch(String payloadId, LaunchDarklyDestination destination, List<LaunchDarklyEvent> events,
+public record LaunchDarklyBatch(String payloadId, EventsEndpoint destination, List<LaunchDarklyEvent> events,
                                 Retry retry) {
 
     /** The exchange property that holds the batch while its serialised body is in flight. */
@@ -34,7 +34,7 @@ public record LaunchDarklyBatch(String payloadId, LaunchDarklyDestination destin
         events = List.copyOf(events);
     }
 
-    public LaunchDarklyBatch(String payloadId, LaunchDarklyDestination destination, List<LaunchDarklyEvent> events) {
+    public LaunchDarklyBatch(String payloadId, EventsEndpoint destination, List<LaunchDarklyEvent> events) {
         this(payloadId, destination, events, null);
     }
 
@@ -50,7 +50,7 @@ public record LaunchDarklyBatch(String payloadId, LaunchDarklyDestination destin
     }
 
     /** The payload ID of the batch made from chunk {@code chunkIndex} of input {@code inputId} for a destination. */
-    public static String derivePayloadId(String inputId, int chunkIndex, LaunchDarklyDestination destination) {
+    public static String derivePayloadId(String inputId, int chunkIndex, EventsEndpoint destination) {
         return nameBasedUuid(inputId + "\n" + chunkIndex + "\n" + destination.name() + "\n" + destination.clientSideId());
     }
 

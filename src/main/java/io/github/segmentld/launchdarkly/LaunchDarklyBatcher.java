@@ -18,16 +18,16 @@ import org.apache.camel.ExchangeProperty;
  */
 public class LaunchDarklyBatcher {
 
-    private final Map<String, LaunchDarklyDestination> destinations = new LinkedHashMap<>();
+    private final Map<String, EventsEndpoint> destinations = new LinkedHashMap<>();
 
-    public LaunchDarklyBatcher(List<LaunchDarklyDestination> destinations) {
+    public LaunchDarklyBatcher(List<EventsEndpoint> destinations) {
         destinations.forEach(destination -> this.destinations.put(destination.name(), destination));
     }
 
     /** The chunk's batches, each one's events in the order of the input (the mappings' groups interleaved back). */
     public List<LaunchDarklyBatch> batches(@ExchangeProperty(EventChunk.PROPERTY) EventChunk chunk, ConvertedChunk converted) {
         List<LaunchDarklyBatch> batches = new ArrayList<>(destinations.size());
-        for (LaunchDarklyDestination destination : destinations.values()) {
+        for (EventsEndpoint destination : destinations.values()) {
             List<LaunchDarklyEvent> events = converted.launchDarklyEvents(destination.name());
             if (!events.isEmpty()) {
                 List<LaunchDarklyEvent> inInputOrder = new ArrayList<>(events);

@@ -48,7 +48,7 @@ public class RetryQueue extends ServiceSupport {
 
     private final ParkedBatches parked;
     private final DestinationCircuits circuits;
-    private final Map<String, LaunchDarklyDestination> destinations = new LinkedHashMap<>();
+    private final Map<String, EventsEndpoint> destinations = new LinkedHashMap<>();
     private final Schedule schedule;
     private final long maxQueueBytes;
     private final int drainBatches;
@@ -63,7 +63,7 @@ public class RetryQueue extends ServiceSupport {
      * @param maxQueueBytes the size limit of each destination's queue, in deflated bytes
      * @param drainBatches  how many due batches of a destination one run of its retry-queue route sends at most
      */
-    public RetryQueue(ParkedBatches parked, DestinationCircuits circuits, List<LaunchDarklyDestination> destinations,
+    public RetryQueue(ParkedBatches parked, DestinationCircuits circuits, List<EventsEndpoint> destinations,
                       Schedule schedule, long maxQueueBytes, int drainBatches, ObjectMapper mapper,
                       FailureDescriptions failures, PipelineMetrics metrics, Clock clock) {
         this.parked = parked;
@@ -176,7 +176,7 @@ public class RetryQueue extends ServiceSupport {
         if (row == null) {
             return null;
         }
-        LaunchDarklyDestination destination = destinations.get(row.destination());
+        EventsEndpoint destination = destinations.get(row.destination());
         if (destination == null) {
             return null;
         }

@@ -28,17 +28,17 @@ public class SettingsCheck {
     /** What the check found for one destination. */
     public enum Outcome { VALID, INVALID, NOT_CHECKED, UNKNOWN }
 
-    public record Result(LaunchDarklyDestination destination, Outcome outcome, String message) {
+    public record Result(EventsEndpoint destination, Outcome outcome, String message) {
     }
 
-    private final List<LaunchDarklyDestination> destinations;
+    private final List<EventsEndpoint> destinations;
     private final String goalsUrl;
     private final Duration timeout;
     private final HttpClient client;
     private final ObjectMapper mapper;
 
     /** @param goalsUrl the URL the client-side ID is appended to, {@code https://clientsdk.launchdarkly.com/sdk/goals/} */
-    public SettingsCheck(List<LaunchDarklyDestination> destinations, String goalsUrl, Duration timeout, ObjectMapper mapper) {
+    public SettingsCheck(List<EventsEndpoint> destinations, String goalsUrl, Duration timeout, ObjectMapper mapper) {
         this.destinations = List.copyOf(destinations);
         this.goalsUrl = goalsUrl.endsWith("/") ? goalsUrl : goalsUrl + "/";
         this.timeout = timeout;
@@ -63,7 +63,7 @@ public class SettingsCheck {
         return report.toPrettyString();
     }
 
-    public Result check(LaunchDarklyDestination destination) {
+    public Result check(EventsEndpoint destination) {
         if (!destination.usesDefaultHost()) {
             return new Result(destination, Outcome.NOT_CHECKED, "events go to " + destination.maskedEventsUrl()
                     + ", not LaunchDarkly's own host: the client-side ID cannot be checked beforehand");

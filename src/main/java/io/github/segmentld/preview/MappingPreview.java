@@ -94,7 +94,7 @@ public class MappingPreview {
             ObjectNode destination = destinations.addObject();
             destination.put("destination", instance.name());
             destination.put("enabled", instance.enabled());
-            destination.put("url", instance.destination() == null ? null : instance.destination().maskedEventsUrl());
+            destination.put("url", instance.endpoint() == null ? null : instance.endpoint().maskedEventsUrl());
             ArrayNode mappings = destination.putArray("mappings");
             ArrayNode batch = mapper.createArrayNode();
             for (Mapping mapping : instance.mappings()) {

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 import io.github.segmentld.TestInbox;
 import io.github.segmentld.actions.Actions;
-import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
+import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.mapping.Mapping;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,7 +39,7 @@ class MappingsFileTest {
     }
 
     private final MappingsFile reader = new MappingsFile(MappingsFileTest::placeholders,
-            name -> LaunchDarklyDestination.standIn(name, "http://127.0.0.1:8080"));
+            name -> EventsEndpoint.standIn(name, "http://127.0.0.1:8080"));
 
     private static Path write(String yaml) {
         try {
@@ -81,7 +81,7 @@ class MappingsFileTest {
         assertThat(instances).extracting(DestinationInstance::name).containsExactly("production", "staging");
         DestinationInstance production = instances.get(0);
         assertThat(production.enabled()).isTrue();
-        assertThat(production.destination().eventsUrl()).isEqualTo("https://events.launchdarkly.com/events/bulk/prod-id");
+        assertThat(production.endpoint().eventsUrl()).isEqualTo("https://events.launchdarkly.com/events/bulk/prod-id");
         assertThat(production.mappings()).extracting(Mapping::name)
                 .containsExactly("Alias User", "Track Event", "Order revenue");
         assertThat(production.mappings()).extracting(Mapping::destination).containsOnly("production");
@@ -93,7 +93,7 @@ class MappingsFileTest {
 
         DestinationInstance staging = instances.get(1);
         assertThat(staging.enabled()).isFalse();
-        assertThat(staging.destination().eventsUrl()).isEqualTo("http://127.0.0.1:8030/events/bulk/staging-id");
+        assertThat(staging.endpoint().eventsUrl()).isEqualTo("http://127.0.0.1:8030/events/bulk/staging-id");
         assertThat(staging.mappings()).singleElement().satisfies(mapping -> {
             assertThat(mapping.action()).isEqualTo(Actions.ALIAS_USER);
             assertThat(mapping.enabled()).isFalse();
@@ -125,7 +125,7 @@ class MappingsFileTest {
     void anInstanceWithoutAClientSideIdPostsToTheStandIn() {
         var instance = reader.read(write("destinations:\n  - name: local\n")).get(0);
 
-        assertThat(instance.destination().eventsUrl()).isEqualTo("http://127.0.0.1:8080/events/bulk/stand-in-local");
+        assertThat(instance.endpoint().eventsUrl()).isEqualTo("http://127.0.0.1:8080/events/bulk/stand-in-local");
         assertThat(instance.mappings()).extracting(Mapping::name).containsExactly("Alias User", "Track Event");
     }
 
@@ -267,7 +267,7 @@ class MappingsFileTest {
     void withoutAFileOneInstanceRunsThePresets() {
         DestinationInstance single = reader.single("default", "id", "events.eu.launchdarkly.com", "");
 
-        assertThat(single.destination().eventsUrl()).isEqualTo("https://events.eu.launchdarkly.com/events/bulk/id");
+        assertThat(single.endpoint().eventsUrl()).isEqualTo("https://events.eu.launchdarkly.com/events/bulk/id");
         assertThat(single.mappings()).extracting(Mapping::name).containsExactly("Alias User", "Track Event");
         assertThatThrownBy(() -> reader.single("default", "id", "events.launchdarkly.com/path", ""))
                 .hasMessageStartingWith("launchdarkly.events-host must be a bare host name");

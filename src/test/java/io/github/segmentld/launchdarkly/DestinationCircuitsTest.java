@@ -20,18 +20,18 @@ import org.junit.jupiter.api.Test;
 class DestinationCircuitsTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
-    private final LaunchDarklyDestination production = LaunchDarklyDestination.of("production", "prod-id", null, "http://127.0.0.1:1");
-    private final LaunchDarklyDestination staging = LaunchDarklyDestination.of("staging", "staging-id", null, "http://127.0.0.1:1");
+    private final EventsEndpoint production = EventsEndpoint.of("production", "prod-id", null, "http://127.0.0.1:1");
+    private final EventsEndpoint staging = EventsEndpoint.of("staging", "staging-id", null, "http://127.0.0.1:1");
     private final List<String> recovered = new ArrayList<>();
     private final DestinationCircuits circuits = new DestinationCircuits(List.of(production, staging),
             new DestinationCircuits.Settings(50, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10)), clock,
             recovered::add);
 
-    private LaunchDarklyBatch batch(LaunchDarklyDestination destination) {
+    private LaunchDarklyBatch batch(EventsEndpoint destination) {
         return new LaunchDarklyBatch("payload", destination, List.of());
     }
 
-    private void fail(LaunchDarklyDestination destination, Exception cause) {
+    private void fail(EventsEndpoint destination, Exception cause) {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         exchange.setProperty(LaunchDarklyBatch.PROPERTY, batch(destination));
         exchange.setException(cause);

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 class FailureDescriptionsTest {
 
     private final FailureDescriptions failures = new FailureDescriptions(Duration.ofSeconds(10), Duration.ofSeconds(30));
-    private final LaunchDarklyDestination destination =
-            LaunchDarklyDestination.of("production", "5f9a1b2c3d4e5f6a7b8c9d0e", null, null);
+    private final EventsEndpoint destination =
+            EventsEndpoint.of("production", "5f9a1b2c3d4e5f6a7b8c9d0e", null, null);
 
     @Test
     void eachCauseIsNamed() {

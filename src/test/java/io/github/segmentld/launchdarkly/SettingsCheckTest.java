@@ -36,12 +36,12 @@ class SettingsCheckTest {
         CLIENT_SDK.stop();
     }
 
-    private static SettingsCheck checkAgainst(String goalsUrl, LaunchDarklyDestination... destinations) {
+    private static SettingsCheck checkAgainst(String goalsUrl, EventsEndpoint... destinations) {
         return new SettingsCheck(List.of(destinations), goalsUrl, Duration.ofSeconds(2), Json.MAPPER);
     }
 
-    private static LaunchDarklyDestination onDefaultHost(String clientSideId) {
-        return LaunchDarklyDestination.of(clientSideId, clientSideId, null, null);
+    private static EventsEndpoint onDefaultHost(String clientSideId) {
+        return EventsEndpoint.of(clientSideId, clientSideId, null, null);
     }
 
     @Test
@@ -70,8 +70,8 @@ class SettingsCheckTest {
     void onlyDestinationsOnLaunchDarklysOwnHostAreChecked() {
         CLIENT_SDK.resetRequests();
         SettingsCheck check = checkAgainst("http://127.0.0.1:" + CLIENT_SDK.port() + "/sdk/goals/",
-                LaunchDarklyDestination.of("relay", "unknown-id", null, "http://127.0.0.1:8030"),
-                LaunchDarklyDestination.of("eu", "unknown-id", "events.eu.example.com", null));
+                EventsEndpoint.of("relay", "unknown-id", null, "http://127.0.0.1:8030"),
+                EventsEndpoint.of("eu", "unknown-id", "events.eu.example.com", null));
 
         assertThat(check.checkAll()).extracting(SettingsCheck.Result::outcome)
                 .containsExactly(Outcome.NOT_CHECKED, Outcome.NOT_CHECKED);

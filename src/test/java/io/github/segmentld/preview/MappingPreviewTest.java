@@ -15,7 +15,7 @@ import io.github.segmentld.Json;
 import io.github.segmentld.actions.Actions;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.ingest.RefusedRequestException;
-import io.github.segmentld.launchdarkly.LaunchDarklyDestination;
+import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.mapping.MappingCompiler;
 import io.github.segmentld.mapping.ActionFixture;
 import org.junit.jupiter.api.Test;
@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 class MappingPreviewTest {
 
     private static final DestinationInstance PRODUCTION = new DestinationInstance("production", true,
-            LaunchDarklyDestination.of("production", "abcdef123456", null, null), Actions.presets("production"));
+            EventsEndpoint.of("production", "abcdef123456", null, null), Actions.presets("production"));
     private static final DestinationInstance STAGING = new DestinationInstance("staging", false,
-            LaunchDarklyDestination.of("staging", "staging-id", null, "http://127.0.0.1:8030"), List.of(
+            EventsEndpoint.of("staging", "staging-id", null, "http://127.0.0.1:8030"), List.of(
             MappingCompiler.compile("staging", "Revenue", true, "type = \"track\"", Actions.TRACK_EVENT,
                     object("{'metric_value': {'@path': '$.properties.plan'}}")),
             MappingCompiler.compile("staging", "Old", false, "type = \"track\"", Actions.TRACK_EVENT, object("{}"))));

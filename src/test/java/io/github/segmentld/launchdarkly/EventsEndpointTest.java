@@ -5,43 +5,43 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-class LaunchDarklyDestinationTest {
+class EventsEndpointTest {
 
     @Test
     void defaultsToTheLaunchDarklyEventsHostOverHttps() {
-        assertThat(LaunchDarklyDestination.of("d", "5f9a1c2b3d4e5f6a7b8c9d0e", "", "").eventsUrl())
+        assertThat(EventsEndpoint.of("d", "5f9a1c2b3d4e5f6a7b8c9d0e", "", "").eventsUrl())
                 .isEqualTo("https://events.launchdarkly.com/events/bulk/5f9a1c2b3d4e5f6a7b8c9d0e");
     }
 
     @Test
     void usesTheConfiguredBareHost() {
-        assertThat(LaunchDarklyDestination.of("d", "abc", "events.eu.launchdarkly.com", "").eventsUrl())
+        assertThat(EventsEndpoint.of("d", "abc", "events.eu.launchdarkly.com", "").eventsUrl())
                 .isEqualTo("https://events.eu.launchdarkly.com/events/bulk/abc");
     }
 
     @Test
     void anExplicitBaseUrlWinsOverTheHost() {
-        assertThat(LaunchDarklyDestination.of("d", "abc", "ignored.example", "http://127.0.0.1:8030/").eventsUrl())
+        assertThat(EventsEndpoint.of("d", "abc", "ignored.example", "http://127.0.0.1:8030/").eventsUrl())
                 .isEqualTo("http://127.0.0.1:8030/events/bulk/abc");
     }
 
     @Test
     void aHostWithASchemeOrPathIsRefused() {
-        assertThatThrownBy(() -> LaunchDarklyDestination.of("d", "abc", "https://events.launchdarkly.com", ""))
+        assertThatThrownBy(() -> EventsEndpoint.of("d", "abc", "https://events.launchdarkly.com", ""))
                 .hasMessageContaining("must be a bare host name");
-        assertThatThrownBy(() -> LaunchDarklyDestination.of("d", "abc", "events.launchdarkly.com/bulk", ""))
+        assertThatThrownBy(() -> EventsEndpoint.of("d", "abc", "events.launchdarkly.com/bulk", ""))
                 .hasMessageContaining("must be a bare host name");
     }
 
     @Test
     void aClientSideIdWithSlashesOrSpacesIsRefused() {
-        assertThatThrownBy(() -> LaunchDarklyDestination.of("d", "../admin", "", ""))
+        assertThatThrownBy(() -> EventsEndpoint.of("d", "../admin", "", ""))
                 .hasMessageContaining("not a LaunchDarkly client-side ID");
     }
 
     @Test
     void logsShowOnlyTheEndOfTheClientSideId() {
-        LaunchDarklyDestination destination = LaunchDarklyDestination.of("prod", "5f9a1c2b3d4e5f6a7b8c9d0e", "", "");
+        EventsEndpoint destination = EventsEndpoint.of("prod", "5f9a1c2b3d4e5f6a7b8c9d0e", "", "");
 
         assertThat(destination.toString()).isEqualTo("prod (client-side ID …9d0e)").doesNotContain("5f9a1c2b");
     }

@@ -7,15 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
- * Where LaunchDarkly events go: {@code POST {base URL}/events/bulk/{client-side ID}}. The base URL is
+ * Where a destination instance's LaunchDarkly events go: {@code POST {base URL}/events/bulk/{client-side ID}}. The base URL is
  * {@code https://{events host}} (the host defaults to {@code events.launchdarkly.com} and is a bare host name), or an
  * explicit base URL for a Relay Proxy or a local stand-in.
  *
- * @param name         names the destination in logs, metrics and dead-letter records
+ * @param name         the destination instance's name, as logs, metrics and dead-letter records show it
  * @param clientSideId the LaunchDarkly client-side ID; it is the credential, so logs show only its last characters
  * @param eventsUrl    the full bulk-events URL
  */
-public record LaunchDarklyDestination(String name, String clientSideId, String eventsUrl) {
+public record EventsEndpoint(String name, String clientSideId, String eventsUrl) {
 
     public static final String DEFAULT_EVENTS_HOST = "events.launchdarkly.com";
     private static final String STAND_IN_PREFIX = "stand-in-";
@@ -26,7 +26,7 @@ public record LaunchDarklyDestination(String name, String clientSideId, String e
      * @param eventsBaseUrl when not blank, used instead of the events host (scheme, host, port, optional path)
      * @throws IllegalArgumentException naming the setting that is wrong: client-side-id, events-host or events-base-url
      */
-    public static LaunchDarklyDestination of(String name, String clientSideId, String eventsHost, String eventsBaseUrl) {
+    public static EventsEndpoint of(String name, String clientSideId, String eventsHost, String eventsBaseUrl) {
         if (!CLIENT_SIDE_ID.matcher(clientSideId).matches()) {
             throw new IllegalArgumentException("client-side-id is not a LaunchDarkly client-side ID"
                     + " (letters, digits, '.', '_' and '-' only)");
@@ -47,11 +47,11 @@ public record LaunchDarklyDestination(String name, String clientSideId, String e
             base = "https://" + host;
         }
         String url = base + "/events/bulk/" + URLEncoder.encode(clientSideId, StandardCharsets.UTF_8);
-        return new LaunchDarklyDestination(name, clientSideId, url);
+        return new EventsEndpoint(name, clientSideId, url);
     }
 
-    /** The embedded stand-in's destination for an instance without a client-side ID. */
-    public static LaunchDarklyDestination standIn(String name, String baseUrl) {
+    /** The embedded stand-in's endpoint for an instance without a client-side ID. */
+    public static EventsEndpoint standIn(String name, String baseUrl) {
         return of(name, STAND_IN_PREFIX + name, null, baseUrl);
     }
 
