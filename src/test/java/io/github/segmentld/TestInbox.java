@@ -57,6 +57,7 @@ public record TestInbox(Path work) {
         p.setProperty("store.dead-letter-dir", deadLetters().toString());
         p.setProperty("store.rejected-dir", rejected().toString());
         p.setProperty("store.ledger-file", work.resolve("state/delivery.db").toString());
+        p.setProperty("delivery-log.file", work.resolve("state/delivery-log.db").toString());
         p.setProperty("launchdarkly.stand-in.record-file", work.resolve("stand-in/received.ndjson").toString());
         p.setProperty("launchdarkly.client-side-id", "test-client-id");
         p.setProperty("launchdarkly.events-base-url", eventsBaseUrl);

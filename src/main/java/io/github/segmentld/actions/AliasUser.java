@@ -46,6 +46,6 @@ public final class AliasUser extends Action {
         event.put("contextKind", "user");
         event.put("previousContextKind", "anonymousUser");
         event.put("creationDate", creationDate);
-        return new LaunchDarklyEvent(event, mapped.event());
+        return new LaunchDarklyEvent(event, mapped.event(), mapped.mapping().name());
     }
 }

@@ -78,6 +78,6 @@ public final class TrackEvent extends Action {
         }
         event.set("data", eventProperties == null ? JsonNodeFactory.instance.objectNode() : eventProperties);
         event.put("creationDate", Timestamps.toEpochMillis(timestamp, mapped.chunk().source().receivedAt()));
-        return new LaunchDarklyEvent(event, mapped.event());
+        return new LaunchDarklyEvent(event, mapped.event(), mapped.mapping().name());
     }
 }

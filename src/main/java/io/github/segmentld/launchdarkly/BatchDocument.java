@@ -104,7 +104,7 @@ public final class BatchDocument {
         }
         List<LaunchDarklyEvent> events = new ArrayList<>(sent.size());
         for (int i = 0; i < sent.size(); i++) {
-            events.add(new LaunchDarklyEvent((ObjectNode) sent.get(i), origins.get(sources.get(i).asInt())));
+            events.add(new LaunchDarklyEvent((ObjectNode) sent.get(i), origins.get(sources.get(i).asInt()), null));
         }
         return new LaunchDarklyBatch(payloadId, destination, events, retry);
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -24,6 +25,11 @@ public final class ConvertedChunk {
     /** The LaunchDarkly events made for a destination instance, in the order their groups were converted. */
     public List<LaunchDarklyEvent> launchDarklyEvents(String destination) {
         return launchDarklyEvents.getOrDefault(destination, List.of());
+    }
+
+    /** Every LaunchDarkly event made of the chunk. */
+    public Stream<LaunchDarklyEvent> launchDarklyEvents() {
+        return launchDarklyEvents.values().stream().flatMap(List::stream);
     }
 
     /** The events an action turned down, with the reasons. */

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  */
 public class MappingMatcher {
 
-    static final String INTEGRATIONS_DISABLED = "integrations_disabled";
-    static final String NO_MATCHING_MAPPING = "no_matching_mapping";
-    static final String DESTINATION_NOT_CONFIGURED = "destination_not_configured";
+    public static final String INTEGRATIONS_DISABLED = "integrations_disabled";
+    public static final String NO_MATCHING_MAPPING = "no_matching_mapping";
+    public static final String DESTINATION_NOT_CONFIGURED = "destination_not_configured";
 
     private static final Logger LOG = LoggerFactory.getLogger(MappingMatcher.class);
 
@@ -47,18 +47,14 @@ public class MappingMatcher {
         Map<FilterReason, Integer> filtered = new HashMap<>();
         for (SegmentEvent event : chunk.events()) {
             ObjectNode json = event.json();
-            if (!IntegrationsFilter.enabledFor(json)) {
-                filtered.merge(new FilterReason(INTEGRATIONS_DISABLED, typeOf(json)), 1, Integer::sum);
-                continue;
-            }
-            String only = event.destination();
-            if (only != null && !destinations.contains(only)) {
-                filtered.merge(new FilterReason(DESTINATION_NOT_CONFIGURED, typeOf(json)), 1, Integer::sum);
+            String refused = refusal(event);
+            if (refused != null) {
+                filtered.merge(new FilterReason(refused, typeOf(json)), 1, Integer::sum);
                 continue;
             }
             boolean any = false;
             for (Mapping mapping : mappings) {
-                if ((only == null || only.equals(mapping.destination())) && mapping.trigger().test(json)) {
+                if (applies(mapping, event)) {
                     matched.computeIfAbsent(mapping, m -> new ArrayList<>()).add(new MappedEvent(event, mapping, chunk));
                     any = true;
                 }
@@ -79,6 +75,32 @@ public class MappingMatcher {
             groups.add(new MappedEvents(mapping, events));
         });
         return groups;
+    }
+
+    /**
+     * Why no mapping takes the event, as {@link #match} counts it ({@code integrations_disabled},
+     * {@code destination_not_configured}, {@code no_matching_mapping}); null when a mapping does.
+     */
+    public String whyFiltered(SegmentEvent event) {
+        String refused = refusal(event);
+        if (refused != null) {
+            return refused;
+        }
+        return mappings.stream().anyMatch(mapping -> applies(mapping, event)) ? null : NO_MATCHING_MAPPING;
+    }
+
+    /** Why the event is for no mapping at all, before triggers are looked at; null when it may be for some. */
+    private String refusal(SegmentEvent event) {
+        if (!IntegrationsFilter.enabledFor(event.json())) {
+            return INTEGRATIONS_DISABLED;
+        }
+        String only = event.destination();
+        return only != null && !destinations.contains(only) ? DESTINATION_NOT_CONFIGURED : null;
+    }
+
+    private static boolean applies(Mapping mapping, SegmentEvent event) {
+        String only = event.destination();
+        return (only == null || only.equals(mapping.destination())) && mapping.trigger().test(event.json());
     }
 
     /** The event type as a metric tag: Segment's six types, anything else as "other" to keep the tag bounded. */

@@ -27,7 +27,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@code launchdarkly_batches_split_total{destination}}: batches halved after a 413;</li>
  * <li>{@code launchdarkly_events_dead_lettered_total{destination,status}}: events written to the dead-letter store;</li>
  * <li>{@code http_requests_throttled_total}: HTTP requests answered 503 because the backlog is over its limit;</li>
- * <li>{@code spool_backlog_bytes}: bytes accepted and waiting for delivery.</li>
+ * <li>{@code spool_backlog_bytes}: bytes accepted and waiting for delivery;</li>
+ * <li>{@code delivery_log_pending_events}: event records waiting for the delivery log's writer, and
+ * {@code delivery_log_records_dropped_total}: records it could not write (behind, or its database failing).</li>
  * </ul>
  */
 public class PipelineMetrics {
@@ -98,5 +100,9 @@ public class PipelineMetrics {
 
     public void deadLettered(String destination, String status, int events) {
         registry.counter("launchdarkly.events.dead.lettered", "destination", destination, "status", status).increment(events);
+    }
+
+    public void deliveryLogDropped(int records) {
+        registry.counter("delivery.log.records.dropped").increment(records);
     }
 }

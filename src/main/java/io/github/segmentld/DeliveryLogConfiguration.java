@@ -1,0 +1,72 @@
+package io.github.segmentld;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+import io.github.segmentld.deliverylog.DeliveryAttempts;
+import io.github.segmentld.deliverylog.DeliveryLog;
+import io.github.segmentld.deliverylog.DeliveryLogDatabase;
+import io.github.segmentld.deliverylog.DeliveryLogQueries;
+import io.github.segmentld.deliverylog.Redaction;
+import io.github.segmentld.launchdarkly.FailureDescriptions;
+import io.github.segmentld.mapping.MappingMatcher;
+import io.github.segmentld.observe.PipelineMetrics;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+
+/**
+ * The delivery log: its database, the writer the routes hand records to, the notifier of each request to LaunchDarkly,
+ * and the queries of its API. Each bean is named after its method and made when first needed; its
+ * {@code @PropertyInject} parameters are the {@code delivery-log.*} keys documented in {@code application.properties}.
+ */
+@Configuration
+public class DeliveryLogConfiguration implements CamelConfiguration {
+
+    @BindToRegistry(lazy = true)
+    public DeliveryLogDatabase deliveryLogDatabase(@PropertyInject("delivery-log.jdbc-url") String jdbcUrl,
+                                                   @PropertyInject("delivery-log.file") String file,
+                                                   @PropertyInject("delivery-log.user") String user,
+                                                   @PropertyInject("delivery-log.password") String password,
+                                                   Clock clock) {
+        return new DeliveryLogDatabase(new DeliveryLogDatabase.Settings(jdbcUrl, Path.of(file), user, password),
+                clock);
+    }
+
+    @BindToRegistry(lazy = true)
+    public Redaction redaction(@PropertyInject("delivery-log.redact") boolean redact) {
+        return new Redaction(redact);
+    }
+
+    /** A service of the context: its writer stops, having written what waits, after the routes. */
+    @BindToRegistry(lazy = true)
+    public DeliveryLog deliveryLog(@PropertyInject("delivery-log.enabled") boolean enabled,
+                                   @PropertyInject("delivery-log.max-pending-events") int maxPendingEvents,
+                                   @PropertyInject("delivery-log.retention-days") long retentionDays,
+                                   @PropertyInject("delivery-log.max-bytes") long maxBytes,
+                                   DeliveryLogDatabase database, Redaction redaction, MappingMatcher matcher,
+                                   FailureDescriptions failures, PipelineMetrics metrics, Clock clock,
+                                   CamelContext context) throws Exception {
+        DeliveryLog log = new DeliveryLog(new DeliveryLog.Settings(enabled, maxPendingEvents,
+                Duration.ofDays(retentionDays), maxBytes), database, redaction, matcher, failures, metrics, clock);
+        context.addService(log, true, false);
+        return log;
+    }
+
+    @BindToRegistry(lazy = true)
+    public DeliveryLogQueries deliveryLogQueries(DeliveryLogDatabase database, Redaction redaction) {
+        return new DeliveryLogQueries(database, redaction);
+    }
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        DeliveryLog log = context.getRegistry().lookupByNameAndType("deliveryLog", DeliveryLog.class);
+        if (log.enabled()) {
+            context.getManagementStrategy().addEventNotifier(new DeliveryAttempts(log,
+                    context.getRegistry().lookupByNameAndType("failureDescriptions", FailureDescriptions.class)));
+        }
+    }
+}
