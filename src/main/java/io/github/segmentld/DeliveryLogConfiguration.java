@@ -44,13 +44,13 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
     /** A service of the context: its writer stops, having written what waits, after the routes. */
     @BindToRegistry(lazy = true)
     public DeliveryLog deliveryLog(@PropertyInject("delivery-log.enabled") boolean enabled,
-                                   @PropertyInject("delivery-log.max-pending-events") int maxPendingEvents,
+                                   @PropertyInject("delivery-log.max-pending-bytes") long maxPendingBytes,
                                    @PropertyInject("delivery-log.retention-days") long retentionDays,
                                    @PropertyInject("delivery-log.max-bytes") long maxBytes,
                                    DeliveryLogDatabase database, Redaction redaction, MappingMatcher matcher,
                                    FailureDescriptions failures, PipelineMetrics metrics, Clock clock,
                                    CamelContext context) throws Exception {
-        DeliveryLog log = new DeliveryLog(new DeliveryLog.Settings(enabled, maxPendingEvents,
+        DeliveryLog log = new DeliveryLog(new DeliveryLog.Settings(enabled, maxPendingBytes,
                 Duration.ofDays(retentionDays), maxBytes), database, redaction, matcher, failures, metrics, clock);
         context.addService(log, true, false);
         return log;

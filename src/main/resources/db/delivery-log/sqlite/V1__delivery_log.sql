@@ -2,48 +2,36 @@
 -- state database: it is a record for people, pruned by age and size, and may be lost or recreated without costing
 -- an event. postgresql/V1__delivery_log.sql is the same schema for a shared database.
 
--- One row per Segment event and destination mapping: the LaunchDarkly event it became (outcome 'sent': its batch
--- tells the rest), or why it was filtered or rejected. event_key makes a row written again after a crash a no-op.
-CREATE TABLE logged_event (
-    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
-    event_key          TEXT    NOT NULL UNIQUE,
-    logged_at          BIGINT  NOT NULL,
-    received_at        BIGINT  NOT NULL,
-    input              TEXT    NOT NULL,
-    position           TEXT    NOT NULL,
-    message_id         TEXT,
-    user_id            TEXT,
-    anonymous_id       TEXT,
-    event_type         TEXT,
-    event_name         TEXT,
-    destination        TEXT,
-    mapping            TEXT,
-    outcome            TEXT    NOT NULL,
-    reason             TEXT,
-    detail             TEXT,
-    payload_id         TEXT,
-    segment_event      TEXT,
-    launchdarkly_event TEXT
-);
-CREATE INDEX logged_event_message_id ON logged_event (message_id);
-CREATE INDEX logged_event_user_id ON logged_event (user_id);
-CREATE INDEX logged_event_anonymous_id ON logged_event (anonymous_id);
-CREATE INDEX logged_event_payload_id ON logged_event (payload_id);
-CREATE INDEX logged_event_logged_at ON logged_event (logged_at);
-
--- One row per batch: where it went and its outcome (sending, delivered, retry_pending, dead_lettered, split).
-CREATE TABLE logged_batch (
-    payload_id        TEXT    PRIMARY KEY,
-    destination       TEXT    NOT NULL,
+-- One row per group of events that shared a fate: a LaunchDarkly batch (kind 'batch', its outcome: sending,
+-- delivered, retry_pending, dead_lettered, split), or the events of a chunk no mapping took (kind 'filtered') or that
+-- were rejected (kind 'rejected'). A row per group rather than per event keeps the log's cost per event to a line of
+-- text: event_index holds one line per event (messageId, userId, anonymousId, type, event, destination, mapping,
+-- position, receivedAt, reason, separated by tabs), which a search reads newest first.
+CREATE TABLE logged_group (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind              TEXT    NOT NULL,
+    payload_id        TEXT    UNIQUE,
+    destination       TEXT,
     parent_payload_id TEXT,
     events            INTEGER NOT NULL,
     created_at        BIGINT  NOT NULL,
     outcome           TEXT    NOT NULL,
     reason            TEXT,
     outcome_at        BIGINT  NOT NULL,
-    delivered_at      BIGINT
+    delivered_at      BIGINT,
+    input             TEXT,
+    event_index       TEXT    NOT NULL,
+    details           TEXT
 );
-CREATE INDEX logged_batch_created_at ON logged_batch (created_at);
+CREATE INDEX logged_group_created_at ON logged_group (created_at);
+
+-- The JSON array a batch was posted with: its i-th element is what the i-th line of its group became.
+CREATE TABLE logged_payload (
+    payload_id TEXT PRIMARY KEY,
+    created_at BIGINT NOT NULL,
+    payload    TEXT   NOT NULL
+);
+CREATE INDEX logged_payload_created_at ON logged_payload (created_at);
 
 -- Each request for a batch: when, LaunchDarkly's status (null without an answer), how long, and what failed.
 CREATE TABLE logged_attempt (

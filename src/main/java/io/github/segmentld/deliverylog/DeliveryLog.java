@@ -5,10 +5,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,12 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
 import io.github.segmentld.mapping.ConvertedChunk;
-import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.mapping.MappingMatcher;
-import io.github.segmentld.mapping.TransformedEvents;
 import io.github.segmentld.model.EventChunk;
-import io.github.segmentld.model.Rejection;
-import io.github.segmentld.model.SegmentEvent;
 import io.github.segmentld.observe.PipelineMetrics;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -33,12 +26,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records what became of each Segment event and each LaunchDarkly batch in the delivery log, off the hot path: the
- * routes hand over what they hold (a batch before it is sent, a chunk once settled, a batch parked, split or
- * dead-lettered; {@link DeliveryAttempts} each request), which waits in memory for one writer thread. The writer
+ * routes hand over what they hold (a batch as it is posted, a chunk once settled, a batch parked, split or
+ * dead-lettered; {@link DeliveryAttempts} each request), made into rows at once (so the events are not held) which
+ * wait in memory for one writer thread. The writer
  * commits whatever has queued up, at least every {@link #FLUSH_INTERVAL}, so a record is readable within about a
  * second, and a kill -9 loses at most that last second of the log, never an event.
  * <p>
- * The log never holds delivery up: what waits is bounded by {@code delivery-log.max-pending-events}, beyond which
+ * The log never holds delivery up: what waits is bounded by {@code delivery-log.max-pending-bytes}, beyond which
  * records are dropped with a warning and counted ({@code delivery_log_records_dropped_total}); a write that fails is
  * dropped the same way, and a database found damaged is recreated.
  */
@@ -48,27 +42,45 @@ public class DeliveryLog extends ServiceSupport {
     public static final Duration FLUSH_INTERVAL = Duration.ofMillis(200);
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryLog.class);
-    private static final int MAX_EVENTS_PER_COMMIT = 20_000;
+    private static final int MAX_EVENTS_PER_COMMIT = 50_000;
     private static final String HELD_BACK = "not sent: the destination's circuit is open";
     /** How long the writer waits before it opens a database again that failed. */
     private static final Duration REOPEN_DELAY = Duration.ofSeconds(1);
 
-    /** What the writer writes: one piece of the log. */
-    interface Entry {
+    /**
+     * What the writer writes: groups of events, made when the records are handed over so that the events they come from
+     * are not held, and the changes to batches that go with them.
+     */
+    record Entry(List<LoggedGroup> groups, Work work) {
 
-        /** How many event rows it holds, which count against the pending bound. */
-        int events();
-
-        /** How many records it holds, as counted when it is dropped. */
-        default int records() {
-            return Math.max(1, events());
+        /** Roughly what the entry holds in memory, which counts against the pending bound. */
+        long bytes() {
+            return 200 + groups.stream().mapToLong(LoggedGroup::bytes).sum();
         }
 
-        void writeTo(LogWriter writer) throws SQLException;
+        /** How many records a dropped entry loses: its events, or the one change. */
+        int records() {
+            return Math.max(1, groups.stream().mapToInt(LoggedGroup::events).sum());
+        }
+
+        void writeTo(LogWriter writer) throws SQLException {
+            if (work != null) {
+                work.apply(writer);
+            }
+            for (LoggedGroup group : groups) {
+                writer.group(group);
+            }
+        }
+    }
+
+    /** A change to the log's batches. */
+    @FunctionalInterface
+    interface Work {
+        void apply(LogWriter writer) throws SQLException;
     }
 
     /** The settings of the log; each is documented with its key in {@code application.properties}. */
-    public record Settings(boolean enabled, int maxPendingEvents, Duration retention, long maxBytes) {
+    public record Settings(boolean enabled, long maxPendingBytes, Duration retention, long maxBytes) {
     }
 
     private final Settings settings;
@@ -78,7 +90,7 @@ public class DeliveryLog extends ServiceSupport {
     private final PipelineMetrics metrics;
     private final Clock clock;
     private final BlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
-    private final AtomicLong pendingEvents = new AtomicLong();
+    private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean running;
     private Thread writerThread;
@@ -91,7 +103,7 @@ public class DeliveryLog extends ServiceSupport {
         this.failures = failures;
         this.metrics = metrics;
         this.clock = clock;
-        metrics.gauge("delivery.log.pending.events", pendingEvents);
+        metrics.gauge("delivery.log.pending.bytes", pendingBytes);
     }
 
     public boolean enabled() {
@@ -126,95 +138,63 @@ public class DeliveryLog extends ServiceSupport {
         }
     }
 
-    /** A batch about to be sent: a row for it and one for each of its events. */
-    public void batched(@Body LaunchDarklyBatch batch, @ExchangeProperty(EventChunk.PROPERTY) EventChunk chunk) {
-        long now = clock.millis();
-        offer(new Entry() {
-            @Override
-            public int events() {
-                return batch.size();
-            }
-
-            @Override
-            public void writeTo(LogWriter writer) throws SQLException {
-                writer.batch(batch.payloadId(), batch.destination().name(), null, batch.size(), now);
-                List<LaunchDarklyEvent> events = batch.events();
-                for (int i = 0; i < events.size(); i++) {
-                    writer.event(rows.sent(batch, i, chunk, now));
-                }
-            }
-        });
+    /**
+     * A batch about to be posted: its events, and the JSON it is posted with (taken as it is, unless personal data is
+     * redacted). A batch posted again (from the retry queue) is logged once.
+     */
+    public void posting(@Body byte[] payload, @ExchangeProperty(LaunchDarklyBatch.PROPERTY) LaunchDarklyBatch batch,
+                        @ExchangeProperty(EventChunk.PROPERTY) EventChunk chunk) {
+        if (running) {
+            offer(new Entry(List.of(rows.batch(batch, chunk, payload, clock.millis())), null));
+        }
     }
 
-    /** A chunk settled: a row for each event no mapping took, and for each record or event rejected. */
+    /** A chunk settled: the events no mapping took, and the records and events rejected. */
     public void settled(@ExchangeProperty(EventChunk.PROPERTY) EventChunk chunk,
                         @ExchangeProperty(ConvertedChunk.PROPERTY) ConvertedChunk converted) {
-        long now = clock.millis();
-        int atMost = chunk.events().size() + chunk.rejections().size();
-        if (atMost == 0) {
-            return;
+        if (running) {
+            List<LoggedGroup> groups = rows.settled(chunk, converted, clock.millis());
+            if (!groups.isEmpty()) {
+                offer(new Entry(groups, null));
+            }
         }
-        offer(new Entry() {
-            @Override
-            public int events() {
-                return atMost;
-            }
-
-            @Override
-            public void writeTo(LogWriter writer) throws SQLException {
-                Set<SegmentEvent> taken = Collections.newSetFromMap(new IdentityHashMap<>());
-                converted.launchDarklyEvents().forEach(event -> taken.add(event.segmentEvent()));
-                converted.invalid().forEach(invalid -> taken.add(invalid.event().event()));
-                for (SegmentEvent event : chunk.events()) {
-                    LoggedEvent row = taken.contains(event) ? null : rows.filtered(event, chunk, now);
-                    if (row != null) {
-                        writer.event(row);
-                    }
-                }
-                for (TransformedEvents.Invalid refused : converted.invalid()) {
-                    writer.event(rows.invalid(refused, chunk, now));
-                }
-                for (Rejection rejection : chunk.rejections()) {
-                    writer.event(rows.unreadable(rejection, now));
-                }
-            }
-        });
     }
 
     /** A batch LaunchDarkly found too large: its halves are sent on their own, under payload IDs of their own. */
     public void split(@Body LaunchDarklyBatch batch) {
         long now = clock.millis();
-        List<LaunchDarklyBatch> halves = batch.halves();
-        offer(outcome(writer -> {
-            writer.outcome(batch.payloadId(), "split", "413: too large for LaunchDarkly, split in two", now);
-            for (LaunchDarklyBatch half : halves) {
-                writer.batch(half.payloadId(), half.destination().name(), batch.payloadId(), half.size(), now);
-            }
-        }));
+        List<String> halves = batch.halves().stream().map(LaunchDarklyBatch::payloadId).toList();
+        offer(change(writer -> writer.split(batch.payloadId(), halves, now)));
     }
 
-    /** A batch parked in its destination's retry queue. */
+    /** A batch parked in its destination's retry queue; one its open circuit held back is logged here first. */
     public void parked(@ExchangeProperty(LaunchDarklyBatch.PROPERTY) LaunchDarklyBatch batch,
-                       @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
+                       @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause,
+                       @ExchangeProperty(EventChunk.PROPERTY) EventChunk chunk) {
+        if (!running) {
+            return;
+        }
         long now = clock.millis();
         String reason = cause == null ? HELD_BACK : failures.describe(cause, batch.destination());
-        offer(outcome(writer -> writer.outcome(batch.payloadId(), "retry_pending", reason, now)));
+        List<LoggedGroup> unposted = cause == null ? List.of(rows.batch(batch, chunk, null, now)) : List.of();
+        offer(new Entry(unposted, writer -> writer.outcome(batch.payloadId(), "retry_pending", reason, now)));
     }
 
     /** A batch written to the dead-letter store. */
     public void deadLettered(@ExchangeProperty(LaunchDarklyBatch.PROPERTY) LaunchDarklyBatch batch,
                              @ExchangeProperty(FailureDescriptions.DEAD_LETTER_REASON) String reason) {
         long now = clock.millis();
-        offer(outcome(writer -> writer.outcome(batch.payloadId(), "dead_lettered", reason, now)));
+        offer(change(writer -> writer.outcome(batch.payloadId(), "dead_lettered", reason, now)));
     }
 
     /** One request for a batch, with LaunchDarkly's answer; a 2xx answer delivers it. */
     void attempt(LaunchDarklyBatch batch, long at, Integer status, long latencyMillis, String error,
                  String responseBody) {
-        offer(outcome(writer -> {
-            writer.attempt(batch.payloadId(), at, status, latencyMillis, error, responseBody);
+        String payloadId = batch.payloadId();
+        offer(change(writer -> {
+            writer.attempt(payloadId, at, status, latencyMillis, error, responseBody);
             if (status != null && status >= 200 && status < 300) {
-                writer.delivered(batch.payloadId(), at + latencyMillis);
+                writer.delivered(payloadId, at + latencyMillis);
             }
         }));
     }
@@ -225,41 +205,23 @@ public class DeliveryLog extends ServiceSupport {
             return;
         }
         long cutoff = clock.millis() - settings.retention().toMillis();
-        offer(outcome(writer -> writer.prune(cutoff, settings.maxBytes())));
+        offer(change(writer -> writer.prune(cutoff, settings.maxBytes())));
     }
 
-    /** Records waiting for the writer, as event rows. */
-    public long pendingEvents() {
-        return pendingEvents.get();
-    }
-
-    private static Entry outcome(Work work) {
-        return new Entry() {
-            @Override
-            public int events() {
-                return 0;
-            }
-
-            @Override
-            public void writeTo(LogWriter writer) throws SQLException {
-                work.apply(writer);
-            }
-        };
-    }
-
-    @FunctionalInterface
-    private interface Work {
-        void apply(LogWriter writer) throws SQLException;
+    private static Entry change(Work work) {
+        return new Entry(List.of(), work);
     }
 
     private void offer(Entry entry) {
         if (!running) {
             return;
         }
-        int events = entry.events();
-        if (events > 0 && pendingEvents.addAndGet(events) > settings.maxPendingEvents()) {
-            pendingEvents.addAndGet(-events);
-            drop(entry.records(), "the writer is behind (delivery-log.max-pending-events=" + settings.maxPendingEvents() + ")");
+        long bytes = entry.bytes();
+        // a change to a batch is small, and what a search shows of the batch: only groups of events are dropped
+        if (pendingBytes.addAndGet(bytes) > settings.maxPendingBytes() && !entry.groups().isEmpty()) {
+            pendingBytes.addAndGet(-bytes);
+            drop(entry.records(), "the writer is behind (delivery-log.max-pending-bytes="
+                    + settings.maxPendingBytes() + ")");
             return;
         }
         queue.add(entry);
@@ -284,22 +246,21 @@ public class DeliveryLog extends ServiceSupport {
                     continue;
                 }
                 taken.add(first);
-                int events = first.events();
+                int events = first.records();
                 while (events < MAX_EVENTS_PER_COMMIT) {
                     Entry next = queue.poll();
                     if (next == null) {
                         break;
                     }
                     taken.add(next);
-                    events += next.events();
+                    events += next.records();
                 }
                 writer = write(writer, taken);
             } catch (InterruptedException e) {
                 // stopping: what is queued is still written
                 running = false;
             } finally {
-                int events = taken.stream().mapToInt(Entry::events).sum();
-                pendingEvents.addAndGet(-events);
+                pendingBytes.addAndGet(-taken.stream().mapToLong(Entry::bytes).sum());
                 taken.clear();
             }
         }

@@ -6,13 +6,20 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.github.segmentld.model.Timestamps;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
@@ -24,15 +31,12 @@ import org.apache.camel.Header;
  */
 public class DeliveryLogQueries {
 
-    /** The outcomes a search may ask for: those of an event row and, for a sent event, those of its batch. */
+    /** The outcomes a search may ask for: a batch's for the events it holds, or filtered, or rejected. */
     public static final List<String> OUTCOMES = List.of("delivered", "sending", "retry_pending", "dead_lettered",
-            "split", LoggedEvent.FILTERED, LoggedEvent.REJECTED);
+            "split", LoggedGroup.FILTERED, LoggedGroup.REJECTED);
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
-
-    /** An event's outcome: its own when it was not sent, else its batch's. */
-    private static final String OUTCOME = "CASE WHEN e.outcome = 'sent' THEN COALESCE(b.outcome, 'sending')"
-            + " ELSE e.outcome END";
+    private static final Pattern CURSOR = Pattern.compile("(\\d+):(\\d+)");
 
     private final DeliveryLogDatabase database;
     private final Redaction redaction;
@@ -41,6 +45,20 @@ public class DeliveryLogQueries {
     public DeliveryLogQueries(DeliveryLogDatabase database, Redaction redaction) {
         this.database = database;
         this.redaction = redaction;
+    }
+
+    /** What a search asks for; null for a criterion not given. */
+    private record Criteria(String messageId, String user, String event, String destination, String mapping,
+                            String outcome) {
+
+        boolean accepts(EventLine line, String lineOutcome) {
+            return (messageId == null || messageId.equals(line.messageId()))
+                    && (user == null || user.equals(line.userId()) || user.equals(line.anonymousId()))
+                    && (event == null || event.equals(line.event()))
+                    && (destination == null || destination.equals(line.destination()))
+                    && (mapping == null || mapping.equals(line.mapping()))
+                    && (outcome == null || outcome.equals(lineOutcome));
+        }
     }
 
     /**
@@ -54,60 +72,74 @@ public class DeliveryLogQueries {
                              @Header("mapping") String mapping, @Header("outcome") String outcome,
                              @Header("from") String from, @Header("to") String to,
                              @Header("limit") String limit, @Header("before") String before) throws SQLException {
-        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
-        List<Object> values = new ArrayList<>();
-        condition(where, values, "e.message_id = ?", messageId);
-        if (present(user)) {
-            where.append(" AND (e.user_id = ? OR e.anonymous_id = ?)");
-            values.add(redaction.userId(user.strip()));
-            values.add(redaction.userId(user.strip()));
+        String wanted = present(outcome) ? outcome.strip() : null;
+        if (wanted != null && !OUTCOMES.contains(wanted)) {
+            throw new IllegalArgumentException("outcome must be one of " + String.join(", ", OUTCOMES));
         }
-        condition(where, values, "e.event_name = ?", eventName);
-        condition(where, values, "e.destination = ?", destination);
-        condition(where, values, "e.mapping = ?", mapping);
-        if (present(outcome)) {
-            if (!OUTCOMES.contains(outcome.strip())) {
-                throw new IllegalArgumentException("outcome must be one of " + String.join(", ", OUTCOMES));
-            }
-            condition(where, values, OUTCOME + " = ?", outcome.strip());
-        }
-        if (present(from)) {
-            condition(where, values, "e.logged_at >= ?", epochMillis("from", from));
-        }
-        if (present(to)) {
-            condition(where, values, "e.logged_at < ?", epochMillis("to", to));
-        }
-        if (present(before)) {
-            condition(where, values, "e.id < ?", number("before", before));
-        }
+        Criteria criteria = new Criteria(given(messageId), present(user) ? redaction.userId(user.strip()) : null,
+                given(eventName), given(destination), given(mapping), wanted);
         long pageSize = present(limit) ? number("limit", limit) : DEFAULT_LIMIT;
         if (pageSize < 1 || pageSize > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be from 1 to " + MAX_LIMIT);
         }
+        long beforeGroup = Long.MAX_VALUE;
+        int beforeLine = Integer.MAX_VALUE;
+        if (present(before)) {
+            Matcher cursor = CURSOR.matcher(before.strip());
+            if (!cursor.matches()) {
+                throw new IllegalArgumentException("before must be the next of a page, such as 1234:56");
+            }
+            beforeGroup = Long.parseLong(cursor.group(1));
+            beforeLine = Integer.parseInt(cursor.group(2));
+        }
+        // The groups that may hold a match, newest first: the lines of each are then matched exactly.
+        StringBuilder where = new StringBuilder(" WHERE id <= ?");
+        List<Object> values = new ArrayList<>(List.of(beforeGroup));
+        if (present(from)) {
+            where.append(" AND created_at >= ?");
+            values.add(epochMillis("from", from));
+        }
+        if (present(to)) {
+            where.append(" AND created_at < ?");
+            values.add(epochMillis("to", to));
+        }
+        if (wanted != null) {
+            where.append(" AND outcome = ?");
+            values.add(wanted);
+        }
+        for (String term : new String[] {criteria.messageId(), criteria.user(), criteria.event()}) {
+            if (term != null) {
+                where.append(" AND event_index LIKE ? ESCAPE '!'");
+                values.add("%" + EventLine.clean(term).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+            }
+        }
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode events = answer.putArray("events");
         try (Connection connection = database.connect();
-             PreparedStatement sql = connection.prepareStatement("SELECT e.*, " + OUTCOME + " AS final_outcome,"
-                     + " b.reason AS batch_reason, b.delivered_at, b.parent_payload_id"
-                     + " FROM logged_event e LEFT JOIN logged_batch b ON b.payload_id = e.payload_id"
-                     + where + " ORDER BY e.id DESC LIMIT " + (pageSize + 1))) {
+             PreparedStatement sql = connection.prepareStatement("SELECT id, kind, payload_id, parent_payload_id,"
+                     + " created_at, outcome, reason, delivered_at, input, event_index, details FROM logged_group"
+                     + where + " ORDER BY id DESC")) {
             for (int i = 0; i < values.size(); i++) {
                 sql.setObject(i + 1, values.get(i));
             }
-            long lastId = 0;
-            try (ResultSet rows = sql.executeQuery()) {
-                while (rows.next()) {
-                    if (events.size() == pageSize) {
-                        answer.put("next", String.valueOf(lastId));
-                        break;
+            sql.setFetchSize(16);
+            Map<String, JsonNode> payloads = new HashMap<>();
+            try (ResultSet groups = sql.executeQuery()) {
+                collect:
+                while (groups.next()) {
+                    long id = groups.getLong("id");
+                    EventLine[] lines = EventLine.parseAll(groups.getString("event_index"));
+                    int last = id == beforeGroup ? Math.min(beforeLine, lines.length) - 1 : lines.length - 1;
+                    for (int i = last; i >= 0; i--) {
+                        if (!criteria.accepts(lines[i], groups.getString("outcome"))) {
+                            continue;
+                        }
+                        if (events.size() == pageSize) {
+                            answer.put("next", id + ":" + (i + 1));
+                            break collect;
+                        }
+                        events.add(event(connection, groups, id, i, lines[i], payloads));
                     }
-                    lastId = rows.getLong("id");
-                    events.add(event(rows));
-                }
-            }
-            for (JsonNode event : events) {
-                if (event.hasNonNull("payloadId")) {
-                    ((ObjectNode) event).set("attempts", attempts(connection, event.get("payloadId").asText()));
                 }
             }
         }
@@ -119,38 +151,67 @@ public class DeliveryLogQueries {
         return mapper.createObjectNode().put("message", cause.getMessage()).toString();
     }
 
-    private ObjectNode event(ResultSet row) throws SQLException {
+    private ObjectNode event(Connection connection, ResultSet group, long id, int index, EventLine line,
+                             Map<String, JsonNode> payloads) throws SQLException {
         ObjectNode event = mapper.createObjectNode();
-        event.put("id", row.getLong("id"));
-        event.put("loggedAt", time(row.getLong("logged_at")));
-        event.put("receivedAt", time(row.getLong("received_at")));
-        event.put("input", row.getString("input"));
-        event.put("position", row.getString("position"));
-        String[][] columns = {{"messageId", "message_id"}, {"type", "event_type"}, {"event", "event_name"},
-            {"userId", "user_id"}, {"anonymousId", "anonymous_id"}, {"destination", "destination"},
-            {"mapping", "mapping"}};
-        for (String[] column : columns) {
-            event.put(column[0], row.getString(column[1]));
+        event.put("id", id + ":" + index);
+        event.put("loggedAt", time(group.getLong("created_at")));
+        event.put("receivedAt", receivedAt(line.receivedAt()));
+        event.put("input", group.getString("input"));
+        event.put("position", line.position());
+        event.put("messageId", line.messageId());
+        event.put("type", line.type());
+        event.put("event", line.event());
+        event.put("userId", line.userId());
+        event.put("anonymousId", line.anonymousId());
+        event.put("destination", line.destination());
+        event.put("mapping", line.mapping());
+        event.put("outcome", group.getString("outcome"));
+        String kind = group.getString("kind");
+        if (LoggedGroup.BATCH.equals(kind)) {
+            String payloadId = group.getString("payload_id");
+            if (group.getString("reason") != null) {
+                event.put("detail", group.getString("reason"));
+            }
+            event.put("payloadId", payloadId);
+            if (group.getString("parent_payload_id") != null) {
+                event.put("splitFrom", group.getString("parent_payload_id"));
+            }
+            long deliveredAt = group.getLong("delivered_at");
+            if (!group.wasNull()) {
+                event.put("deliveredAt", time(deliveredAt));
+            }
+            event.putNull("segmentEvent");
+            JsonNode payload = payloads.get(payloadId);
+            if (payload == null) {
+                payload = payload(connection, payloadId);
+                payloads.put(payloadId, payload);
+            }
+            event.set("launchDarklyEvent", payload.get(index));
+            event.set("attempts", attempts(connection, payloadId));
+            return event;
         }
-        event.put("outcome", row.getString("final_outcome"));
-        String reason = row.getString("reason");
-        if (reason != null) {
-            event.put("reason", reason);
-            event.put("detail", row.getString("detail"));
-        } else if (row.getString("batch_reason") != null) {
-            event.put("detail", row.getString("batch_reason"));
+        event.put("reason", line.reason());
+        if (LoggedGroup.FILTERED.equals(kind)) {
+            event.put("detail", LogRows.filteredDetail(line.reason(), line));
+            event.putNull("segmentEvent");
+        } else {
+            JsonNode detail = json(group.getString("details")).path(index);
+            event.put("detail", detail.path("detail").asText(null));
+            event.set("segmentEvent", detail.get("segmentEvent"));
         }
-        event.put("payloadId", row.getString("payload_id"));
-        if (row.getString("parent_payload_id") != null) {
-            event.put("splitFrom", row.getString("parent_payload_id"));
-        }
-        long deliveredAt = row.getLong("delivered_at");
-        if (!row.wasNull()) {
-            event.put("deliveredAt", time(deliveredAt));
-        }
-        event.set("segmentEvent", json(row.getString("segment_event")));
-        event.set("launchDarklyEvent", json(row.getString("launchdarkly_event")));
+        event.putNull("launchDarklyEvent");
         return event;
+    }
+
+    private JsonNode payload(Connection connection, String payloadId) throws SQLException {
+        try (PreparedStatement sql = connection.prepareStatement(
+                "SELECT payload FROM logged_payload WHERE payload_id = ?")) {
+            sql.setString(1, payloadId);
+            try (ResultSet row = sql.executeQuery()) {
+                return row.next() ? json(row.getString(1)) : mapper.createArrayNode();
+            }
+        }
     }
 
     private ArrayNode attempts(Connection connection, String payloadId) throws SQLException {
@@ -191,12 +252,8 @@ public class DeliveryLogQueries {
         }
     }
 
-    private static void condition(StringBuilder where, List<Object> values, String condition, Object value) {
-        if (value == null || value instanceof String text && !present(text)) {
-            return;
-        }
-        where.append(" AND ").append(condition);
-        values.add(value instanceof String text ? text.strip() : value);
+    private static String given(String value) {
+        return present(value) ? value.strip() : null;
     }
 
     private static boolean present(String value) {
@@ -223,6 +280,16 @@ public class DeliveryLogQueries {
                         + " milliseconds, was '" + value + "'");
             }
         }
+    }
+
+    /** A line's receivedAt as an ISO-8601 time: epoch milliseconds, or the event's own text, read as events are. */
+    private static String receivedAt(String text) {
+        if (text == null) {
+            return null;
+        }
+        long millis = Timestamps.toEpochMillis(text.length() <= 18 && text.chars().allMatch(Character::isDigit)
+                ? LongNode.valueOf(Long.parseLong(text)) : TextNode.valueOf(text), Long.MIN_VALUE);
+        return millis == Long.MIN_VALUE ? text : time(millis);
     }
 
     private static String time(long epochMillis) {

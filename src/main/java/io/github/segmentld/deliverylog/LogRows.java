@@ -1,8 +1,19 @@
 package io.github.segmentld.deliverylog;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
+import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.MappingMatcher;
@@ -11,9 +22,11 @@ import io.github.segmentld.model.EventChunk;
 import io.github.segmentld.model.InputSource;
 import io.github.segmentld.model.Rejection;
 import io.github.segmentld.model.SegmentEvent;
-import io.github.segmentld.model.Timestamps;
 
-/** Turns what the pipeline holds into rows of the delivery log, personal data redacted as configured. */
+/**
+ * Turns what the pipeline holds into groups of the delivery log, personal data redacted as configured. It runs where
+ * the records are handed over, so that the events they come from need not be held until they are written.
+ */
 final class LogRows {
 
     /** The input of a batch's events when it is not known: the halves of a batch loaded back from a retry queue. */
@@ -21,68 +34,106 @@ final class LogRows {
 
     private final Redaction redaction;
     private final MappingMatcher matcher;
+    private final ObjectMapper mapper = new ObjectMapper();
 
     LogRows(Redaction redaction, MappingMatcher matcher) {
         this.redaction = redaction;
         this.matcher = matcher;
     }
 
-    /** The i-th event of a batch about to be sent. */
-    LoggedEvent sent(LaunchDarklyBatch batch, int index, EventChunk chunk, long now) {
-        LaunchDarklyEvent event = batch.events().get(index);
-        return row(batch.payloadId() + "#" + index, now, chunk == null ? RETRY_QUEUE : chunk.source(),
-                event.segmentEvent(), batch.destination().name(), event.mapping(), LoggedEvent.SENT, null, null,
-                batch.payloadId(), null, redaction.launchDarklyEvent(event.json()).toString());
+    /**
+     * A batch: a line per event, and the JSON it is posted with.
+     *
+     * @param posted the JSON as the request carries it, or null when it is not posted (yet)
+     */
+    LoggedGroup batch(LaunchDarklyBatch batch, EventChunk chunk, byte[] posted, long now) {
+        InputSource source = chunk == null ? RETRY_QUEUE : chunk.source();
+        StringBuilder index = new StringBuilder(batch.size() * 96);
+        for (LaunchDarklyEvent event : batch.events()) {
+            index.append(line(source, event.segmentEvent(), batch.destination().name(), event.mapping(), null).text());
+        }
+        String payload;
+        if (posted != null && !redaction.enabled()) {
+            payload = new String(posted, StandardCharsets.UTF_8);
+        } else {
+            ArrayNode events = mapper.createArrayNode();
+            batch.events().forEach(event -> events.add(redaction.launchDarklyEvent(event.json())));
+            payload = json(events);
+        }
+        return new LoggedGroup(LoggedGroup.BATCH, batch.payloadId(), batch.destination().name(), batch.size(), now,
+                source.name(), index.toString(), null, payload);
     }
 
-    /** An event no mapping took, with why; null when a mapping does take it. */
-    LoggedEvent filtered(SegmentEvent event, EventChunk chunk, long now) {
-        String reason = matcher.whyFiltered(event);
-        if (reason == null) {
-            return null;
+    /** The events of a settled chunk no mapping took, with why, and those rejected; an empty list when none. */
+    List<LoggedGroup> settled(EventChunk chunk, ConvertedChunk converted, long now) {
+        Set<SegmentEvent> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+        converted.launchDarklyEvents().forEach(event -> taken.add(event.segmentEvent()));
+        converted.invalid().forEach(invalid -> taken.add(invalid.event().event()));
+        StringBuilder filtered = new StringBuilder();
+        int filteredCount = 0;
+        for (SegmentEvent event : chunk.events()) {
+            String reason = taken.contains(event) ? null : matcher.whyFiltered(event);
+            if (reason != null) {
+                filtered.append(line(chunk.source(), event, event.destination(), null, reason).text());
+                filteredCount++;
+            }
         }
-        String detail = switch (reason) {
+        StringBuilder rejected = new StringBuilder();
+        ArrayNode details = mapper.createArrayNode();
+        for (TransformedEvents.Invalid invalid : converted.invalid()) {
+            MappedEvent mapped = invalid.event();
+            rejected.append(line(chunk.source(), mapped.event(), mapped.mapping().destination(), mapped.mapping().name(),
+                    invalid.kind()).text());
+            details.addObject().put("detail", invalid.reason())
+                    .set("segmentEvent", redaction.segmentEvent(mapped.event().json()));
+        }
+        for (Rejection rejection : chunk.rejections()) {
+            InputSource source = rejection.source();
+            rejected.append(new EventLine(null, null, null, null, null, rejection.destination(), rejection.mapping(),
+                    source.positionUnit() + " " + rejection.position(), Long.toString(source.receivedAt()),
+                    rejection.kind()).text());
+            String raw = rejection.event() != null ? rejection.event().toString() : rejection.raw();
+            details.addObject().put("detail", rejection.reason()).put("segmentEvent", redaction.enabled() ? null : raw);
+        }
+        List<LoggedGroup> groups = new ArrayList<>(2);
+        if (filteredCount > 0) {
+            groups.add(new LoggedGroup(LoggedGroup.FILTERED, null, null, filteredCount, now, chunk.source().name(),
+                    filtered.toString(), null, null));
+        }
+        if (!details.isEmpty()) {
+            groups.add(new LoggedGroup(LoggedGroup.REJECTED, null, null, details.size(), now, chunk.source().name(),
+                    rejected.toString(), json(details), null));
+        }
+        return groups;
+    }
+
+    /** Why an event was filtered, in words. */
+    static String filteredDetail(String reason, EventLine line) {
+        return switch (reason) {
             case MappingMatcher.INTEGRATIONS_DISABLED -> "its integrations object turns this destination off";
-            case MappingMatcher.DESTINATION_NOT_CONFIGURED -> "it was replayed for destination '" + event.destination()
+            case MappingMatcher.DESTINATION_NOT_CONFIGURED -> "it was replayed for destination '" + line.destination()
                     + "', which is not configured or has no enabled mapping";
-            default -> "no enabled mapping's trigger matches it (type " + event.json().path("type").asText("?")
+            default -> "no enabled mapping's trigger matches it (type " + line.type()
                     + "); POST it to /preview to see each trigger's conditions";
         };
-        return row(chunk.source().id() + "#" + event.position(), now, chunk.source(), event, event.destination(),
-                null, LoggedEvent.FILTERED, reason, detail, null,
-                redaction.segmentEvent(event.json()).toString(), null);
     }
 
-    /** An event an action turned down, with Segment's validation message. */
-    LoggedEvent invalid(TransformedEvents.Invalid invalid, EventChunk chunk, long now) {
-        MappedEvent mapped = invalid.event();
-        SegmentEvent event = mapped.event();
-        String destination = mapped.mapping().destination();
-        String mapping = mapped.mapping().name();
-        return row(chunk.source().id() + "#" + event.position() + "#" + destination + "#" + mapping, now,
-                chunk.source(), event, destination, mapping, LoggedEvent.REJECTED, invalid.kind(), invalid.reason(),
-                null, redaction.segmentEvent(event.json()).toString(), null);
-    }
-
-    /** A record of an input that could not be read as an event. */
-    LoggedEvent unreadable(Rejection rejection, long now) {
-        InputSource source = rejection.source();
-        String raw = rejection.event() != null ? rejection.event().toString() : rejection.raw();
-        return new LoggedEvent(source.id() + "#" + rejection.position(), now, source.receivedAt(), source.name(),
-                source.positionUnit() + " " + rejection.position(), null, null, null, null, null,
-                rejection.destination(), rejection.mapping(), LoggedEvent.REJECTED, rejection.kind(),
-                rejection.reason(), null, redaction.enabled() ? null : raw, null);
-    }
-
-    private LoggedEvent row(String key, long now, InputSource source, SegmentEvent event, String destination,
-                            String mapping, String outcome, String reason, String detail, String payloadId,
-                            String segmentEvent, String launchDarklyEvent) {
+    private EventLine line(InputSource source, SegmentEvent event, String destination, String mapping, String reason) {
         ObjectNode json = event.json();
-        return new LoggedEvent(key, now, Timestamps.toEpochMillis(json.get("receivedAt"), source.receivedAt()),
-                source.name(), source.positionUnit() + " " + event.position(), text(json, "messageId"),
-                redaction.userId(text(json, "userId")), redaction.userId(text(json, "anonymousId")),
-                text(json, "type"), "track".equals(text(json, "type")) ? text(json, "event") : null, destination,
-                mapping, outcome, reason, detail, payloadId, segmentEvent, launchDarklyEvent);
+        String type = text(json, "type");
+        String receivedAt = text(json, "receivedAt");
+        return new EventLine(text(json, "messageId"), redaction.userId(text(json, "userId")),
+                redaction.userId(text(json, "anonymousId")), type, "track".equals(type) ? text(json, "event") : null,
+                destination, mapping, source.positionUnit() + " " + event.position(),
+                receivedAt == null ? Long.toString(source.receivedAt()) : receivedAt, reason);
+    }
+
+    private String json(JsonNode node) {
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always writes", e);
+        }
     }
 
     private static String text(ObjectNode json, String field) {

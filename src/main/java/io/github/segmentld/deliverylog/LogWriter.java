@@ -17,32 +17,40 @@ final class LogWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
     /** The share of the logged time span forgotten, oldest first, at each step while the log is over its size. */
     private static final int OVER_SIZE_STEP_PERCENT = 10;
+    private static final int MAX_OVER_SIZE_STEPS = 50;
 
     private final Connection connection;
     private final boolean sqlite;
-    private final PreparedStatement insertEvent;
+    private final PreparedStatement insertGroup;
     private final PreparedStatement insertBatch;
+    private final PreparedStatement insertPayload;
+    private final PreparedStatement insertHalf;
     private final PreparedStatement updateOutcome;
     private final PreparedStatement updateDelivered;
     private final PreparedStatement insertAttempt;
-    private int pendingEvents;
     private boolean vacuum;
 
     LogWriter(Connection connection, boolean sqlite) throws SQLException {
         this.connection = connection;
         this.sqlite = sqlite;
         connection.setAutoCommit(false);
-        insertEvent = connection.prepareStatement("INSERT INTO logged_event (event_key, logged_at, received_at, input,"
-                + " position, message_id, user_id, anonymous_id, event_type, event_name, destination, mapping, outcome,"
-                + " reason, detail, payload_id, segment_event, launchdarkly_event)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING");
-        insertBatch = connection.prepareStatement("INSERT INTO logged_batch (payload_id, destination,"
-                + " parent_payload_id, events, created_at, outcome, outcome_at) VALUES (?, ?, ?, ?, ?, 'sending', ?)"
-                + " ON CONFLICT (payload_id) DO UPDATE SET"
-                + " parent_payload_id = COALESCE(logged_batch.parent_payload_id, excluded.parent_payload_id)");
+        insertGroup = connection.prepareStatement("INSERT INTO logged_group (kind, destination, events, created_at,"
+                + " outcome, outcome_at, input, event_index, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        // A batch logged again (its input read again after a crash) is left as it was; the half of a split batch,
+        // known by its payload ID since the split, gets its events.
+        insertBatch = connection.prepareStatement("INSERT INTO logged_group (kind, payload_id, destination, events,"
+                + " created_at, outcome, outcome_at, input, event_index) VALUES ('batch', ?, ?, ?, ?, 'sending', ?, ?, ?)"
+                + " ON CONFLICT (payload_id) DO UPDATE SET events = excluded.events, input = excluded.input,"
+                + " event_index = excluded.event_index WHERE logged_group.event_index = ''");
+        insertPayload = connection.prepareStatement("INSERT INTO logged_payload (payload_id, created_at, payload)"
+                + " VALUES (?, ?, ?) ON CONFLICT (payload_id) DO NOTHING");
+        insertHalf = connection.prepareStatement("INSERT INTO logged_group (kind, payload_id, destination,"
+                + " parent_payload_id, events, created_at, outcome, outcome_at, event_index)"
+                + " SELECT 'batch', ?, destination, payload_id, 0, ?, 'sending', ?, '' FROM logged_group"
+                + " WHERE payload_id = ? ON CONFLICT (payload_id) DO NOTHING");
         updateOutcome = connection.prepareStatement(
-                "UPDATE logged_batch SET outcome = ?, reason = ?, outcome_at = ? WHERE payload_id = ?");
-        updateDelivered = connection.prepareStatement("UPDATE logged_batch SET outcome = 'delivered', reason = NULL,"
+                "UPDATE logged_group SET outcome = ?, reason = ?, outcome_at = ? WHERE payload_id = ?");
+        updateDelivered = connection.prepareStatement("UPDATE logged_group SET outcome = 'delivered', reason = NULL,"
                 + " outcome_at = ?, delivered_at = ? WHERE payload_id = ?");
         insertAttempt = connection.prepareStatement("INSERT INTO logged_attempt (payload_id, attempted_at, status,"
                 + " latency_ms, error, response_body) VALUES (?, ?, ?, ?, ?, ?)");
@@ -54,11 +62,8 @@ final class LogWriter implements AutoCloseable {
             for (DeliveryLog.Entry entry : entries) {
                 entry.writeTo(this);
             }
-            flushEvents();
             connection.commit();
         } catch (SQLException | RuntimeException e) {
-            pendingEvents = 0;
-            insertEvent.clearBatch();
             connection.rollback();
             throw e;
         }
@@ -68,40 +73,44 @@ final class LogWriter implements AutoCloseable {
         }
     }
 
-    void event(LoggedEvent row) throws SQLException {
-        insertEvent.setString(1, row.eventKey());
-        insertEvent.setLong(2, row.loggedAt());
-        insertEvent.setLong(3, row.receivedAt());
-        insertEvent.setString(4, row.input());
-        insertEvent.setString(5, row.position());
-        insertEvent.setString(6, row.messageId());
-        insertEvent.setString(7, row.userId());
-        insertEvent.setString(8, row.anonymousId());
-        insertEvent.setString(9, row.eventType());
-        insertEvent.setString(10, row.eventName());
-        insertEvent.setString(11, row.destination());
-        insertEvent.setString(12, row.mapping());
-        insertEvent.setString(13, row.outcome());
-        insertEvent.setString(14, row.reason());
-        insertEvent.setString(15, row.detail());
-        insertEvent.setString(16, row.payloadId());
-        insertEvent.setString(17, row.segmentEvent());
-        insertEvent.setString(18, row.launchDarklyEvent());
-        insertEvent.addBatch();
-        if (++pendingEvents >= 1000) {
-            flushEvents();
+    void group(LoggedGroup group) throws SQLException {
+        if (LoggedGroup.BATCH.equals(group.kind())) {
+            insertBatch.setString(1, group.payloadId());
+            insertBatch.setString(2, group.destination());
+            insertBatch.setInt(3, group.events());
+            insertBatch.setLong(4, group.createdAt());
+            insertBatch.setLong(5, group.createdAt());
+            insertBatch.setString(6, group.input());
+            insertBatch.setString(7, group.eventIndex());
+            insertBatch.executeUpdate();
+            insertPayload.setString(1, group.payloadId());
+            insertPayload.setLong(2, group.createdAt());
+            insertPayload.setString(3, group.payload());
+            insertPayload.executeUpdate();
+            return;
         }
+        insertGroup.setString(1, group.kind());
+        insertGroup.setString(2, group.destination());
+        insertGroup.setInt(3, group.events());
+        insertGroup.setLong(4, group.createdAt());
+        insertGroup.setString(5, group.kind());
+        insertGroup.setLong(6, group.createdAt());
+        insertGroup.setString(7, group.input());
+        insertGroup.setString(8, group.eventIndex());
+        insertGroup.setString(9, group.details());
+        insertGroup.executeUpdate();
     }
 
-    void batch(String payloadId, String destination, String parentPayloadId, int events, long now)
-            throws SQLException {
-        insertBatch.setString(1, payloadId);
-        insertBatch.setString(2, destination);
-        insertBatch.setString(3, parentPayloadId);
-        insertBatch.setInt(4, events);
-        insertBatch.setLong(5, now);
-        insertBatch.setLong(6, now);
-        insertBatch.executeUpdate();
+    /** A batch split in halves: each half is known by its payload ID before its events are logged. */
+    void split(String payloadId, List<String> halves, long now) throws SQLException {
+        outcome(payloadId, "split", "413: too large for LaunchDarkly, split in two", now);
+        for (String half : halves) {
+            insertHalf.setString(1, half);
+            insertHalf.setLong(2, now);
+            insertHalf.setLong(3, now);
+            insertHalf.setString(4, payloadId);
+            insertHalf.executeUpdate();
+        }
     }
 
     void outcome(String payloadId, String outcome, String reason, long now) throws SQLException {
@@ -134,24 +143,19 @@ final class LogWriter implements AutoCloseable {
         insertAttempt.executeUpdate();
     }
 
-    /** Forgets what was logged before the cutoff, then (SQLite) the oldest events while the file is over maxBytes. */
+    /** Forgets what was logged before the cutoff, then (SQLite) the oldest while the file is over maxBytes. */
     void prune(long cutoff, long maxBytes) throws SQLException {
-        flushEvents();
-        int forgotten = delete("DELETE FROM logged_event WHERE logged_at < ?", cutoff)
-                + delete("DELETE FROM logged_attempt WHERE attempted_at < ?", cutoff)
-                + delete("DELETE FROM logged_batch WHERE created_at < ?", cutoff);
-        if (sqlite && maxBytes > 0) {
-            for (int step = 0; step < 100 / OVER_SIZE_STEP_PERCENT && usedBytes() > maxBytes; step++) {
-                Long oldestKept = oldestKeptAfterForgetting();
-                if (oldestKept == null) {
-                    break;
-                }
-                LOG.info("The delivery log is over delivery-log.max-bytes ({} bytes): forgetting the oldest {}% of the time it spans",
-                        maxBytes, OVER_SIZE_STEP_PERCENT);
-                forgotten += delete("DELETE FROM logged_event WHERE logged_at < ?", oldestKept)
-                        + delete("DELETE FROM logged_attempt WHERE attempted_at < ?", oldestKept)
-                        + delete("DELETE FROM logged_batch WHERE created_at < ?", oldestKept);
+        int forgotten = forget(cutoff);
+        if (sqlite && maxBytes > 0 && usedBytes() > maxBytes) {
+            int steps = 0;
+            Long oldestKept;
+            while (steps < MAX_OVER_SIZE_STEPS && usedBytes() > maxBytes
+                    && (oldestKept = oldestKeptAfterForgetting()) != null) {
+                forgotten += forget(oldestKept);
+                steps++;
             }
+            LOG.info("The delivery log was over delivery-log.max-bytes ({} bytes): its oldest records were forgotten,"
+                    + " {} rows in all", maxBytes, forgotten);
         }
         vacuum = sqlite && forgotten > 0;
     }
@@ -165,11 +169,11 @@ final class LogWriter implements AutoCloseable {
         }
     }
 
-    private void flushEvents() throws SQLException {
-        if (pendingEvents > 0) {
-            insertEvent.executeBatch();
-            pendingEvents = 0;
-        }
+    /** Forgets the groups, payloads and attempts logged before the time; returns how many rows went. */
+    private int forget(long before) throws SQLException {
+        return delete("DELETE FROM logged_group WHERE created_at < ?", before)
+                + delete("DELETE FROM logged_payload WHERE created_at < ?", before)
+                + delete("DELETE FROM logged_attempt WHERE attempted_at < ?", before);
     }
 
     private int delete(String statement, long before) throws SQLException {
@@ -187,10 +191,10 @@ final class LogWriter implements AutoCloseable {
         }
     }
 
-    /** The logged_at time below which the oldest step of events lies; null when there are none. */
+    /** The time below which the oldest step of the log lies; null when it is empty. */
     private Long oldestKeptAfterForgetting() throws SQLException {
         try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery(
-                "SELECT MIN(logged_at), MAX(logged_at) FROM logged_event")) {
+                "SELECT MIN(created_at), MAX(created_at) FROM logged_group")) {
             if (!row.next() || row.getObject(1) == null) {
                 return null;
             }
@@ -211,6 +215,8 @@ final class LogWriter implements AutoCloseable {
         try (Statement sql = connection.createStatement()) {
             sql.execute("PRAGMA incremental_vacuum");
             connection.commit();
+            // the pages leave the file once the write-ahead log is written back
+            sql.execute("PRAGMA wal_checkpoint(TRUNCATE)");
         } catch (SQLException e) {
             LOG.warn("The delivery log could not give space back: {}", e.getMessage());
         }

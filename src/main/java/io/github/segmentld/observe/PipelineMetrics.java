@@ -28,7 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@code launchdarkly_events_dead_lettered_total{destination,status}}: events written to the dead-letter store;</li>
  * <li>{@code http_requests_throttled_total}: HTTP requests answered 503 because the backlog is over its limit;</li>
  * <li>{@code spool_backlog_bytes}: bytes accepted and waiting for delivery;</li>
- * <li>{@code delivery_log_pending_events}: event records waiting for the delivery log's writer, and
+ * <li>{@code delivery_log_pending_bytes}: what waits for the delivery log's writer, in bytes (roughly), and
  * {@code delivery_log_records_dropped_total}: records it could not write (behind, or its database failing).</li>
  * </ul>
  */

@@ -10,6 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,11 +67,17 @@ public final class Benchmark {
         double plainSeconds = (System.nanoTime() - start) / 1e9;
         long plainHeap = plainPeak.stop();
 
+        // The same run without the delivery log first, as the baseline of the log's cost.
+        StandIn withoutLog = StandIn.start();
+        double noLogSeconds = runApplication(work, file, withoutLog.port(), false)[0];
+        withoutLog.stop();
         StandIn standIn = StandIn.start();
         HeapPeak appPeak = HeapPeak.start();
-        double appSeconds = runApplication(work, file, standIn.port());
+        double[] appRun = runApplication(work, file, standIn.port(), true);
+        double appSeconds = appRun[0];
         long appHeap = appPeak.stop();
         standIn.stop();
+        long logRows = loggedEvents(work);
 
         double plainRate = events / plainSeconds;
         double appRate = events / appSeconds;
@@ -78,6 +88,11 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "application, file -> HTTP      %,.0f events/s (%.2f s, peak heap %d MiB)%n",
                 appRate, appSeconds, appHeap >> 20);
         System.out.printf(Locale.ROOT, "ratio application / plain      %.2f%n", appRate / plainRate);
+        double noLogRate = events / noLogSeconds;
+        System.out.printf(Locale.ROOT, "the same without delivery log  %,.0f events/s (%.2f s), ratio %.2f%n",
+                noLogRate, noLogSeconds, noLogRate / plainRate);
+        System.out.printf(Locale.ROOT, "ratio with log / without       %.2f (log: %,d events, written %.2f s after"
+                + " the file was committed)%n", appRate / noLogRate, logRows, appRun[1]);
         System.out.printf(Locale.ROOT, "HTTP requests                  %,d (%,d events, %,d bytes)%n",
                 standIn.requests.get(), standIn.events.get(), standIn.bytes.get());
         System.out.printf(Locale.ROOT, "max heap (-Xmx)                %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
@@ -229,14 +244,29 @@ public final class Benchmark {
         return new long[] {out, bytes};
     }
 
-    private static double runApplication(Path work, Path file, int standInPort) throws Exception {
+    /**
+     * Runs the application on the file; returns the seconds until the file was committed, and those until the delivery
+     * log had written what it was handed (its writer is drained when the application stops).
+     */
+    private static double[] runApplication(Path work, Path file, int standInPort, boolean deliveryLog)
+            throws Exception {
         Main main = new Main(Application.class);
-        main.setOverrideProperties(applicationSettings(work, standInPort));
+        Properties settings = applicationSettings(work, standInPort);
+        settings.setProperty("delivery-log.enabled", Boolean.toString(deliveryLog));
+        main.setOverrideProperties(settings);
         main.start();
-        try {
-            return dropAndAwaitDone(work, file);
-        } finally {
-            main.stop();
+        double committed = dropAndAwaitDone(work, file);
+        long stopping = System.nanoTime();
+        main.stop();
+        return new double[] {committed, (System.nanoTime() - stopping) / 1e9};
+    }
+
+    /** The events in the delivery log of the last run. */
+    private static long loggedEvents(Path work) throws Exception {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("state/delivery-log.db"));
+             Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT COALESCE(SUM(events), 0) FROM logged_group")) {
+            return rows.next() ? rows.getLong(1) : 0;
         }
     }
 
@@ -268,6 +298,7 @@ public final class Benchmark {
         p.setProperty("store.dead-letter-dir", work.resolve("dead-letter").toString());
         p.setProperty("store.rejected-dir", work.resolve("rejected").toString());
         p.setProperty("store.ledger-file", work.resolve("state/delivery.db").toString());
+        p.setProperty("delivery-log.file", work.resolve("state/delivery-log.db").toString());
         p.setProperty("launchdarkly.client-side-id", "bench-client-side-id");
         p.setProperty("launchdarkly.events-base-url", "http://127.0.0.1:" + standInPort);
         p.setProperty("pipeline.chunk-size", Integer.toString(CHUNK));

@@ -1,0 +1,49 @@
+package io.github.segmentld.deliverylog;
+
+/**
+ * One event's line in the index of its group in the delivery log: what a search matches it by, and where it came
+ * from. Written as tab-separated text, a tab or line break inside a value becoming a space.
+ *
+ * @param position   where it was read ("line 7", "item 3")
+ * @param receivedAt when it was received: the event's own receivedAt as it was sent, or else the input's time in epoch
+ *                   milliseconds (read when a search shows it, not on the way in)
+ * @param reason     a filtered or rejected event's reason code, else empty
+ */
+record EventLine(String messageId, String userId, String anonymousId, String type, String event, String destination,
+                 String mapping, String position, String receivedAt, String reason) {
+
+    private static final int FIELDS = 10;
+
+    String text() {
+        return String.join("\t", clean(messageId), clean(userId), clean(anonymousId), clean(type), clean(event),
+                clean(destination), clean(mapping), clean(position), clean(receivedAt), clean(reason)) + "\n";
+    }
+
+    /** The lines of a group's index, in the order they were written. */
+    static EventLine[] parseAll(String index) {
+        String[] lines = index.isEmpty() ? new String[0] : index.split("\n");
+        EventLine[] parsed = new EventLine[lines.length];
+        for (int i = 0; i < lines.length; i++) {
+            String[] f = lines[i].split("\t", -1);
+            if (f.length != FIELDS) {
+                throw new IllegalStateException("a delivery log index line has " + f.length + " fields");
+            }
+            parsed[i] = new EventLine(value(f[0]), value(f[1]), value(f[2]), value(f[3]), value(f[4]), value(f[5]),
+                    value(f[6]), value(f[7]), value(f[8]), value(f[9]));
+        }
+        return parsed;
+    }
+
+    /** A value as a line holds it, for a search to look for. */
+    static String clean(String value) {
+        if (value == null) {
+            return "";
+        }
+        return value.indexOf('\t') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0 ? value
+                : value.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
+    }
+
+    private static String value(String field) {
+        return field.isEmpty() ? null : field;
+    }
+}

@@ -1,0 +1,184 @@
+package io.github.segmentld.contract;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static io.github.segmentld.contract.LaunchDarklyStandInServer.BULK_PATH;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.segmentld.Json;
+import io.github.segmentld.Loopback;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The delivery log seen through its HTTP API: for a messageId, what LaunchDarkly received, under which payload ID,
+ * when, and what it answered; why an event was filtered or rejected; each request of a batch that failed first.
+ */
+class DeliveryLogContractTest extends ContractTestSupport {
+
+    private static final String EVENTS = """
+            {"type":"track","messageId":"m-track","userId":"user1234","anonymousId":"anon-1","event":"Test Event","properties":{"revenue":123.456},"timestamp":"2022-03-30T17:24:58Z"}
+            {"type":"alias","messageId":"m-alias","userId":"user1234","previousId":"anon-1","timestamp":"2022-03-30T17:24:31Z"}
+            {"type":"page","messageId":"m-page","userId":"user1234","name":"Home"}
+            {"type":"identify","messageId":"m-identify","userId":"user5678","traits":{"plan":"free"}}
+            not JSON at all
+            """;
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private int port;
+
+    @Override
+    protected void adjust(Properties properties) {
+        port = Loopback.freePort();
+        properties.setProperty("http.enabled", "true");
+        properties.setProperty("camel.server.enabled", "true");
+        properties.setProperty("camel.server.port", String.valueOf(port));
+        properties.setProperty("camel.component.http.response-timeout", "1000");
+    }
+
+    @Test
+    void aMessageIdShowsWhatLaunchDarklyReceivedUnderWhichPayloadIdAndItsAnswer() throws Exception {
+        inbox.drop("events.ndjson", EVENTS);
+        inbox.awaitDone("events.ndjson");
+        Map<String, JsonNode> accepted = LAUNCHDARKLY.accepted();
+        assertThat(accepted).hasSize(1);
+        String payloadId = accepted.keySet().iterator().next();
+        JsonNode received = accepted.get(payloadId);
+
+        JsonNode track = await().atMost(Duration.ofSeconds(5)).until(() -> only("messageId=m-track"),
+                event -> event != null && event.path("outcome").asText().equals("delivered"));
+        assertThat(track.get("launchDarklyEvent")).isEqualTo(received.get(0));
+        assertThat(track.get("payloadId").asText()).isEqualTo(payloadId);
+        assertThat(track.get("destination").asText()).isEqualTo("default");
+        assertThat(track.get("mapping").asText()).isEqualTo("Track Event");
+        assertThat(track.get("input").asText()).isEqualTo("events.ndjson");
+        assertThat(track.get("position").asText()).isEqualTo("line 1");
+        assertThat(track.get("type").asText()).isEqualTo("track");
+        assertThat(track.get("event").asText()).isEqualTo("Test Event");
+        assertThat(track.get("userId").asText()).isEqualTo("user1234");
+        assertThat(track.get("deliveredAt").asText()).isNotEmpty();
+        assertThat(track.get("attempts")).hasSize(1);
+        assertThat(track.get("attempts").get(0).get("status").asInt()).isEqualTo(202);
+
+        JsonNode alias = only("messageId=m-alias");
+        assertThat(alias.get("launchDarklyEvent")).isEqualTo(received.get(1));
+        assertThat(alias.get("payloadId").asText()).isEqualTo(payloadId);
+
+        JsonNode page = only("messageId=m-page");
+        assertThat(page.get("outcome").asText()).isEqualTo("filtered");
+        assertThat(page.get("reason").asText()).isEqualTo("no_matching_mapping");
+        assertThat(page.get("detail").asText()).isEqualTo("no enabled mapping's trigger matches it (type page); POST it"
+                + " to /preview to see each trigger's conditions");
+        assertThat(page.get("launchDarklyEvent").isNull()).isTrue();
+
+        JsonNode identify = only("messageId=m-identify");
+        assertThat(identify.get("outcome").asText()).isEqualTo("rejected");
+        assertThat(identify.get("reason").asText()).isEqualTo("validation");
+        assertThat(identify.get("detail").asText()).isEqualTo("The root value is missing the required field 'previous_key'.");
+        assertThat(identify.get("mapping").asText()).isEqualTo("Alias User");
+
+        JsonNode unreadable = search("outcome=rejected&event=&destination=").get("events");
+        assertThat(unreadable).extracting(event -> event.get("position").asText()).containsExactly("line 5", "line 4");
+        assertThat(unreadable.get(0).get("reason").asText()).isEqualTo("unreadable_record");
+        assertThat(unreadable.get(0).get("segmentEvent").asText()).isEqualTo("not JSON at all");
+    }
+
+    @Test
+    void searchFindsAUsersEventsNewestFirstPageByPage() throws Exception {
+        inbox.drop("events.ndjson", EVENTS);
+        inbox.awaitDone("events.ndjson");
+        await().atMost(Duration.ofSeconds(5)).until(() -> search("user=user1234").get("events").size() == 3);
+
+        List<String> pages = new ArrayList<>();
+        JsonNode page = search("user=user1234&limit=2");
+        page.get("events").forEach(event -> pages.add(event.get("messageId").asText()));
+        page = search("user=user1234&limit=2&before=" + page.get("next").asText());
+        page.get("events").forEach(event -> pages.add(event.get("messageId").asText()));
+        assertThat(page.has("next")).isFalse();
+        // the filtered page is logged at settlement, after the batch's events
+        assertThat(pages).containsExactly("m-page", "m-alias", "m-track");
+        assertThat(search("user=anon-1").get("events")).hasSize(1);
+        assertThat(search("event=Test+Event").get("events")).hasSize(1);
+        assertThat(search("outcome=delivered&mapping=Alias+User").get("events")).hasSize(1);
+        assertThat(search("from=2000-01-01T00:00:00Z&to=2001-01-01T00:00:00Z").get("events")).isEmpty();
+    }
+
+    @Test
+    void eachRequestOfABatchIsLoggedWithLaunchDarklysAnswer() throws Exception {
+        LAUNCHDARKLY.answerFirst(aResponse().withStatus(503).withBody("{\"message\":\"try later\"}"));
+        inbox.drop("events.ndjson", EVENTS);
+        inbox.awaitDone("events.ndjson");
+
+        JsonNode track = await().atMost(Duration.ofSeconds(5)).until(() -> only("messageId=m-track"),
+                event -> event != null && event.get("attempts").size() == 2
+                        && event.path("outcome").asText().equals("delivered"));
+        JsonNode first = track.get("attempts").get(0);
+        assertThat(first.get("status").asInt()).isEqualTo(503);
+        assertThat(first.get("responseBody").asText()).isEqualTo("{\"message\":\"try later\"}");
+        assertThat(first.get("error").asText()).contains("503");
+        assertThat(track.get("attempts").get(1).get("status").asInt()).isEqualTo(202);
+        assertThat(track.get("attempts").get(1).has("error")).isFalse();
+    }
+
+    @Test
+    void aBatchLaunchDarklyRefusesIsDeadLetteredWithItsReason() throws Exception {
+        LAUNCHDARKLY.wireMock().stubFor(post(urlPathMatching(BULK_PATH)).atPriority(1)
+                .willReturn(aResponse().withStatus(400).withBody("bad payload")));
+        inbox.drop("events.ndjson", EVENTS);
+        inbox.awaitDone("events.ndjson");
+
+        JsonNode track = await().atMost(Duration.ofSeconds(5)).until(() -> only("messageId=m-track"),
+                event -> event != null && event.path("outcome").asText().equals("dead_lettered"));
+        assertThat(track.get("detail").asText()).contains("400");
+        assertThat(track.get("attempts")).hasSize(1);
+        assertThat(track.get("attempts").get(0).get("responseBody").asText()).isEqualTo("bad payload");
+        assertThat(track.has("deliveredAt")).isFalse();
+    }
+
+    @Test
+    void aSearchItCannotUnderstandIsAnswered400WithWhatIsWrong() throws Exception {
+        HttpResponse<String> answer = get("outcome=lost\"");
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(answer.body()).get("message").asText())
+                .isEqualTo("outcome must be one of delivered, sending, retry_pending, dead_lettered, split, filtered,"
+                        + " rejected");
+        assertThat(get("limit=501").statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(get("from=yesterday").body()).get("message").asText())
+                .startsWith("from must be an ISO-8601 time");
+    }
+
+    /** The one event a search finds; null while it finds none. */
+    private JsonNode only(String query) throws IOException, InterruptedException {
+        JsonNode events = search(query).get("events");
+        assertThat(events.size()).isLessThanOrEqualTo(1);
+        return events.isEmpty() ? null : events.get(0);
+    }
+
+    private JsonNode search(String query) throws IOException, InterruptedException {
+        HttpResponse<String> answer = get(query);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json");
+        return Json.MAPPER.readTree(answer.body());
+    }
+
+    private HttpResponse<String> get(String query) throws IOException, InterruptedException {
+        String encoded = query.replace("\"", URLEncoder.encode("\"", StandardCharsets.UTF_8));
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/delivery/api/events?"
+                + encoded)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,223 @@
+package io.github.segmentld.deliverylog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.Json;
+import io.github.segmentld.LogCapture;
+import io.github.segmentld.MutableClock;
+import io.github.segmentld.actions.Actions;
+import io.github.segmentld.launchdarkly.EventsEndpoint;
+import io.github.segmentld.launchdarkly.FailureDescriptions;
+import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
+import io.github.segmentld.mapping.ConvertedChunk;
+import io.github.segmentld.mapping.LaunchDarklyEvent;
+import io.github.segmentld.mapping.MappingMatcher;
+import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.SegmentEvent;
+import io.github.segmentld.observe.PipelineMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeliveryLogTest {
+
+    private static final EventsEndpoint DESTINATION = EventsEndpoint.of("default", "client-id", null,
+            "http://127.0.0.1:1");
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-01T10:00:00Z"));
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<DeliveryLog> started = new ArrayList<>();
+    private DeliveryLogDatabase database;
+    private DeliveryLogQueries queries;
+
+    @AfterEach
+    void stop() {
+        started.forEach(DeliveryLog::stop);
+    }
+
+    private DeliveryLog start(boolean redact, long maxPendingBytes, long maxBytes) {
+        database = new DeliveryLogDatabase(new DeliveryLogDatabase.Settings("", dir.resolve("log.db"), null, null),
+                clock);
+        Redaction redaction = new Redaction(redact);
+        PipelineMetrics metrics = new PipelineMetrics(registry);
+        DeliveryLog log = new DeliveryLog(new DeliveryLog.Settings(true, maxPendingBytes, Duration.ofDays(14),
+                maxBytes), database, redaction, new MappingMatcher(Actions.presets("default"), metrics),
+                new FailureDescriptions(Duration.ofSeconds(1), Duration.ofSeconds(1)), metrics, clock);
+        log.start();
+        started.add(log);
+        queries = new DeliveryLogQueries(database, redaction);
+        return log;
+    }
+
+    private static EventChunk chunk(String... events) {
+        List<SegmentEvent> read = new ArrayList<>();
+        for (String event : events) {
+            read.add(new SegmentEvent((ObjectNode) Json.parse(event), read.size() + 1));
+        }
+        return new EventChunk(new InputSource("events.ndjson", "events-id", "line", 0), 0, read);
+    }
+
+    /** A batch of the chunk's events, each "converted" into a custom event carrying the user and the properties. */
+    private static LaunchDarklyBatch batch(String payloadId, EventChunk chunk) {
+        List<LaunchDarklyEvent> events = new ArrayList<>();
+        for (SegmentEvent event : chunk.events()) {
+            ObjectNode custom = (ObjectNode) Json.parse("{\"kind\":\"custom\",\"key\":\"Test Event\"}");
+            custom.putObject("contextKeys").put("user", event.json().path("userId").asText());
+            custom.set("data", event.json().path("properties"));
+            events.add(new LaunchDarklyEvent(custom, event, "Track Event"));
+        }
+        return new LaunchDarklyBatch(payloadId, DESTINATION, events);
+    }
+
+    private static String track(String messageId, String user) {
+        return "{\"type\":\"track\",\"event\":\"Test Event\",\"messageId\":\"" + messageId + "\",\"userId\":\"" + user
+                + "\",\"properties\":{\"email\":\"someone@example.com\"}}";
+    }
+
+    private JsonNode events(String user) throws SQLException {
+        return queries.search(null, user, null, null, null, null, null, null, "500", null).get("events");
+    }
+
+    private JsonNode event(String messageId) throws SQLException {
+        JsonNode found = queries.search(messageId, null, null, null, null, null, null, null, null, null).get("events");
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    @Test
+    void redactedLogKeepsUserIdsAsHashesAndNoPropertiesOrTraits() throws SQLException, IOException {
+        DeliveryLog log = start(true, 1 << 20, 0);
+        EventChunk sent = chunk(track("m-1", "user-1"));
+        log.posting(null, batch("p-1", sent), sent);
+        EventChunk page = chunk("{\"type\":\"page\",\"messageId\":\"m-2\",\"userId\":\"user-1\","
+                + "\"properties\":{\"path\":\"/secret\"},\"context\":{\"traits\":{\"email\":\"a@b.c\"}}}");
+        log.settled(page, new ConvertedChunk());
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> events("user-1").size() == 2);
+        JsonNode track = event("m-1");
+        String hash = track.get("userId").asText();
+        assertThat(hash).matches("sha256:[0-9a-f]{32}").isEqualTo(new Redaction(true).userId("user-1"));
+        assertThat(track.get("launchDarklyEvent"))
+                .isEqualTo(Json.parse("{\"kind\":\"custom\",\"key\":\"Test Event\",\"contextKeys\":{\"user\":\"" + hash
+                        + "\"}}"));
+        JsonNode filtered = event("m-2");
+        assertThat(filtered.get("userId").asText()).isEqualTo(hash);
+        assertThat(filtered.get("reason").asText()).isEqualTo("no_matching_mapping");
+        assertThat(filtered.get("segmentEvent").isNull()).isTrue();
+        for (String file : new String[] {"log.db", "log.db-wal"}) {
+            assertThat(Files.readString(dir.resolve(file), StandardCharsets.ISO_8859_1))
+                    .doesNotContain("user-1").doesNotContain("someone@example.com").doesNotContain("/secret");
+        }
+    }
+
+    @Test
+    void unredactedLogKeepsWhatWasSent() throws SQLException {
+        DeliveryLog log = start(false, 1 << 20, 0);
+        EventChunk sent = chunk(track("m-1", "user-1"));
+        log.posting(null, batch("p-1", sent), sent);
+        log.attempt(batch("p-1", sent), clock.millis(), 202, 12, null, null);
+
+        JsonNode track = await().atMost(Duration.ofSeconds(5)).until(() -> event("m-1"),
+                found -> found != null && found.get("outcome").asText().equals("delivered"));
+        assertThat(track.get("userId").asText()).isEqualTo("user-1");
+        assertThat(track.get("launchDarklyEvent").get("data").get("email").asText()).isEqualTo("someone@example.com");
+        assertThat(track.get("attempts").get(0).get("latencyMs").asLong()).isEqualTo(12);
+    }
+
+    @Test
+    void recordsOlderThanTheRetentionAreForgotten() throws SQLException {
+        DeliveryLog log = start(false, 1 << 20, 0);
+        EventChunk old = chunk(track("m-old", "user-1"));
+        log.posting(null, batch("p-old", old), old);
+        log.attempt(batch("p-old", old), clock.millis(), 202, 5, null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> event("m-old") != null);
+        clock.advance(Duration.ofDays(15));
+        EventChunk recent = chunk(track("m-new", "user-1"));
+        log.posting(null, batch("p-new", recent), recent);
+
+        log.prune();
+        await().atMost(Duration.ofSeconds(5)).until(() -> event("m-old") == null);
+        assertThat(event("m-new")).isNotNull();
+        assertThat(events("user-1")).hasSize(1);
+    }
+
+    @Test
+    void aLogOverItsSizeForgetsItsOldestRecordsAndGivesTheSpaceBack() throws Exception {
+        long maxBytes = 256 * 1024;
+        DeliveryLog log = start(false, 16 << 20, maxBytes);
+        String padding = "x".repeat(2000);
+        for (int i = 0; i < 400; i++) {
+            EventChunk chunk = chunk("{\"type\":\"track\",\"event\":\"Test Event\",\"messageId\":\"m-" + i
+                    + "\",\"userId\":\"user-1\",\"properties\":{\"padding\":\"" + padding + "\"}}");
+            log.posting(null, batch("p-" + i, chunk), chunk);
+            clock.advance(Duration.ofMinutes(1));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> event("m-399") != null);
+        long before = logBytes();
+        assertThat(before).isGreaterThan(maxBytes);
+
+        log.prune();
+        await().atMost(Duration.ofSeconds(10)).until(() -> event("m-0") == null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> logBytes() < before);
+        assertThat(event("m-399")).isNotNull();
+        int kept = events("user-1").size();
+        assertThat(kept).isBetween(1, 399);
+        assertThat((long) kept * padding.length()).isLessThan(maxBytes);
+    }
+
+    /** The log's file and its write-ahead log. */
+    private long logBytes() throws IOException {
+        Path wal = dir.resolve("log.db-wal");
+        return Files.size(dir.resolve("log.db")) + (Files.exists(wal) ? Files.size(wal) : 0);
+    }
+
+    @Test
+    void aDamagedLogIsMovedAsideAndANewOneCreated() throws Exception {
+        Files.writeString(dir.resolve("log.db"), "this is not an SQLite database, whatever its name says".repeat(100));
+        try (LogCapture warnings = new LogCapture(DeliveryLogDatabase.class)) {
+            DeliveryLog log = start(false, 1 << 20, 0);
+            EventChunk sent = chunk(track("m-1", "user-1"));
+            log.posting(null, batch("p-1", sent), sent);
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> event("m-1") != null);
+            assertThat(warnings.lines()).anyMatch(line -> line.contains("is damaged")
+                    && line.contains("a new one is created"));
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(file -> file.getFileName().toString()))
+                    .anyMatch(name -> name.matches("log\\.db\\.damaged-\\d{8}T\\d{6}"));
+        }
+    }
+
+    @Test
+    void recordsBeyondThePendingBoundAreDroppedAndCountedNotWaitedFor() throws SQLException, IOException {
+        // room for a batch of one event, not for one of four
+        DeliveryLog log = start(false, 1500, 0);
+        EventChunk four = chunk(track("m-1", "u"), track("m-2", "u"), track("m-3", "u"), track("m-4", "u"));
+        log.posting(null, batch("p-1", four), four);
+        EventChunk one = chunk(track("m-5", "u"));
+        log.posting(null, batch("p-2", one), one);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> event("m-5") != null);
+        assertThat(events("u")).hasSize(1);
+        assertThat(registry.get("delivery.log.records.dropped").counter().count()).isEqualTo(4);
+    }
+}
