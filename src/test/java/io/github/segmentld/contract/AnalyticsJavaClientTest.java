@@ -13,7 +13,6 @@ import java.util.Properties;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.segment.analytics.Analytics;
-import io.github.segmentld.Loopback;
 import com.segment.analytics.messages.AliasMessage;
 import com.segment.analytics.messages.IdentifyMessage;
 import com.segment.analytics.messages.PageMessage;
@@ -30,10 +29,7 @@ class AnalyticsJavaClientTest extends ContractTestSupport {
 
     @Override
     protected void adjust(Properties properties) {
-        port = Loopback.freePort();
-        properties.setProperty("http.enabled", "true");
-        properties.setProperty("camel.server.enabled", "true");
-        properties.setProperty("camel.server.port", Integer.toString(port));
+        port = serveHttp(properties);
         properties.setProperty("http.write-keys", "analytics-java=java-write-key");
         properties.setProperty("spool.max-segment-age-ms", "200");
     }

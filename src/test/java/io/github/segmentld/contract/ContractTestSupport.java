@@ -3,6 +3,7 @@ package io.github.segmentld.contract;
 import java.util.Properties;
 
 import io.github.segmentld.Application;
+import io.github.segmentld.Loopback;
 import io.github.segmentld.TestInbox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,6 +43,15 @@ abstract class ContractTestSupport extends CamelMainTestSupport {
         Properties properties = inbox.properties(eventsBaseUrl());
         adjust(properties);
         context.withUseOverridePropertiesWithPropertiesComponent(properties);
+    }
+
+    /** Turns the application's HTTP server on, on a free port of 127.0.0.1, which it returns. */
+    protected static int serveHttp(Properties properties) {
+        int port = Loopback.freePort();
+        properties.setProperty("http.enabled", "true");
+        properties.setProperty("camel.server.enabled", "true");
+        properties.setProperty("camel.server.port", Integer.toString(port));
+        return port;
     }
 
     /** A counter of the application's metrics registry; zero when it was never incremented. */

@@ -22,7 +22,6 @@ import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
-import io.github.segmentld.Loopback;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,10 +43,7 @@ class DeliveryLogContractTest extends ContractTestSupport {
 
     @Override
     protected void adjust(Properties properties) {
-        port = Loopback.freePort();
-        properties.setProperty("http.enabled", "true");
-        properties.setProperty("camel.server.enabled", "true");
-        properties.setProperty("camel.server.port", String.valueOf(port));
+        port = serveHttp(properties);
         properties.setProperty("camel.component.http.response-timeout", "1000");
     }
 
