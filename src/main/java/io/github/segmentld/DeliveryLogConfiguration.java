@@ -8,6 +8,7 @@ import io.github.segmentld.deliverylog.DeliveryAttempts;
 import io.github.segmentld.deliverylog.DeliveryLog;
 import io.github.segmentld.deliverylog.DeliveryLogDatabase;
 import io.github.segmentld.deliverylog.DeliveryLogQueries;
+import io.github.segmentld.deliverylog.DeliveryOverview;
 import io.github.segmentld.deliverylog.Redaction;
 import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.mapping.MappingMatcher;
@@ -20,7 +21,7 @@ import org.apache.camel.PropertyInject;
 
 /**
  * The delivery log: its database, the writer the routes hand records to, the notifier of each request to LaunchDarkly,
- * and the queries of its API. Each bean is named after its method and made when first needed; its
+ * and the queries of its API (search and overview). Each bean is named after its method and made when first needed; its
  * {@code @PropertyInject} parameters are the {@code delivery-log.*} keys documented in {@code application.properties}.
  */
 @Configuration
@@ -59,6 +60,11 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public DeliveryLogQueries deliveryLogQueries(DeliveryLogDatabase database, Redaction redaction) {
         return new DeliveryLogQueries(database, redaction);
+    }
+
+    @BindToRegistry(lazy = true)
+    public DeliveryOverview deliveryOverview(DeliveryLogDatabase database, Clock clock) {
+        return new DeliveryOverview(database, clock);
     }
 
     @Override

@@ -3,9 +3,11 @@
 
 -- One row per group of events that shared a fate: a LaunchDarkly batch (kind 'batch', its outcome: sending,
 -- delivered, retry_pending, dead_lettered, split), or the events of a chunk no mapping took (kind 'filtered') or that
--- were rejected (kind 'rejected'). A row per group rather than per event keeps the log's cost per event to a line of
--- text: event_index holds one line per event (messageId, userId, anonymousId, type, event, destination, mapping,
--- position, receivedAt, reason, separated by tabs), which a search reads newest first.
+-- were rejected (kind 'rejected'), and one per chunk read (kind 'received', no lines). A row per group rather than per
+-- event keeps the log's cost per event to a line of text: event_index holds one line per event (messageId, userId,
+-- anonymousId, type, event, destination, mapping, position, receivedAt, reason, separated by tabs), which a search
+-- reads newest first; counts holds the group's events by mapping, by type and event name, and by reason (JSON), which
+-- the overview adds up.
 CREATE TABLE logged_group (
     id                BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     kind              TEXT    NOT NULL,
@@ -20,7 +22,8 @@ CREATE TABLE logged_group (
     delivered_at      BIGINT,
     input             TEXT,
     event_index       TEXT    NOT NULL,
-    details           TEXT
+    details           TEXT,
+    counts            TEXT
 );
 CREATE INDEX logged_group_created_at ON logged_group (created_at);
 

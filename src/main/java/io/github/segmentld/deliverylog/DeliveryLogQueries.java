@@ -16,10 +16,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
-import io.github.segmentld.model.Timestamps;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
@@ -282,14 +279,10 @@ public class DeliveryLogQueries {
         }
     }
 
-    /** A line's receivedAt as an ISO-8601 time: epoch milliseconds, or the event's own text, read as events are. */
+    /** A line's receivedAt as an ISO-8601 time, or as the event had it when it cannot be read. */
     private static String receivedAt(String text) {
-        if (text == null) {
-            return null;
-        }
-        long millis = Timestamps.toEpochMillis(text.length() <= 18 && text.chars().allMatch(Character::isDigit)
-                ? LongNode.valueOf(Long.parseLong(text)) : TextNode.valueOf(text), Long.MIN_VALUE);
-        return millis == Long.MIN_VALUE ? text : time(millis);
+        Long millis = EventLine.epochMillis(text);
+        return millis == null ? text : time(millis);
     }
 
     private static String time(long epochMillis) {

@@ -1,5 +1,10 @@
 package io.github.segmentld.deliverylog;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.github.segmentld.model.Timestamps;
+
 /**
  * One event's line in the index of its group in the delivery log: what a search matches it by, and where it came
  * from. Written as tab-separated text, a tab or line break inside a value becoming a space.
@@ -32,6 +37,17 @@ record EventLine(String messageId, String userId, String anonymousId, String typ
                     value(f[6]), value(f[7]), value(f[8]), value(f[9]));
         }
         return parsed;
+    }
+
+    /** A receivedAt as a line holds it, in epoch milliseconds; null when it cannot be read. */
+    static Long epochMillis(String receivedAt) {
+        if (receivedAt == null) {
+            return null;
+        }
+        JsonNode value = receivedAt.length() <= 18 && receivedAt.chars().allMatch(Character::isDigit)
+                ? LongNode.valueOf(Long.parseLong(receivedAt)) : TextNode.valueOf(receivedAt);
+        long millis = Timestamps.toEpochMillis(value, Long.MIN_VALUE);
+        return millis == Long.MIN_VALUE ? null : millis;
     }
 
     /** A value as a line holds it, for a search to look for. */

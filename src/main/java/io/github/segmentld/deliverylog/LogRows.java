@@ -49,8 +49,11 @@ final class LogRows {
     LoggedGroup batch(LaunchDarklyBatch batch, EventChunk chunk, byte[] posted, long now) {
         InputSource source = chunk == null ? RETRY_QUEUE : chunk.source();
         StringBuilder index = new StringBuilder(batch.size() * 96);
+        GroupCounts counts = new GroupCounts();
         for (LaunchDarklyEvent event : batch.events()) {
-            index.append(line(source, event.segmentEvent(), batch.destination().name(), event.mapping(), null).text());
+            EventLine line = line(source, event.segmentEvent(), batch.destination().name(), event.mapping(), null);
+            index.append(line.text());
+            counts.add(line);
         }
         String payload;
         if (posted != null && !redaction.enabled()) {
@@ -61,48 +64,58 @@ final class LogRows {
             payload = json(events);
         }
         return new LoggedGroup(LoggedGroup.BATCH, batch.payloadId(), batch.destination().name(), batch.size(), now,
-                source.name(), index.toString(), null, payload);
+                source.name(), index.toString(), null, payload, counts.json(mapper));
     }
 
-    /** The events of a settled chunk no mapping took, with why, and those rejected; an empty list when none. */
+    /** A settled chunk: how many records it held, the events no mapping took, with why, and those rejected. */
     List<LoggedGroup> settled(EventChunk chunk, ConvertedChunk converted, long now) {
         Set<SegmentEvent> taken = Collections.newSetFromMap(new IdentityHashMap<>());
         converted.launchDarklyEvents().forEach(event -> taken.add(event.segmentEvent()));
         converted.invalid().forEach(invalid -> taken.add(invalid.event().event()));
         StringBuilder filtered = new StringBuilder();
+        GroupCounts filteredCounts = new GroupCounts();
         int filteredCount = 0;
         for (SegmentEvent event : chunk.events()) {
             String reason = taken.contains(event) ? null : matcher.whyFiltered(event);
             if (reason != null) {
-                filtered.append(line(chunk.source(), event, event.destination(), null, reason).text());
+                EventLine line = line(chunk.source(), event, event.destination(), null, reason);
+                filtered.append(line.text());
+                filteredCounts.add(line);
                 filteredCount++;
             }
         }
         StringBuilder rejected = new StringBuilder();
+        GroupCounts rejectedCounts = new GroupCounts();
         ArrayNode details = mapper.createArrayNode();
         for (TransformedEvents.Invalid invalid : converted.invalid()) {
             MappedEvent mapped = invalid.event();
-            rejected.append(line(chunk.source(), mapped.event(), mapped.mapping().destination(), mapped.mapping().name(),
-                    invalid.kind()).text());
+            EventLine line = line(chunk.source(), mapped.event(), mapped.mapping().destination(),
+                    mapped.mapping().name(), invalid.kind());
+            rejected.append(line.text());
+            rejectedCounts.add(line);
             details.addObject().put("detail", invalid.reason())
                     .set("segmentEvent", redaction.segmentEvent(mapped.event().json()));
         }
         for (Rejection rejection : chunk.rejections()) {
             InputSource source = rejection.source();
-            rejected.append(new EventLine(null, null, null, null, null, rejection.destination(), rejection.mapping(),
+            EventLine line = new EventLine(null, null, null, null, null, rejection.destination(), rejection.mapping(),
                     source.positionUnit() + " " + rejection.position(), Long.toString(source.receivedAt()),
-                    rejection.kind()).text());
+                    rejection.kind());
+            rejected.append(line.text());
+            rejectedCounts.add(line);
             String raw = rejection.event() != null ? rejection.event().toString() : rejection.raw();
             details.addObject().put("detail", rejection.reason()).put("segmentEvent", redaction.enabled() ? null : raw);
         }
-        List<LoggedGroup> groups = new ArrayList<>(2);
+        List<LoggedGroup> groups = new ArrayList<>(3);
+        groups.add(new LoggedGroup(LoggedGroup.RECEIVED, null, null, chunk.events().size() + chunk.rejections().size(),
+                now, chunk.source().name(), "", null, null, null));
         if (filteredCount > 0) {
             groups.add(new LoggedGroup(LoggedGroup.FILTERED, null, null, filteredCount, now, chunk.source().name(),
-                    filtered.toString(), null, null));
+                    filtered.toString(), null, null, filteredCounts.json(mapper)));
         }
         if (!details.isEmpty()) {
             groups.add(new LoggedGroup(LoggedGroup.REJECTED, null, null, details.size(), now, chunk.source().name(),
-                    rejected.toString(), json(details), null));
+                    rejected.toString(), json(details), null, rejectedCounts.json(mapper)));
         }
         return groups;
     }

@@ -35,13 +35,14 @@ final class LogWriter implements AutoCloseable {
         this.sqlite = sqlite;
         connection.setAutoCommit(false);
         insertGroup = connection.prepareStatement("INSERT INTO logged_group (kind, destination, events, created_at,"
-                + " outcome, outcome_at, input, event_index, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + " outcome, outcome_at, input, event_index, details, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         // A batch logged again (its input read again after a crash) is left as it was; the half of a split batch,
         // known by its payload ID since the split, gets its events.
         insertBatch = connection.prepareStatement("INSERT INTO logged_group (kind, payload_id, destination, events,"
-                + " created_at, outcome, outcome_at, input, event_index) VALUES ('batch', ?, ?, ?, ?, 'sending', ?, ?, ?)"
+                + " created_at, outcome, outcome_at, input, event_index, counts)"
+                + " VALUES ('batch', ?, ?, ?, ?, 'sending', ?, ?, ?, ?)"
                 + " ON CONFLICT (payload_id) DO UPDATE SET events = excluded.events, input = excluded.input,"
-                + " event_index = excluded.event_index WHERE logged_group.event_index = ''");
+                + " event_index = excluded.event_index, counts = excluded.counts WHERE logged_group.event_index = ''");
         insertPayload = connection.prepareStatement("INSERT INTO logged_payload (payload_id, created_at, payload)"
                 + " VALUES (?, ?, ?) ON CONFLICT (payload_id) DO NOTHING");
         insertHalf = connection.prepareStatement("INSERT INTO logged_group (kind, payload_id, destination,"
@@ -82,6 +83,7 @@ final class LogWriter implements AutoCloseable {
             insertBatch.setLong(5, group.createdAt());
             insertBatch.setString(6, group.input());
             insertBatch.setString(7, group.eventIndex());
+            insertBatch.setString(8, group.counts());
             insertBatch.executeUpdate();
             insertPayload.setString(1, group.payloadId());
             insertPayload.setLong(2, group.createdAt());
@@ -98,6 +100,7 @@ final class LogWriter implements AutoCloseable {
         insertGroup.setString(7, group.input());
         insertGroup.setString(8, group.eventIndex());
         insertGroup.setString(9, group.details());
+        insertGroup.setString(10, group.counts());
         insertGroup.executeUpdate();
     }
 

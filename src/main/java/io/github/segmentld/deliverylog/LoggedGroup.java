@@ -9,17 +9,20 @@ package io.github.segmentld.deliverylog;
  * @param eventIndex one {@link EventLine} per event
  * @param details    for rejected events, a JSON array with each one's message and what was sent; else null
  * @param payload    for a batch, the JSON array it is posted with; else null
+ * @param counts     its events by mapping, by type and event name, and by reason, as {@link GroupCounts} writes them
  */
 record LoggedGroup(String kind, String payloadId, String destination, int events, long createdAt, String input,
-                   String eventIndex, String details, String payload) {
+                   String eventIndex, String details, String payload, String counts) {
 
     static final String BATCH = "batch";
     static final String FILTERED = "filtered";
     static final String REJECTED = "rejected";
+    /** A chunk read: how many records it held, of which the other groups tell. */
+    static final String RECEIVED = "received";
 
     /** Roughly what the group holds in memory. */
     long bytes() {
-        return 200 + 2L * (eventIndex.length() + length(details) + length(payload));
+        return 200 + 2L * (eventIndex.length() + length(details) + length(payload) + length(counts));
     }
 
     private static int length(String text) {

@@ -147,6 +147,35 @@ class DeliveryLogContractTest extends ContractTestSupport {
     }
 
     @Test
+    void theOverviewCountsEachStageOfTheFunnelPerDestinationAndMapping() throws Exception {
+        inbox.drop("events.ndjson", EVENTS);
+        inbox.awaitDone("events.ndjson");
+
+        JsonNode overview = await().atMost(Duration.ofSeconds(5)).until(() -> overview("window=1h"),
+                answer -> answer.path("current").path("received").asLong() == 5
+                        && answer.path("latency").path("events").asLong() == 2);
+        assertThat(overview.get("window").asText()).isEqualTo("1h");
+        JsonNode current = overview.get("current");
+        assertThat(current.get("failedOnIngest").asLong()).isEqualTo(1);
+        assertThat(current.get("filtered")).isEqualTo(Json.MAPPER.readTree("{\"no_matching_mapping\":1}"));
+        assertThat(current.get("destinations")).isEqualTo(Json.MAPPER.readTree(
+                "{\"default\":{\"Track Event\":{\"delivered\":1},\"Alias User\":{\"delivered\":1,\"rejected\":1}}}"));
+        assertThat(current.get("types")).extracting(type -> type.get("type").asText() + "/" + type.get("event").asText()
+                + "=" + type.get("events").asLong())
+                .containsExactlyInAnyOrder("track/Test Event=1", "alias/=1", "page/=1", "identify/=1", "/=1");
+        assertThat(overview.get("previous").get("received").asLong()).isZero();
+        JsonNode latency = overview.get("latency");
+        assertThat(latency.get("p50Ms").asLong()).isLessThanOrEqualTo(latency.get("p95Ms").asLong())
+                .isGreaterThanOrEqualTo(0);
+        assertThat(latency.get("p99Ms").asLong()).isGreaterThanOrEqualTo(latency.get("p95Ms").asLong());
+
+        HttpResponse<String> unknown = get("/delivery/api/overview", "window=2h");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(unknown.body()).get("message").asText())
+                .isEqualTo("window must be one of 10m, 1h, 24h, 7d, 14d");
+    }
+
+    @Test
     void aSearchItCannotUnderstandIsAnswered400WithWhatIsWrong() throws Exception {
         HttpResponse<String> answer = get("outcome=lost\"");
         assertThat(answer.statusCode()).isEqualTo(400);
@@ -172,9 +201,19 @@ class DeliveryLogContractTest extends ContractTestSupport {
         return Json.MAPPER.readTree(answer.body());
     }
 
+    private JsonNode overview(String query) throws IOException, InterruptedException {
+        HttpResponse<String> answer = get("/delivery/api/overview", query);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return Json.MAPPER.readTree(answer.body());
+    }
+
     private HttpResponse<String> get(String query) throws IOException, InterruptedException {
+        return get("/delivery/api/events", query);
+    }
+
+    private HttpResponse<String> get(String path, String query) throws IOException, InterruptedException {
         String encoded = query.replace("\"", URLEncoder.encode("\"", StandardCharsets.UTF_8));
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/delivery/api/events?"
-                + encoded)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path + "?" + encoded))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -9,97 +9,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.Json;
 import io.github.segmentld.LogCapture;
-import io.github.segmentld.MutableClock;
-import io.github.segmentld.actions.Actions;
-import io.github.segmentld.launchdarkly.EventsEndpoint;
-import io.github.segmentld.launchdarkly.FailureDescriptions;
-import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
 import io.github.segmentld.mapping.ConvertedChunk;
-import io.github.segmentld.mapping.LaunchDarklyEvent;
-import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.model.EventChunk;
-import io.github.segmentld.model.InputSource;
-import io.github.segmentld.model.SegmentEvent;
-import io.github.segmentld.observe.PipelineMetrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DeliveryLogTest {
-
-    private static final EventsEndpoint DESTINATION = EventsEndpoint.of("default", "client-id", null,
-            "http://127.0.0.1:1");
+/** The delivery log on its own SQLite file. */
+class DeliveryLogTest extends DeliveryLogTestSupport {
 
     @TempDir
     Path dir;
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-01T10:00:00Z"));
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final List<DeliveryLog> started = new ArrayList<>();
-    private DeliveryLogDatabase database;
-    private DeliveryLogQueries queries;
-
-    @AfterEach
-    void stop() {
-        started.forEach(DeliveryLog::stop);
-    }
-
-    private DeliveryLog start(boolean redact, long maxPendingBytes, long maxBytes) {
-        database = new DeliveryLogDatabase(new DeliveryLogDatabase.Settings("", dir.resolve("log.db"), null, null),
-                clock);
-        Redaction redaction = new Redaction(redact);
-        PipelineMetrics metrics = new PipelineMetrics(registry);
-        DeliveryLog log = new DeliveryLog(new DeliveryLog.Settings(true, maxPendingBytes, Duration.ofDays(14),
-                maxBytes), database, redaction, new MappingMatcher(Actions.presets("default"), metrics),
-                new FailureDescriptions(Duration.ofSeconds(1), Duration.ofSeconds(1)), metrics, clock);
-        log.start();
-        started.add(log);
-        queries = new DeliveryLogQueries(database, redaction);
-        return log;
-    }
-
-    private static EventChunk chunk(String... events) {
-        List<SegmentEvent> read = new ArrayList<>();
-        for (String event : events) {
-            read.add(new SegmentEvent((ObjectNode) Json.parse(event), read.size() + 1));
-        }
-        return new EventChunk(new InputSource("events.ndjson", "events-id", "line", 0), 0, read);
-    }
-
-    /** A batch of the chunk's events, each "converted" into a custom event carrying the user and the properties. */
-    private static LaunchDarklyBatch batch(String payloadId, EventChunk chunk) {
-        List<LaunchDarklyEvent> events = new ArrayList<>();
-        for (SegmentEvent event : chunk.events()) {
-            ObjectNode custom = (ObjectNode) Json.parse("{\"kind\":\"custom\",\"key\":\"Test Event\"}");
-            custom.putObject("contextKeys").put("user", event.json().path("userId").asText());
-            custom.set("data", event.json().path("properties"));
-            events.add(new LaunchDarklyEvent(custom, event, "Track Event"));
-        }
-        return new LaunchDarklyBatch(payloadId, DESTINATION, events);
-    }
-
-    private static String track(String messageId, String user) {
-        return "{\"type\":\"track\",\"event\":\"Test Event\",\"messageId\":\"" + messageId + "\",\"userId\":\"" + user
-                + "\",\"properties\":{\"email\":\"someone@example.com\"}}";
-    }
-
-    private JsonNode events(String user) throws SQLException {
-        return queries.search(null, user, null, null, null, null, null, null, "500", null).get("events");
-    }
-
-    private JsonNode event(String messageId) throws SQLException {
-        JsonNode found = queries.search(messageId, null, null, null, null, null, null, null, null, null).get("events");
-        return found.isEmpty() ? null : found.get(0);
+    @Override
+    DeliveryLogDatabase.Settings databaseSettings() {
+        return new DeliveryLogDatabase.Settings("", dir.resolve("log.db"), null, null);
     }
 
     @Test

@@ -1,0 +1,199 @@
+package io.github.segmentld.deliverylog;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.model.Rejection;
+import org.apache.camel.Header;
+
+/**
+ * The delivery overview of a time window, as Segment's Delivery Overview shows it: received, failed on ingest,
+ * filtered (by reason), then per destination and mapping the events rejected, in flight, waiting in the retry queue,
+ * dead-lettered and delivered; the events by type and name; each beside the window before. With the end-to-end latency
+ * of the latest delivered events, from when they were received to LaunchDarkly's answer.
+ */
+public class DeliveryOverview {
+
+    /** Segment's windows. */
+    public static final Map<String, Duration> WINDOWS = windows();
+    /** How many of the window's latest delivered events the latency percentiles are taken over. */
+    static final int LATENCY_SAMPLE = 50_000;
+
+    private final DeliveryLogDatabase database;
+    private final Clock clock;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public DeliveryOverview(DeliveryLogDatabase database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    /**
+     * @param window one of {@link #WINDOWS}; the last 24 hours when not given
+     * @throws IllegalArgumentException for a window it does not know
+     */
+    public ObjectNode overview(@Header("window") String window) throws SQLException {
+        String name = window == null || window.isBlank() ? "24h" : window.strip();
+        Duration length = WINDOWS.get(name);
+        if (length == null) {
+            throw new IllegalArgumentException("window must be one of " + String.join(", ", WINDOWS.keySet()));
+        }
+        long to = clock.millis();
+        long from = to - length.toMillis();
+        ObjectNode answer = mapper.createObjectNode();
+        answer.put("window", name);
+        answer.put("from", Instant.ofEpochMilli(from).toString());
+        answer.put("to", Instant.ofEpochMilli(to).toString());
+        try (Connection connection = database.connect()) {
+            answer.set("current", funnel(connection, from, to));
+            answer.set("previous", funnel(connection, from - length.toMillis(), from));
+            answer.set("latency", latency(connection, from, to));
+        }
+        return answer;
+    }
+
+    private ObjectNode funnel(Connection connection, long from, long to) throws SQLException {
+        ObjectNode funnel = mapper.createObjectNode();
+        long received = 0;
+        long failedOnIngest = 0;
+        ObjectNode filtered = mapper.createObjectNode();
+        ObjectNode destinations = mapper.createObjectNode();
+        Map<String, Long> types = new LinkedHashMap<>();
+        try (PreparedStatement sql = connection.prepareStatement("SELECT kind, destination, outcome, events, counts"
+                + " FROM logged_group WHERE created_at > ? AND created_at <= ? AND outcome <> 'split'")) {
+            sql.setLong(1, from);
+            sql.setLong(2, to);
+            try (ResultSet groups = sql.executeQuery()) {
+                while (groups.next()) {
+                    String kind = groups.getString("kind");
+                    JsonNode counts = json(groups.getString("counts"));
+                    if (LoggedGroup.RECEIVED.equals(kind)) {
+                        received += groups.getLong("events");
+                        continue;
+                    }
+                    counts.path(GroupCounts.TYPES).fields().forEachRemaining(count ->
+                            types.merge(count.getKey(), count.getValue().asLong(), Long::sum));
+                    if (LoggedGroup.FILTERED.equals(kind)) {
+                        counts.path(GroupCounts.REASONS).fields().forEachRemaining(reason ->
+                                filtered.put(reason.getKey(), filtered.path(reason.getKey()).asLong()
+                                        + reason.getValue().asLong()));
+                    } else if (LoggedGroup.REJECTED.equals(kind)) {
+                        JsonNode reasons = counts.path(GroupCounts.REASONS);
+                        failedOnIngest += reasons.path(Rejection.UNREADABLE_RECORD).asLong()
+                                + reasons.path(Rejection.REFUSED_BY_API).asLong();
+                        addToMappings(destinations, counts, "rejected");
+                    } else {
+                        addToMappings(destinations, counts, stage(groups.getString("outcome")));
+                    }
+                }
+            }
+        }
+        funnel.put("received", received);
+        funnel.put("failedOnIngest", failedOnIngest);
+        funnel.set("filtered", filtered);
+        funnel.set("destinations", destinations);
+        ArrayNode byType = funnel.putArray("types");
+        types.forEach((key, events) -> {
+            String[] typeAndEvent = key.split("\t", 2);
+            byType.addObject().put("type", typeAndEvent[0]).put("event", typeAndEvent[1]).put("events", events);
+        });
+        return funnel;
+    }
+
+    /** The funnel stage of a batch's outcome. */
+    private static String stage(String outcome) {
+        return switch (outcome) {
+            case "retry_pending" -> "retryPending";
+            case "dead_lettered" -> "deadLettered";
+            default -> outcome;
+        };
+    }
+
+    /** Adds a group's events, counted by destination and mapping, to the funnel's stage. */
+    private static void addToMappings(ObjectNode destinations, JsonNode counts, String stage) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = counts.path(GroupCounts.MAPPINGS).fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> count = it.next();
+            String[] destinationAndMapping = count.getKey().split("\t", 2);
+            ObjectNode stages = child(child(destinations, destinationAndMapping[0]), destinationAndMapping[1]);
+            stages.put(stage, stages.path(stage).asLong() + count.getValue().asLong());
+        }
+    }
+
+    private ObjectNode latency(Connection connection, long from, long to) throws SQLException {
+        long[] millis = new long[LATENCY_SAMPLE];
+        int n = 0;
+        try (PreparedStatement sql = connection.prepareStatement("SELECT delivered_at, event_index FROM logged_group"
+                + " WHERE created_at > ? AND created_at <= ? AND outcome = 'delivered' ORDER BY id DESC")) {
+            sql.setLong(1, from);
+            sql.setLong(2, to);
+            sql.setFetchSize(16);
+            try (ResultSet groups = sql.executeQuery()) {
+                while (n < LATENCY_SAMPLE && groups.next()) {
+                    long deliveredAt = groups.getLong(1);
+                    for (EventLine line : EventLine.parseAll(groups.getString(2))) {
+                        Long receivedAt = EventLine.epochMillis(line.receivedAt());
+                        if (receivedAt != null && n < LATENCY_SAMPLE) {
+                            millis[n++] = Math.max(0, deliveredAt - receivedAt);
+                        }
+                    }
+                }
+            }
+        }
+        ObjectNode latency = mapper.createObjectNode();
+        latency.put("events", n);
+        if (n > 0) {
+            long[] sorted = Arrays.copyOf(millis, n);
+            Arrays.sort(sorted);
+            latency.put("p50Ms", percentile(sorted, 50));
+            latency.put("p95Ms", percentile(sorted, 95));
+            latency.put("p99Ms", percentile(sorted, 99));
+        }
+        return latency;
+    }
+
+    private static ObjectNode child(ObjectNode parent, String name) {
+        return parent.get(name) instanceof ObjectNode child ? child : parent.putObject(name);
+    }
+
+    /** The nearest-rank percentile. */
+    static long percentile(long[] sorted, int percent) {
+        int rank = (int) Math.ceil(percent / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+
+    private JsonNode json(String text) {
+        if (text == null) {
+            return mapper.createObjectNode();
+        }
+        try {
+            return mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            return mapper.createObjectNode();
+        }
+    }
+
+    private static Map<String, Duration> windows() {
+        Map<String, Duration> windows = new LinkedHashMap<>();
+        windows.put("10m", Duration.ofMinutes(10));
+        windows.put("1h", Duration.ofHours(1));
+        windows.put("24h", Duration.ofHours(24));
+        windows.put("7d", Duration.ofDays(7));
+        windows.put("14d", Duration.ofDays(14));
+        return Collections.unmodifiableMap(windows);
+    }
+}

@@ -1,0 +1,97 @@
+package io.github.segmentld.deliverylog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.segmentld.mapping.ConvertedChunk;
+import io.github.segmentld.model.EventChunk;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The delivery log on a real PostgreSQL (started from Maven artifacts, on 127.0.0.1 and a port of its own), as
+ * instances side by side share it: the same Flyway migrations, the same writes, searches and overview.
+ */
+class DeliveryLogPostgresTest extends DeliveryLogTestSupport {
+
+    private static EmbeddedPostgres postgres;
+
+    @BeforeAll
+    static void startPostgres() throws IOException {
+        postgres = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws IOException {
+        postgres.close();
+    }
+
+    @BeforeEach
+    void emptyDatabase() throws SQLException {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+             Statement sql = connection.createStatement()) {
+            sql.execute("DROP SCHEMA public CASCADE");
+            sql.execute("CREATE SCHEMA public");
+        }
+    }
+
+    @Override
+    DeliveryLogDatabase.Settings databaseSettings() {
+        return new DeliveryLogDatabase.Settings(postgres.getJdbcUrl("postgres", "postgres"), Path.of("unused"),
+                "postgres", "postgres");
+    }
+
+    @Test
+    void aBatchIsFoundWithItsRequestsAndOutcome() throws SQLException {
+        DeliveryLog log = start(false, 1 << 20, 0);
+        EventChunk sent = chunk(track("m-1", "user-1"), track("m-2", "user-2"));
+        log.posting("[{\"kind\":\"custom\"},{\"kind\":\"custom\",\"key\":\"posted\"}]".getBytes(), batch("p-1", sent),
+                sent);
+        log.attempt(batch("p-1", sent), clock.millis(), 503, 40, "LaunchDarkly answered 503", "busy");
+        log.attempt(batch("p-1", sent), clock.millis() + 1000, 202, 12, null, null);
+
+        JsonNode second = await().atMost(Duration.ofSeconds(5)).until(() -> event("m-2"),
+                found -> found != null && found.get("outcome").asText().equals("delivered"));
+        assertThat(second.get("launchDarklyEvent").get("key").asText()).isEqualTo("posted");
+        assertThat(second.get("payloadId").asText()).isEqualTo("p-1");
+        assertThat(second.get("attempts")).extracting(attempt -> attempt.get("status").asInt())
+                .containsExactly(503, 202);
+        assertThat(second.get("attempts").get(0).get("responseBody").asText()).isEqualTo("busy");
+        assertThat(events("user-1")).extracting(event -> event.get("messageId").asText()).containsExactly("m-1");
+    }
+
+    @Test
+    void theOverviewAndTheRetentionWorkAsOnSqlite() throws SQLException {
+        DeliveryLog log = start(false, 1 << 20, 0);
+        EventChunk old = chunk(track("m-old", "user-1"));
+        log.posting(null, batch("p-old", old), old);
+        clock.advance(Duration.ofDays(15));
+        EventChunk chunk = chunk(track("m-new", "user-1"), "{\"type\":\"page\",\"messageId\":\"m-page\"}");
+        log.posting(null, batch("p-new", chunk(track("m-new", "user-1"))), chunk);
+        log.settled(chunk, new ConvertedChunk());
+        log.deadLettered(batch("p-new", chunk), "LaunchDarkly answered 400");
+
+        JsonNode current = await().atMost(Duration.ofSeconds(5)).until(() -> overview.overview("1h").get("current"),
+                funnel -> funnel.path("received").asLong() == 2
+                        && funnel.path("destinations").path("default").path("Track Event").has("deadLettered"));
+        assertThat(current.get("destinations").get("default").get("Track Event").get("deadLettered").asLong())
+                .isEqualTo(1);
+        assertThat(current.get("filtered").get("no_matching_mapping").asLong()).isEqualTo(1);
+
+        log.prune();
+        await().atMost(Duration.ofSeconds(5)).until(() -> event("m-old") == null);
+        assertThat(event("m-new").get("outcome").asText()).isEqualTo("dead_lettered");
+        assertThat(event("m-page").get("reason").asText()).isEqualTo("no_matching_mapping");
+    }
+}
