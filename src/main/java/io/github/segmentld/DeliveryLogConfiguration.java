@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.github.segmentld.deliverylog.DeliveryAttempts;
+import io.github.segmentld.deliverylog.DeliveryErrors;
 import io.github.segmentld.deliverylog.DeliveryLog;
 import io.github.segmentld.deliverylog.DeliveryLogDatabase;
 import io.github.segmentld.deliverylog.DeliveryLogQueries;
@@ -21,7 +22,7 @@ import org.apache.camel.PropertyInject;
 
 /**
  * The delivery log: its database, the writer the routes hand records to, the notifier of each request to LaunchDarkly,
- * and the queries of its API (search and overview). Each bean is named after its method and made when first needed; its
+ * and the queries of its API (search, overview, errors). Each bean is named after its method and made when first needed; its
  * {@code @PropertyInject} parameters are the {@code delivery-log.*} keys documented in {@code application.properties}.
  */
 @Configuration
@@ -60,6 +61,11 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public DeliveryLogQueries deliveryLogQueries(DeliveryLogDatabase database, Redaction redaction) {
         return new DeliveryLogQueries(database, redaction);
+    }
+
+    @BindToRegistry(lazy = true)
+    public DeliveryErrors deliveryErrors(DeliveryLogDatabase database, Clock clock) {
+        return new DeliveryErrors(database, clock);
     }
 
     @BindToRegistry(lazy = true)

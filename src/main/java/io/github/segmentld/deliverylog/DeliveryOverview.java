@@ -5,10 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,8 +26,6 @@ import org.apache.camel.Header;
  */
 public class DeliveryOverview {
 
-    /** Segment's windows. */
-    public static final Map<String, Duration> WINDOWS = windows();
     /** How many of the window's latest delivered events the latency percentiles are taken over. */
     static final int LATENCY_SAMPLE = 50_000;
 
@@ -44,25 +39,18 @@ public class DeliveryOverview {
     }
 
     /**
-     * @param window one of {@link #WINDOWS}; the last 24 hours when not given
+     * @param window one of {@link Window#LENGTHS}; the last 24 hours when not given
      * @throws IllegalArgumentException for a window it does not know
      */
     public ObjectNode overview(@Header("window") String window) throws SQLException {
-        String name = window == null || window.isBlank() ? "24h" : window.strip();
-        Duration length = WINDOWS.get(name);
-        if (length == null) {
-            throw new IllegalArgumentException("window must be one of " + String.join(", ", WINDOWS.keySet()));
-        }
-        long to = clock.millis();
-        long from = to - length.toMillis();
+        Window current = Window.of(window, clock);
+        Window previous = current.previous();
         ObjectNode answer = mapper.createObjectNode();
-        answer.put("window", name);
-        answer.put("from", Instant.ofEpochMilli(from).toString());
-        answer.put("to", Instant.ofEpochMilli(to).toString());
+        current.describe(answer);
         try (Connection connection = database.connect()) {
-            answer.set("current", funnel(connection, from, to));
-            answer.set("previous", funnel(connection, from - length.toMillis(), from));
-            answer.set("latency", latency(connection, from, to));
+            answer.set("current", funnel(connection, current.from(), current.to()));
+            answer.set("previous", funnel(connection, previous.from(), previous.to()));
+            answer.set("latency", latency(connection, current.from(), current.to()));
         }
         return answer;
     }
@@ -185,15 +173,5 @@ public class DeliveryOverview {
         } catch (JsonProcessingException e) {
             return mapper.createObjectNode();
         }
-    }
-
-    private static Map<String, Duration> windows() {
-        Map<String, Duration> windows = new LinkedHashMap<>();
-        windows.put("10m", Duration.ofMinutes(10));
-        windows.put("1h", Duration.ofHours(1));
-        windows.put("24h", Duration.ofHours(24));
-        windows.put("7d", Duration.ofDays(7));
-        windows.put("14d", Duration.ofDays(14));
-        return Collections.unmodifiableMap(windows);
     }
 }

@@ -176,6 +176,46 @@ class DeliveryLogContractTest extends ContractTestSupport {
     }
 
     @Test
+    void theErrorTableHasEachReasonWithWhatToDoAndSamples() throws Exception {
+        LAUNCHDARKLY.wireMock().stubFor(post(urlPathMatching(BULK_PATH)).atPriority(1)
+                .willReturn(aResponse().withStatus(400).withBody("bad payload")));
+        inbox.drop("events.ndjson", EVENTS);
+        inbox.awaitDone("events.ndjson");
+
+        JsonNode errors = await().atMost(Duration.ofSeconds(5)).until(() -> report("/delivery/api/errors", "window=10m"),
+                answer -> answer.path("errors").size() == 4).get("errors");
+        JsonNode deadLettered = row(errors, "dead_lettered");
+        assertThat(deadLettered.get("count").asLong()).isEqualTo(2);
+        assertThat(deadLettered.get("whatHappened").asText()).contains("400");
+        assertThat(deadLettered.get("whatToDo").asText()).contains("dead-letter folder into the inbox");
+        JsonNode sample = deadLettered.get("samples").get(0);
+        assertThat(sample.get("sent").get("messageId").asText()).isEqualTo("m-track");
+        assertThat(sample.get("request"))
+                .isEqualTo(Json.MAPPER.readTree(LAUNCHDARKLY.requests().get(0).getBodyAsString()).get(0));
+        assertThat(sample.get("response").get("status").asInt()).isEqualTo(400);
+        assertThat(sample.get("response").get("body").asText()).isEqualTo("bad payload");
+
+        JsonNode refused = row(errors, "http_400");
+        assertThat(refused.get("count").asLong()).isEqualTo(1);
+        JsonNode validation = row(errors, "validation");
+        assertThat(validation.get("whatHappened").asText())
+                .isEqualTo("The root value is missing the required field 'previous_key'.");
+        assertThat(validation.get("samples").get(0).get("sent").get("messageId").asText()).isEqualTo("m-identify");
+        assertThat(row(errors, "unreadable_record").get("samples").get(0).get("sent").asText())
+                .isEqualTo("not JSON at all");
+        assertThat(get("/delivery/api/nothing", "").statusCode()).isEqualTo(404);
+    }
+
+    private static JsonNode row(JsonNode errors, String code) {
+        for (JsonNode row : errors) {
+            if (row.get("code").asText().equals(code)) {
+                return row;
+            }
+        }
+        throw new AssertionError("no row " + code + " in " + errors);
+    }
+
+    @Test
     void aSearchItCannotUnderstandIsAnswered400WithWhatIsWrong() throws Exception {
         HttpResponse<String> answer = get("outcome=lost\"");
         assertThat(answer.statusCode()).isEqualTo(400);
@@ -202,7 +242,11 @@ class DeliveryLogContractTest extends ContractTestSupport {
     }
 
     private JsonNode overview(String query) throws IOException, InterruptedException {
-        HttpResponse<String> answer = get("/delivery/api/overview", query);
+        return report("/delivery/api/overview", query);
+    }
+
+    private JsonNode report(String path, String query) throws IOException, InterruptedException {
+        HttpResponse<String> answer = get(path, query);
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         return Json.MAPPER.readTree(answer.body());
     }
