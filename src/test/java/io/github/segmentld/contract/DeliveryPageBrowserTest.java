@@ -1,0 +1,106 @@
+package io.github.segmentld.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The delivery page in a real browser: headless Chromium (installed by {@code scripts/install-chromium.sh}; the test
+ * is skipped with a message where it is not) loads the page with a search in its address, runs its scripts against the
+ * application's API, and its rendered page must show the funnel's numbers of what the pipeline did, the error table,
+ * and the story of the event searched for. It also saves a screenshot, target/delivery-page.png.
+ */
+class DeliveryPageBrowserTest extends ContractTestSupport {
+
+    private static final String EVENTS = """
+            {"type":"track","messageId":"m-track","userId":"user1234","event":"Order Completed","properties":{"revenue":12}}
+            {"type":"track","messageId":"m-track-2","userId":"user5678","event":"Order Completed","properties":{"revenue":3}}
+            {"type":"page","messageId":"m-page","userId":"user1234","name":"Home"}
+            {"type":"identify","messageId":"m-identify","userId":"user5678","traits":{"plan":"free"}}
+            """;
+    private static final Duration BROWSER_TIME_LIMIT = Duration.ofSeconds(60);
+
+    private int port;
+
+    @Override
+    protected void adjust(Properties properties) {
+        port = serveHttp(properties);
+    }
+
+    private static String chromium() {
+        return Stream.of("chromium", "chromium-browser")
+                .filter(name -> Stream.of(System.getenv("PATH").split(":"))
+                        .anyMatch(dir -> Files.isExecutable(Path.of(dir, name))))
+                .findFirst().orElse(null);
+    }
+
+    /** Runs headless Chromium with the arguments; returns what it printed. */
+    private static String browse(String chromium, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--no-first-run", "--virtual-time-budget=8000"));
+        command.addAll(List.of(arguments));
+        Process browser = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = browser.getInputStream().readAllBytes();
+        if (!browser.waitFor(BROWSER_TIME_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+            browser.destroyForcibly();
+            throw new AssertionError("Chromium did not finish within " + BROWSER_TIME_LIMIT);
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void thePageShowsTheFunnelTheErrorsAndAnEventsStory() throws Exception {
+        String chromium = chromium();
+        assumeTrue(chromium != null, "Chromium is not installed (scripts/install-chromium.sh installs it on Debian):"
+                + " the delivery page's browser test is skipped");
+        inbox.drop("events.ndjson", EVENTS);
+        inbox.awaitDone("events.ndjson");
+        String payloadId = LAUNCHDARKLY.accepted().keySet().iterator().next();
+        String page = "http://127.0.0.1:" + port + "/delivery?messageId=m-track";
+        // the log is written within a second of delivery
+        await().atMost(Duration.ofSeconds(10)).until(() -> browse(chromium, "--dump-dom", page)
+                .contains("default / Track Event: delivered"));
+
+        String dom = browse(chromium, "--dump-dom", page);
+        assertThat(cells(dom, "received")).containsExactly("4", "0", "new");
+        assertThat(cells(dom, "default / Track Event: delivered")).containsExactly("2", "0", "new");
+        assertThat(cells(dom, "filtered: no_matching_mapping")).containsExactly("1", "0", "new");
+        assertThat(cells(dom, "default / Alias User: rejected")).containsExactly("1", "0", "new");
+        assertThat(dom).contains("<td>validation</td>", "The root value is missing the required field 'previous_key'.");
+        assertThat(dom).contains("Story of m-track", "in batch " + payloadId, "request ", ": 202 in ");
+        assertThat(dom).contains("\"key\": \"Order Completed\"").doesNotContain("m-track-2</td>");
+
+        Path screenshot = Path.of("target", "delivery-page.png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
+        browse(chromium, "--screenshot=" + screenshot, "--window-size=1200,1500", page);
+        assertThat(screenshot).exists();
+        assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+    }
+
+    /** The cells after the first one of the row that starts with the stage. */
+    private static List<String> cells(String dom, String stage) {
+        int start = dom.indexOf("<tr><td>" + stage + "</td>");
+        assertThat(start).as("a row for " + stage).isNotNegative();
+        String row = dom.substring(start + ("<tr><td>" + stage + "</td>").length(), dom.indexOf("</tr>", start));
+        List<String> cells = new ArrayList<>();
+        for (String cell : row.split("</td>")) {
+            if (!cell.isBlank()) {
+                cells.add(cell.replaceAll("<td[^>]*>", ""));
+            }
+        }
+        return cells;
+    }
+}
