@@ -10,8 +10,10 @@ import io.github.segmentld.deliverylog.DeliveryLog;
 import io.github.segmentld.deliverylog.DeliveryLogDatabase;
 import io.github.segmentld.deliverylog.DeliveryLogQueries;
 import io.github.segmentld.deliverylog.DeliveryOverview;
+import io.github.segmentld.deliverylog.DeliveryQueues;
 import io.github.segmentld.deliverylog.Redaction;
 import io.github.segmentld.launchdarkly.FailureDescriptions;
+import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.observe.PipelineMetrics;
 import org.apache.camel.BindToRegistry;
@@ -22,7 +24,7 @@ import org.apache.camel.PropertyInject;
 
 /**
  * The delivery log: its database, the writer the routes hand records to, the notifier of each request to LaunchDarkly,
- * and the queries of its API (search, overview, errors). Each bean is named after its method and made when first needed; its
+ * and the queries of its API (search, overview, errors, queues). Each bean is named after its method and made when first needed; its
  * {@code @PropertyInject} parameters are the {@code delivery-log.*} keys documented in {@code application.properties}.
  */
 @Configuration
@@ -66,6 +68,12 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public DeliveryErrors deliveryErrors(DeliveryLogDatabase database, Clock clock) {
         return new DeliveryErrors(database, clock);
+    }
+
+    @BindToRegistry(lazy = true)
+    public DeliveryQueues deliveryQueues(RetryQueue retryQueue, @PropertyInject("store.dead-letter-dir") String deadLetterDir,
+                                         Clock clock) {
+        return new DeliveryQueues(retryQueue, Path.of(deadLetterDir), clock);
     }
 
     @BindToRegistry(lazy = true)

@@ -204,6 +204,11 @@ class DeliveryLogContractTest extends ContractTestSupport {
         assertThat(row(errors, "unreadable_record").get("samples").get(0).get("sent").asText())
                 .isEqualTo("not JSON at all");
         assertThat(get("/delivery/api/nothing", "").statusCode()).isEqualTo(404);
+
+        JsonNode queues = report("/delivery/api/queues", "");
+        assertThat(queues.get("deadLetters").get("files").asLong()).isEqualTo(1);
+        assertThat(queues.get("retryQueues").get(0).get("destination").asText()).isEqualTo("default");
+        assertThat(queues.get("retryQueues").get(0).get("batches").asLong()).isZero();
     }
 
     private static JsonNode row(JsonNode errors, String code) {

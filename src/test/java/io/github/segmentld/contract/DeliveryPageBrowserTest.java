@@ -80,6 +80,7 @@ class DeliveryPageBrowserTest extends ContractTestSupport {
         assertThat(cells(dom, "filtered: no_matching_mapping")).containsExactly("1", "0", "new");
         assertThat(cells(dom, "default / Alias User: rejected")).containsExactly("1", "0", "new");
         assertThat(dom).contains("<td>validation</td>", "The root value is missing the required field 'previous_key'.");
+        assertThat(cells(dom, "retry queue of default")).containsExactly("0", "0", "0", "");
         assertThat(dom).contains("Story of m-track", "in batch " + payloadId, "request ", ": 202 in ");
         assertThat(dom).contains("\"key\": \"Order Completed\"").doesNotContain("m-track-2</td>");
 

@@ -1,0 +1,66 @@
+package io.github.segmentld.deliverylog;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.launchdarkly.RetryQueue;
+import io.github.segmentld.store.ParkedBatches;
+
+/**
+ * What waits now, beside the log's history: each destination's retry queue (batches, events, bytes, the age of its
+ * oldest failure) and the dead-letter folder (files, bytes, the oldest), which operators replay from.
+ */
+public class DeliveryQueues {
+
+    private final RetryQueue retryQueue;
+    private final Path deadLetterDir;
+    private final Clock clock;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public DeliveryQueues(RetryQueue retryQueue, Path deadLetterDir, Clock clock) {
+        this.retryQueue = retryQueue;
+        this.deadLetterDir = deadLetterDir;
+        this.clock = clock;
+    }
+
+    public ObjectNode queues() throws IOException {
+        ObjectNode answer = mapper.createObjectNode();
+        ArrayNode retryQueues = answer.putArray("retryQueues");
+        for (String destination : retryQueue.destinations()) {
+            ParkedBatches.Depth depth = retryQueue.depth(destination);
+            ObjectNode queue = retryQueues.addObject().put("destination", destination).put("batches", depth.batches())
+                    .put("events", depth.events()).put("bytes", depth.bytes());
+            if (depth.batches() > 0) {
+                queue.put("oldestAgeSeconds", Math.max(0, (clock.millis() - depth.oldestFirstFailedAt()) / 1000));
+            }
+        }
+        long files = 0;
+        long bytes = 0;
+        long oldest = Long.MAX_VALUE;
+        if (Files.isDirectory(deadLetterDir)) {
+            try (Stream<Path> letters = Files.list(deadLetterDir)) {
+                for (Path letter : (Iterable<Path>) letters::iterator) {
+                    BasicFileAttributes attributes = Files.readAttributes(letter, BasicFileAttributes.class);
+                    if (attributes.isRegularFile() && !letter.getFileName().toString().startsWith(".")) {
+                        files++;
+                        bytes += attributes.size();
+                        oldest = Math.min(oldest, attributes.lastModifiedTime().toMillis());
+                    }
+                }
+            }
+        }
+        ObjectNode deadLetters = answer.putObject("deadLetters").put("files", files).put("bytes", bytes)
+                .put("folder", deadLetterDir.toString());
+        if (files > 0) {
+            deadLetters.put("oldestAgeSeconds", Math.max(0, (clock.millis() - oldest) / 1000));
+        }
+        return answer;
+    }
+}
