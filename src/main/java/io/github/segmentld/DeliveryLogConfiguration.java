@@ -11,6 +11,7 @@ import io.github.segmentld.deliverylog.DeliveryLogDatabase;
 import io.github.segmentld.deliverylog.DeliveryLogQueries;
 import io.github.segmentld.deliverylog.DeliveryOverview;
 import io.github.segmentld.deliverylog.DeliveryQueues;
+import io.github.segmentld.deliverylog.DeliveryReplay;
 import io.github.segmentld.deliverylog.Redaction;
 import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.RetryQueue;
@@ -24,8 +25,9 @@ import org.apache.camel.PropertyInject;
 
 /**
  * The delivery log: its database, the writer the routes hand records to, the notifier of each request to LaunchDarkly,
- * and the queries of its API (search, overview, errors, queues). Each bean is named after its method and made when first needed; its
- * {@code @PropertyInject} parameters are the {@code delivery-log.*} keys documented in {@code application.properties}.
+ * and the reports of its API (search, overview, errors, queues, replay). Each bean is named after its method and made when
+ * first needed; its {@code @PropertyInject} parameters are the {@code delivery-log.*} keys documented in
+ * {@code application.properties}.
  */
 @Configuration
 public class DeliveryLogConfiguration implements CamelConfiguration {
@@ -71,9 +73,16 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public DeliveryQueues deliveryQueues(RetryQueue retryQueue, @PropertyInject("store.dead-letter-dir") String deadLetterDir,
-                                         Clock clock) {
+    public DeliveryQueues deliveryQueues(RetryQueue retryQueue,
+                                         @PropertyInject("store.dead-letter-dir") String deadLetterDir, Clock clock) {
         return new DeliveryQueues(retryQueue, Path.of(deadLetterDir), clock);
+    }
+
+    @BindToRegistry(lazy = true)
+    public DeliveryReplay deliveryReplay(DeliveryLogDatabase database,
+                                         @PropertyInject("store.dead-letter-dir") String deadLetterDir,
+                                         @PropertyInject("inbox.dir") String inboxDir, Clock clock) {
+        return new DeliveryReplay(database, Path.of(deadLetterDir), Path.of(inboxDir), clock);
     }
 
     @BindToRegistry(lazy = true)

@@ -96,18 +96,24 @@ public final class CountingStandIn implements AutoCloseable {
                 Thread.sleep(delayMillis);
             }
             int answer = statusByClientSideId.getOrDefault(clientSideId, status);
-            if (answer / 100 == 2 && acceptedPayloads.add(clientSideId + "/" + payloadId)) {
-                Map<String, String> users = payloadOfUser.computeIfAbsent(clientSideId, id -> new ConcurrentHashMap<>());
-                for (String user : users(body)) {
-                    String before = users.putIfAbsent(user, payloadId);
-                    if (before != null && !before.equals(payloadId)) {
-                        synchronized (this) {
-                            doubled.add(clientSideId + "/" + user);
+            if (answer / 100 != 2) {
+                body.readAllBytes();
+            } else {
+                // The whole body is read before the payload counts as accepted: LaunchDarkly does not keep (and so
+                // does not drop again) a payload whose body broke off, as when its sender is killed mid-request.
+                List<String> sent = users(body);
+                if (acceptedPayloads.add(clientSideId + "/" + payloadId)) {
+                    Map<String, String> users = payloadOfUser.computeIfAbsent(clientSideId,
+                            id -> new ConcurrentHashMap<>());
+                    for (String user : sent) {
+                        String before = users.putIfAbsent(user, payloadId);
+                        if (before != null && !before.equals(payloadId)) {
+                            synchronized (this) {
+                                doubled.add(clientSideId + "/" + user);
+                            }
                         }
                     }
                 }
-            } else {
-                body.readAllBytes();
             }
             exchange.sendResponseHeaders(answer, -1);
         } catch (InterruptedException e) {

@@ -67,7 +67,7 @@ public class DeliveryErrors {
     public ObjectNode errors(@Header("window") String window) throws SQLException {
         Window current = Window.of(window, clock);
         Map<String, Row> rows = new LinkedHashMap<>();
-        try (Connection connection = database.connect()) {
+        try (Connection connection = database.connectForReading()) {
             rejected(connection, current.from(), current.to(), rows);
             deadLettered(connection, current.from(), current.to(), rows);
             failedRequests(connection, current.from(), current.to(), rows);

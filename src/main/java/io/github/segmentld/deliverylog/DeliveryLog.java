@@ -273,6 +273,12 @@ public class DeliveryLog extends ServiceSupport {
      */
     private LogWriter write(LogWriter writer, List<Entry> entries) throws InterruptedException {
         try {
+            if (writer != null && database.isGone()) {
+                // deleted under the writer, which would go on writing into the deleted file: start a new one
+                LOG.warn("The delivery log {} is gone; a new one is created", database.location());
+                close(writer);
+                writer = null;
+            }
             LogWriter open = writer != null ? writer : new LogWriter(openConnection(), database.isSqlite());
             open.commit(entries);
             return open;

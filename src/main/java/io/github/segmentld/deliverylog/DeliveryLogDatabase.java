@@ -56,6 +56,24 @@ public class DeliveryLogDatabase {
         return settings.isSqlite();
     }
 
+    /** A connection for a report: it never creates the SQLite file, which is the writer's to make with its schema. */
+    public Connection connectForReading() throws SQLException {
+        if (isGone()) {
+            throw new SQLException("the delivery log " + settings.file() + " is not there (yet)");
+        }
+        return connect();
+    }
+
+    /** Whether the log's SQLite file has been deleted (never, for a database on a server). */
+    public boolean isGone() {
+        return isSqlite() && !Files.exists(settings.file());
+    }
+
+    /** Where the log is, as logs may show it (a server's URL without its credentials). */
+    public String location() {
+        return isSqlite() ? settings.file().toString() : settings.url().replaceAll("\\?.*", "");
+    }
+
     /** Brings the schema up to date, recreating a damaged SQLite file first. */
     public void migrate() throws SQLException {
         if (isSqlite()) {

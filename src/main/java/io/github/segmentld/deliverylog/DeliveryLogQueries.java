@@ -112,7 +112,7 @@ public class DeliveryLogQueries {
         }
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode events = answer.putArray("events");
-        try (Connection connection = database.connect();
+        try (Connection connection = database.connectForReading();
              PreparedStatement sql = connection.prepareStatement("SELECT id, kind, payload_id, parent_payload_id,"
                      + " created_at, outcome, reason, delivered_at, input, event_index, details FROM logged_group"
                      + where + " ORDER BY id DESC")) {
@@ -266,7 +266,7 @@ public class DeliveryLogQueries {
     }
 
     /** An ISO-8601 instant or epoch milliseconds. */
-    private static long epochMillis(String name, String value) {
+    static long epochMillis(String name, String value) {
         try {
             return Instant.parse(value.strip()).toEpochMilli();
         } catch (RuntimeException notIso) {

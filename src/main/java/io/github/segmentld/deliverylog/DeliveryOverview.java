@@ -47,7 +47,7 @@ public class DeliveryOverview {
         Window previous = current.previous();
         ObjectNode answer = mapper.createObjectNode();
         current.describe(answer);
-        try (Connection connection = database.connect()) {
+        try (Connection connection = database.connectForReading()) {
             answer.set("current", funnel(connection, current.from(), current.to()));
             answer.set("previous", funnel(connection, previous.from(), previous.to()));
             answer.set("latency", latency(connection, current.from(), current.to()));

@@ -265,7 +265,8 @@ public final class Benchmark {
     private static long loggedEvents(Path work) throws Exception {
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("state/delivery-log.db"));
              Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT COALESCE(SUM(events), 0) FROM logged_group WHERE kind <> 'received'")) {
+             ResultSet rows = sql.executeQuery(
+                     "SELECT COALESCE(SUM(events), 0) FROM logged_group WHERE kind <> 'received'")) {
             return rows.next() ? rows.getLong(1) : 0;
         }
     }

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
+import io.github.segmentld.TestInbox;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -209,6 +211,42 @@ class DeliveryLogContractTest extends ContractTestSupport {
         assertThat(queues.get("deadLetters").get("files").asLong()).isEqualTo(1);
         assertThat(queues.get("retryQueues").get(0).get("destination").asText()).isEqualTo("default");
         assertThat(queues.get("retryQueues").get(0).get("batches").asLong()).isZero();
+    }
+
+    @Test
+    void deadLettersAndRejectedEventsAreCountedThenReplayedOnConfirmation() throws Exception {
+        LAUNCHDARKLY.wireMock().stubFor(post(urlPathMatching(BULK_PATH)).atPriority(1)
+                .willReturn(aResponse().withStatus(400).withBody("bad payload")));
+        inbox.drop("events.ndjson", EVENTS);
+        inbox.awaitDone("events.ndjson");
+        await().atMost(Duration.ofSeconds(5)).until(() -> only("messageId=m-track") != null
+                && only("messageId=m-track").get("outcome").asText().equals("dead_lettered"));
+        LAUNCHDARKLY.acceptEverything();
+
+        JsonNode counted = Json.MAPPER.readTree(postReplay("kind=dead_letters&destination=default&reason=400").body());
+        assertThat(counted.get("deadLetters").asInt()).isEqualTo(1);
+        assertThat(counted.get("replayed").asBoolean()).isFalse();
+        assertThat(LAUNCHDARKLY.accepted()).isEmpty();
+        assertThat(Json.MAPPER.readTree(postReplay("kind=dead_letters&reason=503").body()).get("deadLetters").asInt())
+                .isZero();
+
+        HttpResponse<String> replayed = postReplay("kind=dead_letters&destination=default&confirm=true");
+        assertThat(Json.MAPPER.readTree(replayed.body()).get("replayed").asBoolean()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> LAUNCHDARKLY.acceptedUsers().size() == 2);
+        assertThat(LAUNCHDARKLY.acceptedUsers()).containsExactly("user1234", "user1234");
+        assertThat(TestInbox.list(inbox.deadLetters())).isEmpty();
+
+        JsonNode rejected = Json.MAPPER.readTree(postReplay("kind=rejected&reason=validation&confirm=true").body());
+        assertThat(rejected.get("events").asInt()).isEqualTo(1);
+        inbox.awaitDone(rejected.get("file").asText());
+        assertThat(Files.readString(inbox.done().resolve(rejected.get("file").asText())))
+                .contains("\"messageId\":\"m-identify\"").doesNotContain("m-track");
+        assertThat(postReplay("kind=everything").statusCode()).isEqualTo(400);
+    }
+
+    private HttpResponse<String> postReplay(String query) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/delivery/api/replay?"
+                + query)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode row(JsonNode errors, String code) {

@@ -111,6 +111,25 @@ class DeliveryLogTest extends DeliveryLogTestSupport {
         assertThat((long) kept * padding.length()).isLessThan(maxBytes);
     }
 
+    @Test
+    void aLogDeletedWhileRunningIsCreatedAgain() throws Exception {
+        try (LogCapture warnings = new LogCapture(DeliveryLog.class)) {
+            DeliveryLog log = start(false, 1 << 20, 0);
+            EventChunk first = chunk(track("m-1", "user-1"));
+            log.posting(null, batch("p-1", first), first);
+            await().atMost(Duration.ofSeconds(5)).until(() -> event("m-1") != null);
+            for (String file : new String[] {"log.db", "log.db-wal", "log.db-shm"}) {
+                Files.deleteIfExists(dir.resolve(file));
+            }
+
+            EventChunk second = chunk(track("m-2", "user-2"));
+            log.posting(null, batch("p-2", second), second);
+            await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("log.db")) && event("m-2") != null);
+            assertThat(event("m-1")).isNull();
+            assertThat(warnings.lines()).anyMatch(line -> line.contains("is gone; a new one is created"));
+        }
+    }
+
     /** The log's file and its write-ahead log. */
     private long logBytes() throws IOException {
         Path wal = dir.resolve("log.db-wal");
