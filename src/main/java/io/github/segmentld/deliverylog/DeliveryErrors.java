@@ -82,24 +82,12 @@ public class DeliveryErrors {
 
     /** Rejected events, a row per reason code and message. */
     private void rejected(Connection connection, long from, long to, Map<String, Row> rows) throws SQLException {
-        try (PreparedStatement sql = connection.prepareStatement("SELECT event_index, details FROM logged_group"
-                + " WHERE kind = 'rejected' AND created_at > ? AND created_at <= ? ORDER BY id DESC")) {
-            sql.setLong(1, from);
-            sql.setLong(2, to);
-            try (ResultSet groups = sql.executeQuery()) {
-                while (groups.next()) {
-                    EventLine[] lines = EventLine.parseAll(groups.getString(1));
-                    JsonNode details = json(groups.getString(2));
-                    for (int i = 0; i < lines.length; i++) {
-                        JsonNode detail = details.path(i);
-                        String message = detail.path("detail").asText("");
-                        String code = lines[i].reason();
-                        rows.computeIfAbsent(code + "\n" + message, key -> new Row(code, message, whatToDo(code)))
-                                .add(1, detail.get("segmentEvent"), null, null);
-                    }
-                }
-            }
-        }
+        RejectedEvents.each(connection, from, to, (line, detail) -> {
+            String message = detail.path("detail").asText("");
+            String code = line.reason();
+            rows.computeIfAbsent(code + "\n" + message, key -> new Row(code, message, whatToDo(code)))
+                    .add(1, detail.get("segmentEvent"), null, null);
+        });
     }
 
     /** Dead-lettered batches, a row per reason, each sample one of their events. */

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -117,28 +116,17 @@ public class DeliveryReplay {
     private List<JsonNode> rejectedEvents(String destination, String reason, long since, long until)
             throws SQLException {
         List<JsonNode> events = new ArrayList<>();
-        try (Connection connection = database.connectForReading();
-             PreparedStatement sql = connection.prepareStatement("SELECT event_index, details FROM logged_group"
-                     + " WHERE kind = 'rejected' AND created_at >= ? AND created_at <= ?")) {
-            sql.setLong(1, since);
-            sql.setLong(2, until);
-            try (ResultSet groups = sql.executeQuery()) {
-                while (groups.next()) {
-                    EventLine[] lines = EventLine.parseAll(groups.getString(1));
-                    JsonNode details = json(groups.getString(2));
-                    for (int i = 0; i < lines.length; i++) {
-                        JsonNode detail = details.path(i);
-                        JsonNode event = detail.get("segmentEvent");
-                        if (event == null || !event.isObject()
-                                || given(destination) && !destination.strip().equals(lines[i].destination())
-                                || given(reason) && !reason.strip().equals(lines[i].reason())
-                                && !detail.path("detail").asText().contains(reason.strip())) {
-                            continue;
-                        }
-                        events.add(event);
-                    }
+        try (Connection connection = database.connectForReading()) {
+            RejectedEvents.each(connection, since == Long.MIN_VALUE ? since : since - 1, until, (line, detail) -> {
+                JsonNode event = detail.get("segmentEvent");
+                boolean selected = event != null && event.isObject()
+                        && (!given(destination) || destination.strip().equals(line.destination()))
+                        && (!given(reason) || reason.strip().equals(line.reason())
+                                || detail.path("detail").asText().contains(reason.strip()));
+                if (selected) {
+                    events.add(event);
                 }
-            }
+            });
         }
         return events;
     }
@@ -154,14 +142,6 @@ public class DeliveryReplay {
             }
         }
         return Files.move(incoming, inboxDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private JsonNode json(String text) {
-        try {
-            return text == null ? mapper.createArrayNode() : mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            return mapper.createArrayNode();
-        }
     }
 
     private static boolean given(String value) {
