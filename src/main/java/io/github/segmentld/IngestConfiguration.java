@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.deliverylog.DeliveryLog;
 import io.github.segmentld.ingest.DoneRetention;
 import io.github.segmentld.ingest.SegmentFileReader;
 import io.github.segmentld.ingest.SegmentRequestReader;
@@ -66,9 +67,13 @@ public class IngestConfiguration {
             @PropertyInject("http.max-batch-events") int maxBatchEvents,
             @PropertyInject("http.max-nesting-depth") int maxNestingDepth,
             @PropertyInject("http.max-string-length") int maxStringLength,
-            RejectionRecorder rejections, Clock clock) {
+            RejectionRecorder rejections, DeliveryLog deliveryLog, Clock clock) {
+        // an event refused is recorded with the rejections (durably) and in the delivery log (for people)
         return new SegmentRequestReader(maxRequestBytes, maxEventBytes, maxBatchEvents, maxNestingDepth,
-                maxStringLength, rejections, clock);
+                maxStringLength, (source, position, reason, raw) -> {
+                    rejections.reject(source, position, reason, raw);
+                    deliveryLog.refused(source, position, reason, raw);
+                }, clock);
     }
 
     /** Where accepted HTTP events wait, as files, for the inbox; a service of the context, stopped with it. */

@@ -16,6 +16,7 @@ import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
 import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.InputSource;
 import io.github.segmentld.observe.PipelineMetrics;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -157,6 +158,13 @@ public class DeliveryLog extends ServiceSupport {
             if (!groups.isEmpty()) {
                 offer(new Entry(groups, null));
             }
+        }
+    }
+
+    /** An event the HTTP source refused while it accepted the rest of its request. */
+    public void refused(InputSource source, long position, String reason, String raw) {
+        if (running) {
+            offer(new Entry(List.of(rows.refused(source, position, reason, raw, clock.millis())), null));
         }
     }
 

@@ -84,6 +84,8 @@ public class DeliveryOverview {
                         JsonNode reasons = counts.path(GroupCounts.REASONS);
                         failedOnIngest += reasons.path(Rejection.UNREADABLE_RECORD).asLong()
                                 + reasons.path(Rejection.REFUSED_BY_API).asLong();
+                        // an event the HTTP source refused was received, though it never reached a chunk
+                        received += reasons.path(Rejection.REFUSED_BY_API).asLong();
                         addToMappings(destinations, counts, "rejected");
                     } else {
                         addToMappings(destinations, counts, stage(groups.getString("outcome")));

@@ -120,6 +120,18 @@ final class LogRows {
         return groups;
     }
 
+    /** An event the HTTP source refused (the request's others were accepted), with why and its text. */
+    LoggedGroup refused(InputSource source, long position, String reason, String raw, long now) {
+        EventLine line = new EventLine(null, null, null, null, null, null, null,
+                source.positionUnit() + " " + position, Long.toString(source.receivedAt()), Rejection.REFUSED_BY_API);
+        GroupCounts counts = new GroupCounts();
+        counts.add(line);
+        ArrayNode details = mapper.createArrayNode();
+        details.addObject().put("detail", reason).put("segmentEvent", redaction.enabled() ? null : raw);
+        return new LoggedGroup(LoggedGroup.REJECTED, null, null, 1, now, source.name(), line.text(), json(details), null,
+                counts.json(mapper));
+    }
+
     /** Why an event was filtered, in words. */
     static String filteredDetail(String reason, EventLine line) {
         return switch (reason) {

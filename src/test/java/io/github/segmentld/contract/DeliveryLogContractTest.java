@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -40,12 +41,15 @@ class DeliveryLogContractTest extends ContractTestSupport {
             not JSON at all
             """;
 
+    private static final String WRITE_KEY = "delivery-log-write-key";
+
     private final HttpClient client = HttpClient.newHttpClient();
     private int port;
 
     @Override
     protected void adjust(Properties properties) {
         port = serveHttp(properties);
+        properties.setProperty("http.write-keys", "web=" + WRITE_KEY);
         properties.setProperty("camel.component.http.response-timeout", "1000");
     }
 
@@ -247,6 +251,28 @@ class DeliveryLogContractTest extends ContractTestSupport {
     private HttpResponse<String> postReplay(String query) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/delivery/api/replay?"
                 + query)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anEventTheTrackingApiRefusesIsFailedOnIngestWithItsReason() throws Exception {
+        String batch = "{\"batch\":[{\"type\":\"track\",\"userId\":\"u-1\",\"event\":\"E\",\"messageId\":\"m-ok\"},"
+                + "{\"type\":\"track\",\"userId\":\"u-1\",\"messageId\":\"m-refused\"}]}";
+        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/v1/batch")).header("Content-Type", "application/json")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((WRITE_KEY + ":")
+                        .getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(batch)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+
+        JsonNode overview = await().atMost(Duration.ofSeconds(5)).until(() -> overview("window=10m"),
+                found -> found.path("current").path("failedOnIngest").asLong() == 1);
+        // received counts the refused event too (the accepted one once the spool hands it to the inbox)
+        assertThat(overview.get("current").get("received").asLong()).isBetween(1L, 2L);
+        JsonNode refused = row(report("/delivery/api/errors", "window=10m").get("errors"), "refused_by_api");
+        assertThat(refused.get("whatHappened").asText()).contains("event");
+        assertThat(refused.get("samples").get(0).get("sent").asText()).contains("m-refused").doesNotContain("m-ok");
+        assertThat(search("outcome=rejected").get("events").get(0).get("input").asText())
+                .isEqualTo("POST /v1/batch from web");
     }
 
     private static JsonNode row(JsonNode errors, String code) {
