@@ -17,7 +17,6 @@ import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.observe.PipelineMetrics;
-import io.github.segmentld.server.OperatorAccess;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -66,12 +65,6 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public DeliveryLogQueries deliveryLogQueries(DeliveryLogDatabase database, Redaction redaction) {
         return new DeliveryLogQueries(database, redaction);
-    }
-
-    /** Who may use the delivery page and its API. */
-    @BindToRegistry(lazy = true)
-    public OperatorAccess operatorAccess(@PropertyInject("operator.token") String token) {
-        return new OperatorAccess(token);
     }
 
     @BindToRegistry(lazy = true)

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.Vertx;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
@@ -14,7 +15,8 @@ import org.apache.camel.support.EventNotifierSupport;
 
 /**
  * Puts the Vert.x instance that holds Camel's HTTP servers to the {@link HttpLimits} into the registry, before camel-main
- * creates the servers (they take the registry's instance), and closes it once they are stopped.
+ * creates the servers (they take the registry's instance), and closes it once they are stopped; and who may use the
+ * operator endpoints ({@link OperatorAccess}).
  */
 @Configuration
 public class HttpServersConfiguration implements CamelConfiguration {
@@ -31,6 +33,12 @@ public class HttpServersConfiguration implements CamelConfiguration {
     private long bodyTimeoutSeconds;
     @PropertyInject("http.max-connections")
     private int maxConnections;
+
+    /** Who may use the operator endpoints. */
+    @BindToRegistry(lazy = true)
+    public OperatorAccess operatorAccess(@PropertyInject("operator.token") String token) {
+        return new OperatorAccess(token);
+    }
 
     @Override
     public void configure(CamelContext context) throws Exception {

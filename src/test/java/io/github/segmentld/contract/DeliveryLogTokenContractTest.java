@@ -13,7 +13,7 @@ import java.util.Properties;
 import io.github.segmentld.LogCapture;
 import org.junit.jupiter.api.Test;
 
-/** The delivery page and its API with operator.token set: only for requests that carry the token. */
+/** The operator endpoints with operator.token set: only for requests that carry the token. */
 class DeliveryLogTokenContractTest extends ContractTestSupport {
 
     private static final String TOKEN = "operator-token-for-the-test";
@@ -40,10 +40,12 @@ class DeliveryLogTokenContractTest extends ContractTestSupport {
     void withoutTheTokenThePageAndTheApiAnswer401AndABrowserAsksForIt() throws Exception {
         try (LogCapture log = new LogCapture("io.github.segmentld")) {
             for (String[] endpoint : new String[][] {{"GET", "/delivery"}, {"GET", "/delivery/api/events"},
-                {"GET", "/delivery/api/overview"}, {"POST", "/delivery/api/replay?kind=dead_letters&confirm=true"}}) {
+                {"GET", "/delivery/api/overview"}, {"POST", "/delivery/api/replay?kind=dead_letters&confirm=true"},
+                {"POST", "/preview"}, {"GET", "/launchdarkly/settings-check"}}) {
                 HttpResponse<String> refused = send(endpoint[0], endpoint[1], "Bearer wrong");
                 assertThat(refused.statusCode()).as(endpoint[1]).isEqualTo(401);
-                assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"delivery\", charset=\"UTF-8\"");
+                assertThat(refused.headers().firstValue("WWW-Authenticate"))
+                        .hasValue("Basic realm=\"operator\", charset=\"UTF-8\"");
                 assertThat(refused.body()).contains("operator token is missing or wrong").doesNotContain(TOKEN);
             }
             assertThat(send("GET", "/delivery/api/events", null).statusCode()).isEqualTo(401);
@@ -58,5 +60,6 @@ class DeliveryLogTokenContractTest extends ContractTestSupport {
                 .encodeToString(("operator:" + TOKEN).getBytes(StandardCharsets.UTF_8)));
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("<h1>Delivery overview</h1>");
+        assertThat(send("GET", "/launchdarkly/settings-check", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
     }
 }
