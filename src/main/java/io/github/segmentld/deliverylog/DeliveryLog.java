@@ -64,12 +64,13 @@ public class DeliveryLog extends ServiceSupport {
             return Math.max(1, groups.stream().mapToInt(LoggedGroup::events).sum());
         }
 
+        /** Writes the groups, then the change (which may be to a batch among them). */
         void writeTo(LogWriter writer) throws SQLException {
-            if (work != null) {
-                work.apply(writer);
-            }
             for (LoggedGroup group : groups) {
                 writer.group(group);
+            }
+            if (work != null) {
+                work.apply(writer);
             }
         }
     }

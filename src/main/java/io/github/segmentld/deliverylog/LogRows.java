@@ -44,7 +44,8 @@ final class LogRows {
     /**
      * A batch: a line per event, and the JSON it is posted with.
      *
-     * @param posted the JSON as the request carries it, or null when it is not posted (yet)
+     * @param posted the JSON as the request carries it, or null when it is not posted (yet): then the batch's JSON
+     *               is logged when it is (a batch its open circuit held back costs the log no serialisation)
      */
     LoggedGroup batch(LaunchDarklyBatch batch, EventChunk chunk, byte[] posted, long now) {
         InputSource source = chunk == null ? RETRY_QUEUE : chunk.source();
@@ -56,7 +57,9 @@ final class LogRows {
             counts.add(line);
         }
         String payload;
-        if (posted != null && !redaction.enabled()) {
+        if (posted == null) {
+            payload = null;
+        } else if (!redaction.enabled()) {
             payload = new String(posted, StandardCharsets.UTF_8);
         } else {
             ArrayNode events = mapper.createArrayNode();

@@ -85,10 +85,12 @@ final class LogWriter implements AutoCloseable {
             insertBatch.setString(7, group.eventIndex());
             insertBatch.setString(8, group.counts());
             insertBatch.executeUpdate();
-            insertPayload.setString(1, group.payloadId());
-            insertPayload.setLong(2, group.createdAt());
-            insertPayload.setString(3, group.payload());
-            insertPayload.executeUpdate();
+            if (group.payload() != null) {
+                insertPayload.setString(1, group.payloadId());
+                insertPayload.setLong(2, group.createdAt());
+                insertPayload.setString(3, group.payload());
+                insertPayload.executeUpdate();
+            }
             return;
         }
         insertGroup.setString(1, group.kind());

@@ -8,7 +8,7 @@ package io.github.segmentld.deliverylog;
  * @param payloadId  a batch's payload ID, else null
  * @param eventIndex one {@link EventLine} per event
  * @param details    for rejected events, a JSON array with each one's message and what was sent; else null
- * @param payload    for a batch, the JSON array it is posted with; else null
+ * @param payload    for a batch, the JSON array it is posted with (null until it is posted); else null
  * @param counts     its events by mapping, by type and event name, and by reason, as {@link GroupCounts} writes them
  */
 record LoggedGroup(String kind, String payloadId, String destination, int events, long createdAt, String input,

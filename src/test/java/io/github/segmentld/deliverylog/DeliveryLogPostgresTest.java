@@ -75,10 +75,10 @@ class DeliveryLogPostgresTest extends DeliveryLogTestSupport {
     void theOverviewAndTheRetentionWorkAsOnSqlite() throws SQLException {
         DeliveryLog log = start(false, 1 << 20, 0);
         EventChunk old = chunk(track("m-old", "user-1"));
-        log.posting(null, batch("p-old", old), old);
+        post(log, batch("p-old", old), old);
         clock.advance(Duration.ofDays(15));
         EventChunk chunk = chunk(track("m-new", "user-1"), "{\"type\":\"page\",\"messageId\":\"m-page\"}");
-        log.posting(null, batch("p-new", chunk(track("m-new", "user-1"))), chunk);
+        post(log, batch("p-new", chunk(track("m-new", "user-1"))), chunk);
         log.settled(chunk, new ConvertedChunk());
         log.deadLettered(batch("p-new", chunk), "LaunchDarkly answered 400");
 

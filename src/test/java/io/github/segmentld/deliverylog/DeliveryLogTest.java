@@ -34,7 +34,7 @@ class DeliveryLogTest extends DeliveryLogTestSupport {
     void redactedLogKeepsUserIdsAsHashesAndNoPropertiesOrTraits() throws SQLException, IOException {
         DeliveryLog log = start(true, 1 << 20, 0);
         EventChunk sent = chunk(track("m-1", "user-1"));
-        log.posting(null, batch("p-1", sent), sent);
+        post(log, batch("p-1", sent), sent);
         EventChunk page = chunk("{\"type\":\"page\",\"messageId\":\"m-2\",\"userId\":\"user-1\","
                 + "\"properties\":{\"path\":\"/secret\"},\"context\":{\"traits\":{\"email\":\"a@b.c\"}}}");
         log.settled(page, new ConvertedChunk());
@@ -60,7 +60,7 @@ class DeliveryLogTest extends DeliveryLogTestSupport {
     void unredactedLogKeepsWhatWasSent() throws SQLException {
         DeliveryLog log = start(false, 1 << 20, 0);
         EventChunk sent = chunk(track("m-1", "user-1"));
-        log.posting(null, batch("p-1", sent), sent);
+        post(log, batch("p-1", sent), sent);
         log.attempt(batch("p-1", sent), clock.millis(), 202, 12, null, null);
 
         JsonNode track = await().atMost(Duration.ofSeconds(5)).until(() -> event("m-1"),
@@ -74,12 +74,12 @@ class DeliveryLogTest extends DeliveryLogTestSupport {
     void recordsOlderThanTheRetentionAreForgotten() throws SQLException {
         DeliveryLog log = start(false, 1 << 20, 0);
         EventChunk old = chunk(track("m-old", "user-1"));
-        log.posting(null, batch("p-old", old), old);
+        post(log, batch("p-old", old), old);
         log.attempt(batch("p-old", old), clock.millis(), 202, 5, null, null);
         await().atMost(Duration.ofSeconds(5)).until(() -> event("m-old") != null);
         clock.advance(Duration.ofDays(15));
         EventChunk recent = chunk(track("m-new", "user-1"));
-        log.posting(null, batch("p-new", recent), recent);
+        post(log, batch("p-new", recent), recent);
 
         log.prune();
         await().atMost(Duration.ofSeconds(5)).until(() -> event("m-old") == null);
@@ -95,7 +95,7 @@ class DeliveryLogTest extends DeliveryLogTestSupport {
         for (int i = 0; i < 400; i++) {
             EventChunk chunk = chunk("{\"type\":\"track\",\"event\":\"Test Event\",\"messageId\":\"m-" + i
                     + "\",\"userId\":\"user-1\",\"properties\":{\"padding\":\"" + padding + "\"}}");
-            log.posting(null, batch("p-" + i, chunk), chunk);
+            post(log, batch("p-" + i, chunk), chunk);
             clock.advance(Duration.ofMinutes(1));
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> event("m-399") != null);
@@ -116,18 +116,37 @@ class DeliveryLogTest extends DeliveryLogTestSupport {
         try (LogCapture warnings = new LogCapture(DeliveryLog.class)) {
             DeliveryLog log = start(false, 1 << 20, 0);
             EventChunk first = chunk(track("m-1", "user-1"));
-            log.posting(null, batch("p-1", first), first);
+            post(log, batch("p-1", first), first);
             await().atMost(Duration.ofSeconds(5)).until(() -> event("m-1") != null);
             for (String file : new String[] {"log.db", "log.db-wal", "log.db-shm"}) {
                 Files.deleteIfExists(dir.resolve(file));
             }
 
             EventChunk second = chunk(track("m-2", "user-2"));
-            log.posting(null, batch("p-2", second), second);
+            post(log, batch("p-2", second), second);
             await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("log.db")) && event("m-2") != null);
             assertThat(event("m-1")).isNull();
             assertThat(warnings.lines()).anyMatch(line -> line.contains("is gone; a new one is created"));
         }
+    }
+
+    @Test
+    void aBatchHeldBackWithoutARequestIsFoundAndGetsItsJsonWhenPosted() throws SQLException {
+        DeliveryLog log = start(false, 1 << 20, 0);
+        EventChunk held = chunk(track("m-1", "user-1"));
+        log.parked(batch("p-1", held), null, held);
+
+        JsonNode parked = await().atMost(Duration.ofSeconds(5)).until(() -> event("m-1"), found -> found != null);
+        assertThat(parked.get("outcome").asText()).isEqualTo("retry_pending");
+        assertThat(parked.get("detail").asText()).isEqualTo("not sent: the destination's circuit is open");
+        assertThat(parked.get("launchDarklyEvent").isNull()).isTrue();
+
+        post(log, batch("p-1", held), null);
+        log.attempt(batch("p-1", held), clock.millis(), 202, 9, null, null);
+        JsonNode delivered = await().atMost(Duration.ofSeconds(5)).until(() -> event("m-1"),
+                found -> found.get("outcome").asText().equals("delivered"));
+        assertThat(delivered.get("launchDarklyEvent").get("key").asText()).isEqualTo("Test Event");
+        assertThat(delivered.get("input").asText()).as("the first record of the batch stays").isEqualTo("events.ndjson");
     }
 
     /** The log's file and its write-ahead log. */
@@ -142,7 +161,7 @@ class DeliveryLogTest extends DeliveryLogTestSupport {
         try (LogCapture warnings = new LogCapture(DeliveryLogDatabase.class)) {
             DeliveryLog log = start(false, 1 << 20, 0);
             EventChunk sent = chunk(track("m-1", "user-1"));
-            log.posting(null, batch("p-1", sent), sent);
+            post(log, batch("p-1", sent), sent);
 
             await().atMost(Duration.ofSeconds(5)).until(() -> event("m-1") != null);
             assertThat(warnings.lines()).anyMatch(line -> line.contains("is damaged")
@@ -159,9 +178,9 @@ class DeliveryLogTest extends DeliveryLogTestSupport {
         // room for a batch of one event, not for one of four
         DeliveryLog log = start(false, 1500, 0);
         EventChunk four = chunk(track("m-1", "u"), track("m-2", "u"), track("m-3", "u"), track("m-4", "u"));
-        log.posting(null, batch("p-1", four), four);
+        post(log, batch("p-1", four), four);
         EventChunk one = chunk(track("m-5", "u"));
-        log.posting(null, batch("p-2", one), one);
+        post(log, batch("p-2", one), one);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> event("m-5") != null);
         assertThat(events("u")).hasSize(1);

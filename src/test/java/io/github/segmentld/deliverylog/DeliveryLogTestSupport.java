@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.Json;
@@ -75,6 +76,15 @@ abstract class DeliveryLogTestSupport {
             events.add(new LaunchDarklyEvent(custom, event, "Track Event"));
         }
         return new LaunchDarklyBatch(payloadId, DESTINATION, events);
+    }
+
+    /** Hands the log a batch as the post route does, with the JSON it is posted with. */
+    static void post(DeliveryLog log, LaunchDarklyBatch batch, EventChunk chunk) {
+        try {
+            log.posting(Json.MAPPER.writeValueAsBytes(batch.payload()), batch, chunk);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String track(String messageId, String user) {
