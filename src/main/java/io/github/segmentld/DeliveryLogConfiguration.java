@@ -81,8 +81,10 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public DeliveryReplay deliveryReplay(DeliveryLogDatabase database,
                                          @PropertyInject("store.dead-letter-dir") String deadLetterDir,
-                                         @PropertyInject("inbox.dir") String inboxDir, Clock clock) {
-        return new DeliveryReplay(database, Path.of(deadLetterDir), Path.of(inboxDir), clock);
+                                         @PropertyInject("inbox.dir") String inboxDir,
+                                         @PropertyInject("inbox.done-dir") String doneDir) {
+        Path inbox = Path.of(inboxDir);
+        return new DeliveryReplay(database, Path.of(deadLetterDir), inbox, inbox.resolve(doneDir).normalize());
     }
 
     @BindToRegistry(lazy = true)

@@ -1,19 +1,21 @@
 package io.github.segmentld.deliverylog;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,14 +39,15 @@ public class DeliveryReplay {
     private final DeliveryLogDatabase database;
     private final Path deadLetterDir;
     private final Path inboxDir;
-    private final Clock clock;
+    private final Path doneDir;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public DeliveryReplay(DeliveryLogDatabase database, Path deadLetterDir, Path inboxDir, Clock clock) {
+    /** @param doneDir where the inbox keeps what it has read: a replay already there is not written again */
+    public DeliveryReplay(DeliveryLogDatabase database, Path deadLetterDir, Path inboxDir, Path doneDir) {
         this.database = database;
         this.deadLetterDir = deadLetterDir;
         this.inboxDir = inboxDir;
-        this.clock = clock;
+        this.doneDir = doneDir;
     }
 
     /**
@@ -70,12 +73,16 @@ public class DeliveryReplay {
                 LOG.info("Replay: {} dead-lettered batches moved into the inbox", letters.size());
             }
         } else if (REJECTED.equals(kind)) {
-            List<JsonNode> events = rejectedEvents(destination, reason, since, until);
+            Set<String> events = rejectedEvents(destination, reason, since, until);
             answer.put("kind", REJECTED).put("events", events.size());
             if (confirmed && !events.isEmpty()) {
-                Path file = writeIntoInbox(events);
-                answer.put("file", file.getFileName().toString());
-                LOG.info("Replay: {} rejected events written into the inbox as {}", events.size(), file.getFileName());
+                String file = writeIntoInbox(events);
+                if (file == null) {
+                    throw new IllegalArgumentException("these " + events.size() + " rejected events were replayed"
+                            + " already (the inbox holds, or has read, the same file); they are not sent twice");
+                }
+                answer.put("file", file);
+                LOG.info("Replay: {} rejected events written into the inbox as {}", events.size(), file);
             }
         } else {
             throw new IllegalArgumentException("kind must be " + DEAD_LETTERS + " or " + REJECTED);
@@ -112,10 +119,13 @@ public class DeliveryReplay {
         return letters;
     }
 
-    /** The rejected events as selected, as they were sent (a record that was not an event is left out). */
-    private List<JsonNode> rejectedEvents(String destination, String reason, long since, long until)
+    /**
+     * The rejected events as selected, as they were sent, each once as a line of JSON (an event rejected again after an
+     * earlier replay is in the log twice); a record that was not an event is left out.
+     */
+    private Set<String> rejectedEvents(String destination, String reason, long since, long until)
             throws SQLException {
-        List<JsonNode> events = new ArrayList<>();
+        Set<String> events = new LinkedHashSet<>();
         try (Connection connection = database.connectForReading()) {
             RejectedEvents.each(connection, since == Long.MIN_VALUE ? since : since - 1, until, (line, detail) -> {
                 JsonNode event = detail.get("segmentEvent");
@@ -124,24 +134,35 @@ public class DeliveryReplay {
                         && (!given(reason) || reason.strip().equals(line.reason())
                                 || detail.path("detail").asText().contains(reason.strip()));
                 if (selected) {
-                    events.add(event);
+                    events.add(event.toString());
                 }
             });
         }
         return events;
     }
 
-    /** Writes the events as NDJSON beside the inbox, then moves the file in whole, as the inbox expects. */
-    private Path writeIntoInbox(List<JsonNode> events) throws IOException {
-        String name = "replay-rejected-" + Instant.ofEpochMilli(clock.millis()).toString().replace(':', '-') + ".ndjson";
-        Path incoming = inboxDir.resolve("." + name);
-        try (Writer out = Files.newBufferedWriter(incoming, StandardCharsets.UTF_8)) {
-            for (JsonNode event : events) {
-                out.write(mapper.writeValueAsString(event));
-                out.write('\n');
-            }
+    /**
+     * Writes the events as NDJSON beside the inbox, then moves the file in whole, as the inbox expects. The file is
+     * named after its content, so the same events replayed twice (a second click, a repeated request) make the same
+     * file, which is not written again while the inbox holds it or keeps it as read; returns its name, or null then.
+     */
+    private synchronized String writeIntoInbox(Set<String> events) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        events.forEach(line -> lines.append(line).append('\n'));
+        byte[] content = lines.toString().getBytes(StandardCharsets.UTF_8);
+        String name;
+        try {
+            name = "replay-rejected-" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content),
+                    0, 12) + ".ndjson";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
-        return Files.move(incoming, inboxDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        if (Files.exists(inboxDir.resolve(name)) || Files.exists(doneDir.resolve(name))) {
+            return null;
+        }
+        Path incoming = Files.write(inboxDir.resolve("." + name), content);
+        Files.move(incoming, inboxDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        return name;
     }
 
     private static boolean given(String value) {

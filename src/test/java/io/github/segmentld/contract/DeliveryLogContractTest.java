@@ -245,6 +245,11 @@ class DeliveryLogContractTest extends ContractTestSupport {
         inbox.awaitDone(rejected.get("file").asText());
         assertThat(Files.readString(inbox.done().resolve(rejected.get("file").asText())))
                 .contains("\"messageId\":\"m-identify\"").doesNotContain("m-track");
+        // the same events again (a second click): not written, so not sent twice
+        HttpResponse<String> again = postReplay("kind=rejected&reason=validation&confirm=true");
+        assertThat(again.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(again.body()).get("message").asText()).contains("replayed already");
+        assertThat(TestInbox.list(inbox.inbox())).isEmpty();
         assertThat(postReplay("kind=everything").statusCode()).isEqualTo(400);
     }
 
