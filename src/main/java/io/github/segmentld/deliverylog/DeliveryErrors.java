@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -105,7 +104,7 @@ public class DeliveryErrors {
                             reason, "Correct the cause (the destination's client-side ID, or the events), then move"
                             + " the batch's file from the dead-letter folder into the inbox: it is sent again."));
                     EventLine[] lines = EventLine.parseAll(batches.getString("event_index"));
-                    JsonNode payload = json(batches.getString("payload"));
+                    JsonNode payload = StoredJson.read(batches.getString("payload"));
                     JsonNode response = lastResponse(connection, batches.getString("payload_id"));
                     row.add(batches.getLong("events"), lines.length == 0 ? null : summary(lines[0]),
                             payload.path(0).isMissingNode() ? null : payload.get(0), response);
@@ -178,16 +177,5 @@ public class DeliveryErrors {
             case Rejection.REFUSED_BY_API -> "Correct the client that sent it; Segment's Tracking API refuses it too.";
             default -> "Report it with the application's log around that time: it is a defect.";
         };
-    }
-
-    private JsonNode json(String text) {
-        if (text == null) {
-            return mapper.createArrayNode();
-        }
-        try {
-            return mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            return mapper.createArrayNode();
-        }
     }
 }

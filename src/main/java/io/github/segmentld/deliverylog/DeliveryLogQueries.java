@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -193,7 +192,7 @@ public class DeliveryLogQueries {
             event.put("detail", LogRows.filteredDetail(line.reason(), line));
             event.putNull("segmentEvent");
         } else {
-            JsonNode detail = json(group.getString("details")).path(index);
+            JsonNode detail = StoredJson.read(group.getString("details")).path(index);
             event.put("detail", detail.path("detail").asText(null));
             event.set("segmentEvent", detail.get("segmentEvent"));
         }
@@ -206,7 +205,7 @@ public class DeliveryLogQueries {
                 "SELECT payload FROM logged_payload WHERE payload_id = ?")) {
             sql.setString(1, payloadId);
             try (ResultSet row = sql.executeQuery()) {
-                return row.next() ? json(row.getString(1)) : mapper.createArrayNode();
+                return StoredJson.read(row.next() ? row.getString(1) : null);
             }
         }
     }
@@ -235,18 +234,6 @@ public class DeliveryLogQueries {
             }
         }
         return attempts;
-    }
-
-    private JsonNode json(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            // an unreadable record is stored as its text
-            return mapper.getNodeFactory().textNode(text);
-        }
     }
 
     private static String given(String value) {

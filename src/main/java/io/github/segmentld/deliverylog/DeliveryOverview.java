@@ -10,7 +10,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -69,7 +68,7 @@ public class DeliveryOverview {
             try (ResultSet groups = sql.executeQuery()) {
                 while (groups.next()) {
                     String kind = groups.getString("kind");
-                    JsonNode counts = json(groups.getString("counts"));
+                    JsonNode counts = StoredJson.read(groups.getString("counts"));
                     if (LoggedGroup.RECEIVED.equals(kind)) {
                         received += groups.getLong("events");
                         continue;
@@ -164,16 +163,5 @@ public class DeliveryOverview {
     static long percentile(long[] sorted, int percent) {
         int rank = (int) Math.ceil(percent / 100.0 * sorted.length);
         return sorted[Math.max(0, rank - 1)];
-    }
-
-    private JsonNode json(String text) {
-        if (text == null) {
-            return mapper.createObjectNode();
-        }
-        try {
-            return mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            return mapper.createObjectNode();
-        }
     }
 }

@@ -5,9 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The rejected events the delivery log holds for a time range, newest group first, each with its detail. */
 final class RejectedEvents {
@@ -17,8 +15,6 @@ final class RejectedEvents {
     interface Visitor {
         void accept(EventLine line, JsonNode detail);
     }
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private RejectedEvents() {
     }
@@ -32,20 +28,12 @@ final class RejectedEvents {
             try (ResultSet groups = sql.executeQuery()) {
                 while (groups.next()) {
                     EventLine[] lines = EventLine.parseAll(groups.getString(1));
-                    JsonNode details = details(groups.getString(2));
+                    JsonNode details = StoredJson.read(groups.getString(2));
                     for (int i = 0; i < lines.length; i++) {
                         visitor.accept(lines[i], details.path(i));
                     }
                 }
             }
-        }
-    }
-
-    private static JsonNode details(String text) {
-        try {
-            return text == null ? MAPPER.createArrayNode() : MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            return MAPPER.createArrayNode();
         }
     }
 }
