@@ -18,6 +18,16 @@ final class LogWriter implements AutoCloseable {
     /** The share of the logged time span forgotten, oldest first, at each step while the log is over its size. */
     private static final int OVER_SIZE_STEP_PERCENT = 10;
     private static final int MAX_OVER_SIZE_STEPS = 50;
+    /** The rows' stored size: each value's pg_column_size plus PostgreSQL's row header and fixed-width columns. */
+    private static final String POSTGRESQL_STORED_BYTES = "SELECT"
+            + " (SELECT COALESCE(SUM(pg_column_size(event_index) + COALESCE(pg_column_size(details), 0)"
+            + " + COALESCE(pg_column_size(counts), 0) + COALESCE(pg_column_size(input), 0)"
+            + " + COALESCE(pg_column_size(payload_id), 0) + COALESCE(pg_column_size(reason), 0) + 100), 0)"
+            + " FROM logged_group)"
+            + " + (SELECT COALESCE(SUM(pg_column_size(payload) + pg_column_size(payload_id) + 32), 0)"
+            + " FROM logged_payload)"
+            + " + (SELECT COALESCE(SUM(COALESCE(pg_column_size(error), 0) + COALESCE(pg_column_size(response_body), 0)"
+            + " + pg_column_size(payload_id) + 60), 0) FROM logged_attempt)";
 
     private final Connection connection;
     private final boolean sqlite;
@@ -148,10 +158,10 @@ final class LogWriter implements AutoCloseable {
         insertAttempt.executeUpdate();
     }
 
-    /** Forgets what was logged before the cutoff, then (SQLite) the oldest while the file is over maxBytes. */
+    /** Forgets what was logged before the cutoff, then the oldest while the log holds more than maxBytes. */
     void prune(long cutoff, long maxBytes) throws SQLException {
         int forgotten = forget(cutoff);
-        if (sqlite && maxBytes > 0 && usedBytes() > maxBytes) {
+        if (maxBytes > 0 && usedBytes() > maxBytes) {
             int steps = 0;
             Long oldestKept;
             while (steps < MAX_OVER_SIZE_STEPS && usedBytes() > maxBytes
@@ -188,11 +198,21 @@ final class LogWriter implements AutoCloseable {
         }
     }
 
-    /** The bytes the file's pages hold, free pages left out. */
+    /**
+     * The bytes the log holds. SQLite: the file's pages, free pages left out. PostgreSQL: its rows as stored
+     * (compressed values included, read from their TOAST pointers without reading the values), since the tables' disk
+     * size does not shrink when rows go: autovacuum makes their space reusable, so the disk follows the rows' size.
+     */
     private long usedBytes() throws SQLException {
         try (Statement sql = connection.createStatement()) {
-            long pageSize = pragma(sql, "page_size");
-            return (pragma(sql, "page_count") - pragma(sql, "freelist_count")) * pageSize;
+            if (sqlite) {
+                long pageSize = pragma(sql, "page_size");
+                return (pragma(sql, "page_count") - pragma(sql, "freelist_count")) * pageSize;
+            }
+            try (ResultSet row = sql.executeQuery(POSTGRESQL_STORED_BYTES)) {
+                row.next();
+                return row.getLong(1);
+            }
         }
     }
 

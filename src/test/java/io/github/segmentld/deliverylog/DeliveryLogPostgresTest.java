@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Random;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.mapping.ConvertedChunk;
@@ -93,5 +95,39 @@ class DeliveryLogPostgresTest extends DeliveryLogTestSupport {
         await().atMost(Duration.ofSeconds(5)).until(() -> event("m-old") == null);
         assertThat(event("m-new").get("outcome").asText()).isEqualTo("dead_lettered");
         assertThat(event("m-page").get("reason").asText()).isEqualTo("no_matching_mapping");
+    }
+
+    @Test
+    void aLogOverItsSizeForgetsItsOldestRecords() throws SQLException {
+        long maxBytes = 256 * 1024;
+        DeliveryLog log = start(false, 16 << 20, maxBytes);
+        // random text, which PostgreSQL cannot compress away, so the rows' stored size is what was written
+        Random random = new Random(11);
+        for (int i = 0; i < 400; i++) {
+            String padding = random.ints(2000, 'a', 'z' + 1)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            EventChunk chunk = chunk("{\"type\":\"track\",\"event\":\"Test Event\",\"messageId\":\"m-" + i
+                    + "\",\"userId\":\"user-1\",\"properties\":{\"padding\":\"" + padding + "\"}}");
+            post(log, batch("p-" + i, chunk), chunk);
+            clock.advance(Duration.ofMinutes(1));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> event("m-399") != null);
+        assertThat(payloadBytes()).isGreaterThan(maxBytes);
+
+        log.prune();
+        await().atMost(Duration.ofSeconds(10)).until(() -> event("m-0") == null);
+        assertThat(event("m-399")).isNotNull();
+        assertThat(events("user-1").size()).isBetween(1, 399);
+        assertThat(payloadBytes()).isLessThan(maxBytes);
+    }
+
+    /** What the kept batches' JSON takes as stored. */
+    private static long payloadBytes() throws SQLException {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+             Statement sql = connection.createStatement();
+             ResultSet row = sql.executeQuery("SELECT SUM(pg_column_size(payload)) FROM logged_payload")) {
+            row.next();
+            return row.getLong(1);
+        }
     }
 }
