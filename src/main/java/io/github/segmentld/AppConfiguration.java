@@ -18,6 +18,7 @@ import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.MappingMatcher;
+import io.github.segmentld.observe.DeliveryRates;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.observe.Watchdog;
 import io.github.segmentld.preview.MappingPreview;
@@ -71,13 +72,19 @@ public class AppConfiguration implements CamelConfiguration {
 
     /** The pipeline's counters, on Camel's metrics registry when camel-micrometer made one. */
     @BindToRegistry(lazy = true)
-    public PipelineMetrics pipelineMetrics(CamelContext context) {
+    public PipelineMetrics pipelineMetrics(CamelContext context, DeliveryRates deliveryRates) {
         MeterRegistry registry = context.getRegistry().lookupByNameAndType(METRICS_REGISTRY, MeterRegistry.class);
         if (registry == null) {
             registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             context.getRegistry().bind(METRICS_REGISTRY, registry);
         }
-        return new PipelineMetrics(registry);
+        return new PipelineMetrics(registry, deliveryRates);
+    }
+
+    /** Delivery outcomes per minute, which the alert rules judge. */
+    @BindToRegistry(lazy = true)
+    public DeliveryRates deliveryRates(Clock clock) {
+        return new DeliveryRates(clock);
     }
 
     @BindToRegistry(lazy = true)

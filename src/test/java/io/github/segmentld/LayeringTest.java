@@ -22,7 +22,7 @@ class LayeringTest {
             List.of("mapping", "server"),
             List.of("actions", "ingest", "launchdarkly"),
             List.of("undelivered", "config", "deliverylog"),
-            List.of("preview"),
+            List.of("alerts", "preview"),
             List.of(""));
     private static final Pattern PROJECT_REFERENCE = Pattern.compile("io\\.github\\.segmentld\\.(\\w+)\\.[A-Z]");
 

@@ -56,12 +56,12 @@ public final class MappingsFile {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     /** The JSON schema of the file (for editors too): the settings known at each level are read from it. */
     public static final String SCHEMA = "mappings.schema.json";
-    private static final JsonNode SCHEMA_TREE = schema();
-    private static final Set<String> FILE_KEYS = keysOf(SCHEMA_TREE);
-    private static final Set<String> INSTANCE_KEYS = keysOf(SCHEMA_TREE.path("$defs").path("instance"));
-    private static final Set<String> MAPPING_KEYS = keysOf(SCHEMA_TREE.path("$defs").path("mapping"));
+    private static final JsonNode SCHEMA_TREE = FileSettings.schema(SCHEMA);
+    private static final Set<String> FILE_KEYS = FileSettings.keysOf(SCHEMA_TREE);
+    private static final Set<String> INSTANCE_KEYS = FileSettings.keysOf(SCHEMA_TREE.path("$defs").path("instance"));
+    private static final Set<String> MAPPING_KEYS = FileSettings.keysOf(SCHEMA_TREE.path("$defs").path("mapping"));
 
-    private final UnaryOperator<String> placeholders;
+    private final FileSettings settings;
     private final Function<String, EventsEndpoint> withoutClientSideId;
 
     /**
@@ -70,7 +70,7 @@ public final class MappingsFile {
      *                            stand-in), or an {@link IllegalStateException} saying why there can be none
      */
     public MappingsFile(UnaryOperator<String> placeholders, Function<String, EventsEndpoint> withoutClientSideId) {
-        this.placeholders = placeholders;
+        this.settings = new FileSettings(placeholders);
         this.withoutClientSideId = withoutClientSideId;
     }
 
@@ -104,7 +104,7 @@ public final class MappingsFile {
         if (root == null || !root.isObject() || !root.path("destinations").isArray() || root.get("destinations").isEmpty()) {
             throw new IllegalStateException(where + ": expected a list of destination instances under 'destinations:'");
         }
-        checkKeys(root, FILE_KEYS, where);
+        FileSettings.checkKeys(root, FILE_KEYS, where);
         List<DestinationInstance> instances = new ArrayList<>();
         Set<String> names = new HashSet<>();
         int index = 0;
@@ -128,16 +128,16 @@ public final class MappingsFile {
         if (!node.isObject()) {
             throw new IllegalStateException(numbered + ": expected the settings of a destination instance");
         }
-        String name = setting(node, "name", numbered);
+        String name = settings.setting(node, "name", numbered);
         if (!NAME.matcher(name).matches()) {
             throw new IllegalStateException(numbered + ": name '" + name + "' must be letters, digits, '.', '_' or '-'");
         }
         String where = inFile + ", destination '" + name + "'";
-        checkKeys(node, INSTANCE_KEYS, where);
+        FileSettings.checkKeys(node, INSTANCE_KEYS, where);
         boolean enabled = flag(node, "enabled", where);
-        String clientSideId = setting(node, "client-side-id", where);
-        String eventsHost = setting(node, "events-host", where);
-        String eventsBaseUrl = setting(node, "events-base-url", where);
+        String clientSideId = settings.setting(node, "client-side-id", where);
+        String eventsHost = settings.setting(node, "events-host", where);
+        String eventsBaseUrl = settings.setting(node, "events-base-url", where);
         EventsEndpoint endpoint;
         try {
             endpoint = endpoint(name, enabled, clientSideId, eventsHost, eventsBaseUrl);
@@ -175,7 +175,7 @@ public final class MappingsFile {
             throw new IllegalStateException(where + ": a mapping has no name");
         }
         where = where + ", mapping '" + name + "'";
-        checkKeys(node, MAPPING_KEYS, where);
+        FileSettings.checkKeys(node, MAPPING_KEYS, where);
         JsonNode trigger = node.path("trigger");
         if (!trigger.isTextual() || trigger.textValue().isBlank()) {
             throw new IllegalStateException(where + ": no trigger (such as: type = \"track\")");
@@ -210,25 +210,9 @@ public final class MappingsFile {
         return enabled ? withoutClientSideId.apply(name) : null;
     }
 
-    /** An instance setting, with property placeholders resolved; empty when it is not given. */
-    private String setting(JsonNode node, String key, String where) {
-        JsonNode value = node.get(key);
-        if (value == null || value.isNull()) {
-            return "";
-        }
-        if (!value.isValueNode()) {
-            throw new IllegalStateException(where + ": " + key + " must be a single value");
-        }
-        try {
-            return placeholders.apply(value.asText()).strip();
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(where + ": " + key + ": " + e.getMessage());
-        }
-    }
-
     /** A true/false instance setting, true when it is not given. */
     private boolean flag(JsonNode node, String key, String where) {
-        String value = setting(node, key, where);
+        String value = settings.setting(node, key, where);
         if (value.isEmpty() || value.equals("true")) {
             return true;
         }
@@ -236,32 +220,5 @@ public final class MappingsFile {
             return false;
         }
         throw new IllegalStateException(where + ": " + key + " must be true or false, was '" + value + "'");
-    }
-
-    private static JsonNode schema() {
-        try (InputStream in = MappingsFile.class.getClassLoader().getResourceAsStream(SCHEMA)) {
-            if (in == null) {
-                throw new IllegalStateException(SCHEMA + " is not on the class path");
-            }
-            return new ObjectMapper().readTree(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Set<String> keysOf(JsonNode schemaObject) {
-        Set<String> keys = new TreeSet<>();
-        schemaObject.path("properties").fieldNames().forEachRemaining(keys::add);
-        return Set.copyOf(keys);
-    }
-
-    private static void checkKeys(JsonNode node, Set<String> known, String where) {
-        for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
-            String key = keys.next();
-            if (!known.contains(key)) {
-                throw new IllegalStateException(where + ": unknown setting '" + key + "' (known: "
-                        + String.join(", ", new TreeSet<>(known)) + ")");
-            }
-        }
     }
 }

@@ -23,15 +23,16 @@ import io.github.segmentld.model.SegmentEvent;
 
 /**
  * A batch as a JSON document: {@code launchDarklyEvents} (what is posted), {@code batch} (the Segment events it was
- * made from, each once, so that the document is also a Segment batch object the inbox reads back) and {@code sources}
- * (for each LaunchDarkly event, the index of its Segment event). Dead letters are such documents; the retry queues
- * keep them deflated.
+ * made from, each once, so that the document is also a Segment batch object the inbox reads back), and in the retry
+ * queues {@code sources} and {@code mappings} (for each LaunchDarkly event, the index of its Segment event and the
+ * mapping that made it). Dead letters are such documents; the retry queues keep them deflated.
  */
 public final class BatchDocument {
 
     static final String LAUNCHDARKLY_EVENTS = "launchDarklyEvents";
     static final String SEGMENT_EVENTS = "batch";
     private static final String SOURCES = "sources";
+    private static final String MAPPINGS = "mappings";
 
     private BatchDocument() {
     }
@@ -41,6 +42,7 @@ public final class BatchDocument {
         ArrayNode sent = document.putArray(LAUNCHDARKLY_EVENTS);
         ArrayNode segmentEvents = document.putArray(SEGMENT_EVENTS);
         ArrayNode sources = withSources ? document.putArray(SOURCES) : null;
+        ArrayNode mappings = withSources ? document.putArray(MAPPINGS) : null;
         Map<SegmentEvent, Integer> index = new IdentityHashMap<>();
         for (LaunchDarklyEvent event : batch.events()) {
             sent.add(event.json());
@@ -52,6 +54,7 @@ public final class BatchDocument {
             }
             if (sources != null) {
                 sources.add(source);
+                mappings.add(event.mapping());
             }
         }
     }
@@ -95,6 +98,7 @@ public final class BatchDocument {
         JsonNode sent = document.path(LAUNCHDARKLY_EVENTS);
         JsonNode segmentEvents = document.path(SEGMENT_EVENTS);
         JsonNode sources = document.path(SOURCES);
+        JsonNode mappings = document.path(MAPPINGS);
         if (!sent.isArray() || !segmentEvents.isArray() || sources.size() != sent.size()) {
             throw new IllegalArgumentException("its arrays do not match");
         }
@@ -104,7 +108,9 @@ public final class BatchDocument {
         }
         List<LaunchDarklyEvent> events = new ArrayList<>(sent.size());
         for (int i = 0; i < sent.size(); i++) {
-            events.add(new LaunchDarklyEvent((ObjectNode) sent.get(i), origins.get(sources.get(i).asInt()), null));
+            // documents parked before mappings were kept have none
+            String mapping = mappings.path(i).isTextual() ? mappings.get(i).asText() : null;
+            events.add(new LaunchDarklyEvent((ObjectNode) sent.get(i), origins.get(sources.get(i).asInt()), mapping));
         }
         return new LaunchDarklyBatch(payloadId, destination, events, retry);
     }

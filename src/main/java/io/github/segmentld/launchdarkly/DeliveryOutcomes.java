@@ -30,7 +30,7 @@ public class DeliveryOutcomes {
     /** LaunchDarkly answered 2xx. */
     public void delivered(@ExchangeProperty(LaunchDarklyBatch.PROPERTY) LaunchDarklyBatch batch) {
         circuits.succeeded(batch.destination().name());
-        metrics.delivered(batch.destination().name(), batch.size());
+        metrics.delivered(batch.destination().name(), batch.eventsByMapping());
         if (batch.isQueued()) {
             metrics.drained(batch.destination().name(), batch.size());
         }

@@ -1,7 +1,9 @@
 package io.github.segmentld.launchdarkly;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -56,6 +58,15 @@ public record LaunchDarklyBatch(String payloadId, EventsEndpoint destination, Li
 
     public int size() {
         return events.size();
+    }
+
+    /** The batch's events by the mapping that made them ("" where it is not known). */
+    public Map<String, Integer> eventsByMapping() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (LaunchDarklyEvent event : events) {
+            counts.merge(event.mapping() == null ? "" : event.mapping(), 1, Integer::sum);
+        }
+        return counts;
     }
 
     public boolean isQueued() {

@@ -147,6 +147,7 @@ public class RetryQueue extends ServiceSupport {
         depthsReadAt = 0;
         if (!batch.isQueued()) {
             metrics.parked(destination, batch.size());
+            metrics.failed(destination, batch.eventsByMapping(), failure);
         }
         if (cause != null) {
             LOG.warn("Parked batch {} ({} events) for {} in its retry queue after {} attempts, next at {}: {}",

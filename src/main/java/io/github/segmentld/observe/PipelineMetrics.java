@@ -1,5 +1,7 @@
 package io.github.segmentld.observe;
 
+import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 
@@ -17,6 +19,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@code mapping_events_matched_total{destination,mapping}}: events a mapping's trigger matched, and
  * {@code mapping_events_invalid_total{destination,mapping}}: those of them its action's validation turned down;</li>
  * <li>{@code launchdarkly_events_delivered_total{destination}}, {@code launchdarkly_batches_delivered_total{destination}};</li>
+ * <li>{@code launchdarkly_events_failed_total{destination}}: events whose batch failed, the failures of the delivery
+ * rate the alert rules judge (see {@link DeliveryRates}: parked from the pipeline, or dead-lettered without having been
+ * queued);</li>
  * <li>{@code launchdarkly_batches_retried_total{destination}}: redeliveries in line;</li>
  * <li>{@code launchdarkly_batches_parked_total{destination}}, {@code launchdarkly_events_parked_total{destination}}:
  * batches written to the destination's retry queue; {@code launchdarkly_events_drained_total{destination}}: events
@@ -30,16 +35,28 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@code spool_backlog_bytes}: bytes accepted and waiting for delivery;</li>
  * <li>{@code delivery_log_pending_bytes}: what waits for the delivery log's writer, in bytes (roughly), and
  * {@code delivery_log_records_dropped_total}: records it could not write (behind, or its database failing).</li>
+ * <li>{@code alert_state{rule}}: 0 not firing, 1 pending, 2 firing; {@code delivery_success_ratio{destination,window}}:
+ * delivered over delivery outcomes (NaN without outcomes); {@code alert_notifications_sent_total{channel}},
+ * {@code alert_notifications_failed_total{channel}} and {@code alert_channel_up{channel}} (0 while its last notice
+ * failed).</li>
  * </ul>
+ * Delivered, failed and matched events are also counted per minute in {@link DeliveryRates}, which the alert rules
+ * read.
  */
 public class PipelineMetrics {
 
     private final MeterRegistry registry;
+    private final DeliveryRates rates;
     private final Counter received;
 
-    public PipelineMetrics(MeterRegistry registry) {
+    public PipelineMetrics(MeterRegistry registry, DeliveryRates rates) {
         this.registry = registry;
+        this.rates = rates;
         this.received = registry.counter("segment.events.received");
+    }
+
+    public PipelineMetrics(MeterRegistry registry) {
+        this(registry, new DeliveryRates(Clock.systemUTC()));
     }
 
     public void received(int events) {
@@ -56,15 +73,27 @@ public class PipelineMetrics {
 
     public void matched(String destination, String mapping, int events) {
         registry.counter("mapping.events.matched", "destination", destination, "mapping", mapping).increment(events);
+        rates.arrived(destination, mapping, events);
     }
 
     public void invalid(String destination, String mapping) {
         registry.counter("mapping.events.invalid", "destination", destination, "mapping", mapping).increment();
     }
 
-    public void delivered(String destination, int events) {
+    public void delivered(String destination, Map<String, Integer> eventsByMapping) {
         registry.counter("launchdarkly.batches.delivered", "destination", destination).increment();
-        registry.counter("launchdarkly.events.delivered", "destination", destination).increment(events);
+        registry.counter("launchdarkly.events.delivered", "destination", destination).increment(total(eventsByMapping));
+        rates.delivered(destination, eventsByMapping);
+    }
+
+    /** A batch failed: parked from the pipeline, or dead-lettered without having been queued. */
+    public void failed(String destination, Map<String, Integer> eventsByMapping, String reason) {
+        registry.counter("launchdarkly.events.failed", "destination", destination).increment(total(eventsByMapping));
+        rates.failed(destination, eventsByMapping, reason);
+    }
+
+    private static int total(Map<String, Integer> eventsByMapping) {
+        return eventsByMapping.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     public void retried(String destination) {
@@ -85,8 +114,18 @@ public class PipelineMetrics {
 
     /** A gauge of a destination instance, read when the metrics are scraped. */
     public void gauge(String name, String destination, DoubleSupplier value) {
-        Gauge.builder(name, value, DoubleSupplier::getAsDouble).tag("destination", destination).strongReference(true)
-                .register(registry);
+        gauge(name, value, "destination", destination);
+    }
+
+    /** A gauge read when the metrics are scraped, with its tags as name, value, name, value... */
+    public void gauge(String name, DoubleSupplier value, String... tags) {
+        Gauge.builder(name, value, DoubleSupplier::getAsDouble).tags(tags).strongReference(true).register(registry);
+    }
+
+    /** An alert notice a channel took, or did not take after its redeliveries. */
+    public void alertNotification(String channel, boolean sent) {
+        registry.counter(sent ? "alert.notifications.sent" : "alert.notifications.failed", "channel", channel)
+                .increment();
     }
 
     public void parked(String destination, int events) {

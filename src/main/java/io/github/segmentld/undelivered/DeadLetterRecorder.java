@@ -63,6 +63,10 @@ public class DeadLetterRecorder {
         exchange.getIn().setBody(mapper.writeValueAsBytes(file));
         exchange.getIn().setHeader(Exchange.FILE_NAME, fileName);
         metrics.deadLettered(batch.destination().name(), status == 0 ? "none" : Integer.toString(status), batch.size());
+        if (!batch.isQueued()) {
+            // a queued batch counted as failed when it was parked
+            metrics.failed(batch.destination().name(), batch.eventsByMapping(), reason);
+        }
         LOG.error("DEAD-LETTERED batch {} ({} events) for {}: {}. Written to {}; move it into the inbox to replay it.",
                 batch.payloadId(), batch.size(), batch.destination(), reason, fileName);
     }

@@ -41,7 +41,7 @@ class DeliveryLogTokenContractTest extends ContractTestSupport {
         try (LogCapture log = new LogCapture("io.github.segmentld")) {
             for (String[] endpoint : new String[][] {{"GET", "/delivery"}, {"GET", "/delivery/api/events"},
                 {"GET", "/delivery/api/overview"}, {"POST", "/delivery/api/replay?kind=dead_letters&confirm=true"},
-                {"POST", "/preview"}, {"GET", "/launchdarkly/settings-check"}}) {
+                {"POST", "/preview"}, {"GET", "/launchdarkly/settings-check"}, {"GET", "/alerts"}}) {
                 HttpResponse<String> refused = send(endpoint[0], endpoint[1], "Bearer wrong");
                 assertThat(refused.statusCode()).as(endpoint[1]).isEqualTo(401);
                 assertThat(refused.headers().firstValue("WWW-Authenticate"))
@@ -61,5 +61,8 @@ class DeliveryLogTokenContractTest extends ContractTestSupport {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("<h1>Delivery overview</h1>");
         assertThat(send("GET", "/launchdarkly/settings-check", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+        HttpResponse<String> alerts = send("GET", "/alerts", "Bearer " + TOKEN);
+        assertThat(alerts.statusCode()).isEqualTo(200);
+        assertThat(alerts.body()).contains("\"rules\":[]");
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The delivery page in a real browser: headless Chromium (installed by {@code scripts/install-chromium.sh}; the test
+ * The delivery page in a real browser: headless Chromium (installed by {@code scripts/install-test-tools.sh}; the test
  * is skipped with a message where it is not) loads the page with a search in its address, runs its scripts against the
  * application's API, and its rendered page must show the funnel's numbers of what the pipeline did, the error table,
  * and the story of the event searched for. It also saves a screenshot, target/delivery-page.png.
@@ -38,6 +39,16 @@ class DeliveryPageBrowserTest extends ContractTestSupport {
     @Override
     protected void adjust(Properties properties) {
         port = serveHttp(properties);
+        try {
+            properties.setProperty("alerts.file", Files.writeString(inbox.work().resolve("alerts.yaml"), """
+                    rules:
+                      - {name: default-rate, kind: delivery-rate, destination: default, threshold-percent: 95,
+                         min-outcomes: 1}
+                    """).toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        properties.setProperty("alerts.evaluation-interval-ms", "200");
     }
 
     private static String chromium() {
@@ -64,7 +75,7 @@ class DeliveryPageBrowserTest extends ContractTestSupport {
     @Test
     void thePageShowsTheFunnelTheErrorsAndAnEventsStory() throws Exception {
         String chromium = chromium();
-        assumeTrue(chromium != null, "Chromium is not installed (scripts/install-chromium.sh installs it on Debian):"
+        assumeTrue(chromium != null, "Chromium is not installed (scripts/install-test-tools.sh installs it on Debian):"
                 + " the delivery page's browser test is skipped");
         inbox.drop("events.ndjson", EVENTS);
         inbox.awaitDone("events.ndjson");
@@ -81,6 +92,8 @@ class DeliveryPageBrowserTest extends ContractTestSupport {
         assertThat(cells(dom, "default / Alias User: rejected")).containsExactly("1", "0", "new");
         assertThat(dom).contains("<td>validation</td>", "The root value is missing the required field 'previous_key'.");
         assertThat(cells(dom, "retry queue of default")).containsExactly("0", "0", "0", "");
+        assertThat(cells(dom, "default-rate")).containsExactly("ok",
+                "destination default delivered 100% of 2 events over the last 15m (threshold 95%)", "", "");
         assertThat(dom).contains("Story of m-track", "in batch " + payloadId, "request ", ": 202 in ");
         assertThat(dom).contains("\"key\": \"Order Completed\"").doesNotContain("m-track-2</td>");
 

@@ -105,11 +105,17 @@ class EmbeddedStandInTest extends ContractTestSupport {
             assertThat(check.path("name").asText()).isEqualTo("progress");
             assertThat(check.path("status").asText()).isEqualTo("UP");
         });
+        assertThat(health.path("checks")).anySatisfy(check -> {
+            assertThat(check.path("name").asText()).isEqualTo("alerts");
+            assertThat(check.path("status").asText()).isEqualTo("UP");
+            assertThat(check.path("message").asText()).isEqualTo("no alert firing, every channel ok");
+        });
         assertThat(get("/observe/metrics").lines())
                 .contains("segment_events_received_total 11.0",
                         "launchdarkly_retry_queue_batches{destination=\"default\"} 0.0",
                         "launchdarkly_circuit_state{destination=\"default\"} 0.0",
                         "launchdarkly_events_delivered_total{destination=\"default\"} 6.0",
+                        "delivery_success_ratio{destination=\"default\",window=\"1h\"} 1.0",
                         "segment_events_rejected_total{reason=\"validation\"} 1.0",
                         "segment_events_rejected_total{reason=\"unreadable_record\"} 1.0",
                         "segment_events_filtered_total{reason=\"no_matching_mapping\",type=\"page\"} 1.0");

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.github.segmentld.Json;
 import io.github.segmentld.TestInbox;
+import io.github.segmentld.observe.DeliveryRates;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,16 @@ class RetryQueueContractTest extends TwoDestinationsSupport {
         assertThat(usersAcceptedBy("prod-id")).hasSize(EVENTS);
         assertThat(TestInbox.list(inbox.deadLetters())).isEmpty();
         await().atMost(Duration.ofSeconds(5)).until(() -> gauge("launchdarkly.retry.queue.batches", "staging") == 0);
+
+        // what the alert rules judge: each event failed once (parked, whatever its retries), then delivered, and
+        // the drained events kept the mapping that made them
+        assertThat(metric("launchdarkly.events.failed", "destination", "staging")).isEqualTo(EVENTS);
+        DeliveryRates.Totals staging = context.getRegistry().lookupByNameAndType("deliveryRates", DeliveryRates.class)
+                .totals("staging", null, Duration.ofMinutes(15));
+        assertThat(staging.failed()).isEqualTo(EVENTS);
+        assertThat(staging.delivered()).isEqualTo(EVENTS);
+        assertThat(context.getRegistry().lookupByNameAndType("deliveryRates", DeliveryRates.class)
+                .totals("staging", "", Duration.ofMinutes(15)).outcomes()).as("events without their mapping").isZero();
     }
 
     @Test
@@ -75,5 +86,7 @@ class RetryQueueContractTest extends TwoDestinationsSupport {
         assertThat(usersAcceptedBy("prod-id")).hasSize(EVENTS);
         await().atMost(Duration.ofSeconds(5)).until(() -> gauge("launchdarkly.retry.queue.batches", "staging") == 0);
         assertThat(metric("launchdarkly.events.dead.lettered", "destination", "staging", "status", "503")).isEqualTo(EVENTS);
+        assertThat(metric("launchdarkly.events.failed", "destination", "staging")).as("counted once, when parked")
+                .isEqualTo(EVENTS);
     }
 }

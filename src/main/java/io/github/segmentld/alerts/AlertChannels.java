@@ -1,0 +1,90 @@
+package io.github.segmentld.alerts;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.segmentld.config.AlertChannel;
+import io.github.segmentld.observe.PipelineMetrics;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How each alert channel fares: the last notice it took, the last it failed to take and why. A channel whose last
+ * notice failed (after its redeliveries) is failing until one gets through; it shows in metrics
+ * ({@code alert_notifications_sent_total{channel}}, {@code alert_notifications_failed_total{channel}},
+ * {@code alert_channel_up{channel}}), in health and in the alerts API. The channel's URL is never shown.
+ */
+public class AlertChannels {
+
+    /** The exchange property that holds the notice being posted. */
+    public static final String NOTICE = "alertNotice";
+    private static final Logger LOG = LoggerFactory.getLogger(AlertChannels.class);
+
+    private final PipelineMetrics metrics;
+    private final Clock clock;
+    private final Map<String, Health> channels = new LinkedHashMap<>();
+
+    public AlertChannels(List<AlertChannel> channels, PipelineMetrics metrics, Clock clock) {
+        this.metrics = metrics;
+        this.clock = clock;
+        for (AlertChannel channel : channels) {
+            Health health = new Health(channel.type());
+            this.channels.put(channel.name(), health);
+            metrics.gauge("alert.channel.up", () -> health.failing() ? 0 : 1, "channel", channel.name());
+        }
+    }
+
+    /** A channel's state as the API and health show it. */
+    public record Health(String type, Instant lastSentAt, Instant lastFailedAt, String lastError) {
+
+        Health(String type) {
+            this(type, null, null, null);
+        }
+
+        public boolean failing() {
+            return lastFailedAt != null && (lastSentAt == null || lastFailedAt.isAfter(lastSentAt));
+        }
+    }
+
+    /** The channel took the notice. */
+    public void sent(@ExchangeProperty(NOTICE) AlertNotices.ChannelNotice notice) {
+        String name = notice.channel().name();
+        metrics.alertNotification(name, true);
+        synchronized (channels) {
+            Health before = channels.get(name);
+            if (before.failing()) {
+                LOG.info("Alert channel '{}' takes notices again", name);
+            }
+            channels.put(name, new Health(before.type(), clock.instant(), before.lastFailedAt(), before.lastError()));
+        }
+    }
+
+    /** The notice could not be posted, redeliveries included. */
+    public void failed(Exchange exchange) {
+        AlertNotices.ChannelNotice notice = exchange.getProperty(NOTICE, AlertNotices.ChannelNotice.class);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        // the exception's own message may show the URL, which is a secret
+        String error = cause instanceof HttpOperationFailedException http ? "answered " + http.getStatusCode()
+                : cause == null ? "unknown" : cause.getClass().getSimpleName();
+        String name = notice.channel().name();
+        metrics.alertNotification(name, false);
+        synchronized (channels) {
+            Health before = channels.get(name);
+            channels.put(name, new Health(before.type(), before.lastSentAt(), clock.instant(), error));
+        }
+        LOG.error("ALERT NOTICE NOT DELIVERED: channel '{}' ({}) did not take the {} notice of rule '{}' after its"
+                + " redeliveries: {}", name, notice.channel().type(), notice.status(), notice.rule(), error);
+    }
+
+    public Map<String, Health> health() {
+        synchronized (channels) {
+            return new LinkedHashMap<>(channels);
+        }
+    }
+}

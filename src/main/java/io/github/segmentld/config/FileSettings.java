@@ -1,0 +1,69 @@
+package io.github.segmentld.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Reading the settings of a YAML configuration file described by a JSON schema on the class path: the keys known at
+ * each level come from the schema, values have property placeholders resolved, and every mistake names where it is.
+ */
+final class FileSettings {
+
+    private final UnaryOperator<String> placeholders;
+
+    FileSettings(UnaryOperator<String> placeholders) {
+        this.placeholders = placeholders;
+    }
+
+    /** A setting, with property placeholders resolved; empty when it is not given. */
+    String setting(JsonNode node, String key, String where) {
+        JsonNode value = node.get(key);
+        if (value == null || value.isNull()) {
+            return "";
+        }
+        if (!value.isValueNode()) {
+            throw new IllegalStateException(where + ": " + key + " must be a single value");
+        }
+        try {
+            return placeholders.apply(value.asText()).strip();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(where + ": " + key + ": " + e.getMessage());
+        }
+    }
+
+    static JsonNode schema(String resource) {
+        try (InputStream in = FileSettings.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is not on the class path");
+            }
+            return new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The keys an object of the schema knows. */
+    static Set<String> keysOf(JsonNode schemaObject) {
+        Set<String> keys = new TreeSet<>();
+        schemaObject.path("properties").fieldNames().forEachRemaining(keys::add);
+        return Set.copyOf(keys);
+    }
+
+    static void checkKeys(JsonNode node, Set<String> known, String where) {
+        for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
+            String key = keys.next();
+            if (!known.contains(key)) {
+                throw new IllegalStateException(where + ": unknown setting '" + key + "' (known: "
+                        + String.join(", ", new TreeSet<>(known)) + ")");
+            }
+        }
+    }
+}
