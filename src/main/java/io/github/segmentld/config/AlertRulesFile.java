@@ -1,10 +1,7 @@
 package io.github.segmentld.config;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.github.segmentld.config.AlertRule.Kind;
 import io.github.segmentld.mapping.Mapping;
 
@@ -80,15 +75,7 @@ public final class AlertRulesFile {
      */
     public AlertRules read(Path file, List<DestinationInstance> instances) {
         String where = "Alert rules file " + file;
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            throw new IllegalStateException(where + " not found: no file at " + file.toAbsolutePath().normalize()
-                    + " (working directory " + Path.of("").toAbsolutePath() + "); check alerts.file");
-        } catch (IOException e) {
-            throw new IllegalStateException(where + " cannot be read: " + e.getMessage(), e);
-        }
+        JsonNode root = FileSettings.readYaml(file, where, "alerts.file");
         if (root == null || !root.isObject()) {
             throw new IllegalStateException(where + ": expected 'channels:' and 'rules:'");
         }

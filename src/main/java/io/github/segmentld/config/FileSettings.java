@@ -3,6 +3,9 @@ package io.github.segmentld.config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.TreeSet;
@@ -10,6 +13,7 @@ import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 /**
  * Reading the settings of a YAML configuration file described by a JSON schema on the class path: the keys known at
@@ -36,6 +40,24 @@ final class FileSettings {
             return placeholders.apply(value.asText()).strip();
         } catch (RuntimeException e) {
             throw new IllegalStateException(where + ": " + key + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The YAML file's tree (null when it is empty).
+     *
+     * @param where how messages name the file ("Mappings file mappings.yaml")
+     * @param key   the setting that names the file, for a file that is not there
+     */
+    static JsonNode readYaml(Path file, String where, String key) {
+        try {
+            return new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            // a relative name is read from the working directory, which is rarely the one the reader has in mind
+            throw new IllegalStateException(where + " not found: no file at " + file.toAbsolutePath().normalize()
+                    + " (working directory " + Path.of("").toAbsolutePath() + "); check " + key);
+        } catch (IOException e) {
+            throw new IllegalStateException(where + " cannot be read: " + e.getMessage(), e);
         }
     }
 

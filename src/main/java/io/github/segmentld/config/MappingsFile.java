@@ -1,26 +1,17 @@
 package io.github.segmentld.config;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.github.segmentld.actions.Actions;
 import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.mapping.Action;
@@ -91,16 +82,7 @@ public final class MappingsFile {
     /** @throws IllegalStateException naming the file, the instance and the mapping of the first mistake */
     public List<DestinationInstance> read(Path file) {
         String where = "Mappings file " + file;
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            // a relative name is read from the working directory, which is rarely the one the reader has in mind
-            throw new IllegalStateException(where + " not found: no file at " + file.toAbsolutePath().normalize()
-                    + " (working directory " + Path.of("").toAbsolutePath() + "); check launchdarkly.mappings-file");
-        } catch (IOException e) {
-            throw new IllegalStateException(where + " cannot be read: " + e.getMessage(), e);
-        }
+        JsonNode root = FileSettings.readYaml(file, where, "launchdarkly.mappings-file");
         if (root == null || !root.isObject() || !root.path("destinations").isArray() || root.get("destinations").isEmpty()) {
             throw new IllegalStateException(where + ": expected a list of destination instances under 'destinations:'");
         }
