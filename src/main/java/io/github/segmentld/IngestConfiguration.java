@@ -7,6 +7,8 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.deliverylog.DeliveryLog;
 import io.github.segmentld.ingest.DoneRetention;
+import io.github.segmentld.ingest.KafkaChunks;
+import io.github.segmentld.ingest.KafkaRecordHandles;
 import io.github.segmentld.ingest.SegmentFileReader;
 import io.github.segmentld.ingest.SegmentRequestReader;
 import io.github.segmentld.ingest.Spool;
@@ -33,6 +35,18 @@ public class IngestConfiguration {
             @PropertyInject("inbox.max-line-bytes") int maxLineBytes,
             @PropertyInject("inbox.progress-interval-seconds") long progressSeconds) {
         return new SegmentFileReader(new ObjectMapper(), chunkSize, maxLineBytes, Duration.ofSeconds(progressSeconds));
+    }
+
+    @BindToRegistry(lazy = true)
+    public KafkaChunks kafkaChunks(@PropertyInject("pipeline.chunk-size") int chunkSize,
+                                   @PropertyInject("kafka.max-record-bytes") int maxRecordBytes) {
+        return new KafkaChunks(new ObjectMapper(), chunkSize, maxRecordBytes);
+    }
+
+    /** The Kafka route's manual commit factory: records carry their consumer and offset to {@link KafkaChunks}. */
+    @BindToRegistry(lazy = true)
+    public KafkaRecordHandles kafkaRecordHandles() {
+        return new KafkaRecordHandles();
     }
 
     @BindToRegistry(lazy = true)

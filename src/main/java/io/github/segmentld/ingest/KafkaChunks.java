@@ -1,0 +1,237 @@
+package io.github.segmentld.ingest;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.model.BatchEnvelope;
+import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.Rejection;
+import io.github.segmentld.model.SegmentEvent;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the records of one Kafka poll into chunks of Segment events whose bounds survive a crash and a rebalance, so
+ * that a chunk read again, by this instance or another, carries the same payload IDs and LaunchDarkly drops what it
+ * already has. Before the chunks are processed, each partition's committed offset is set to where they start, with
+ * their end offsets as the commit's metadata (the plan); once every chunk is settled, the offset after them is
+ * committed. An instance that takes a partition over finds the plan with the committed offset and cuts the records it
+ * reads again at the same offsets; records past the plan are cut every {@code pipeline.chunk-size}.
+ * <p>
+ * A record holds one event, a JSON array of events, or a Segment batch object, optionally gzipped. A record that is
+ * none of these (a poison record) is rejected with its topic, partition and offset, and skipped: never read again.
+ */
+public class KafkaChunks {
+
+    /** The exchange property that holds the poll's plan while its chunks are processed. */
+    public static final String ROUND = "kafkaRound";
+    private static final String PLAN = "segment-launchdarkly chunks ending at ";
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaChunks.class);
+
+    private final ObjectMapper mapper;
+    private final int chunkSize;
+    private final int maxRecordBytes;
+
+    public KafkaChunks(ObjectMapper mapper, int chunkSize, int maxRecordBytes) {
+        this.mapper = mapper;
+        this.chunkSize = chunkSize;
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    /**
+     * One poll's chunks and what to commit.
+     *
+     * @param started where each partition's chunks start, with their plan: committed before they are processed
+     * @param settled where each partition goes on once they are settled (with what is left of a plan, if any)
+     */
+    public record Round(Consumer<?, ?> consumer, List<EventChunk> chunks, Map<TopicPartition, OffsetAndMetadata> started,
+                       Map<TopicPartition, OffsetAndMetadata> settled) {
+    }
+
+    /** Plans the poll's chunks and commits the plan; records a planned chunk still misses are read again next poll. */
+    public Round plan(List<Exchange> records) {
+        Consumer<?, ?> consumer = null;
+        Map<TopicPartition, List<Exchange>> byPartition = new LinkedHashMap<>();
+        for (Exchange record : records) {
+            KafkaRecordHandles.Handle handle = handle(record);
+            consumer = handle.consumer();
+            byPartition.computeIfAbsent(handle.partition(), partition -> new ArrayList<>()).add(record);
+        }
+        if (consumer == null) {
+            return new Round(null, List.of(), Map.of(), Map.of());
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(byPartition.keySet()));
+        List<EventChunk> chunks = new ArrayList<>();
+        Map<TopicPartition, OffsetAndMetadata> started = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> settled = new HashMap<>();
+        for (Map.Entry<TopicPartition, List<Exchange>> entry : byPartition.entrySet()) {
+            TopicPartition partition = entry.getKey();
+            List<Exchange> read = entry.getValue();
+            read.sort((a, b) -> Long.compare(handle(a).offset(), handle(b).offset()));
+            long first = handle(read.get(0)).offset();
+            long last = handle(read.get(read.size() - 1)).offset();
+            Deque<Long> planned = planOf(committed.get(partition), first);
+            List<Long> ends = new ArrayList<>();
+            int taken = 0;
+            long start = first;
+            while (taken < read.size()) {
+                long end;
+                if (!planned.isEmpty()) {
+                    end = planned.peekFirst();
+                    if (end > last) {
+                        // the poll stopped inside a planned chunk: it is read again, whole, by the next poll
+                        consumer.seek(partition, start);
+                        break;
+                    }
+                    planned.removeFirst();
+                } else {
+                    end = handle(read.get(Math.min(read.size(), taken + chunkSize) - 1)).offset();
+                }
+                List<Exchange> part = new ArrayList<>();
+                while (taken < read.size() && handle(read.get(taken)).offset() <= end) {
+                    part.add(read.get(taken++));
+                }
+                chunks.add(chunk(partition, start, end, part));
+                ends.add(end);
+                start = end + 1;
+            }
+            List<Long> whole = new ArrayList<>(ends);
+            whole.addAll(planned);
+            started.put(partition, new OffsetAndMetadata(first, planText(whole)));
+            settled.put(partition, new OffsetAndMetadata(start, planned.isEmpty() ? "" : planText(new ArrayList<>(planned))));
+        }
+        consumer.commitSync(started);
+        return new Round(consumer, chunks, started, settled);
+    }
+
+    /** Every chunk of the round is settled: the partitions go on after them. */
+    public void commit(@ExchangeProperty(ROUND) Round round) {
+        if (round.consumer() != null) {
+            round.consumer().commitSync(round.settled());
+        }
+    }
+
+    /**
+     * A chunk of the round could not be settled (its storage failed): each partition is read again from where the
+     * round started, and the same chunks are planned (those settled before are skipped by the ledger).
+     */
+    public void rewind(@ExchangeProperty(ROUND) Round round) {
+        if (round == null || round.consumer() == null) {
+            return;
+        }
+        round.started().forEach((partition, offset) -> round.consumer().seek(partition, offset.offset()));
+        LOG.warn("Kafka: the chunks of partitions {} are read again from their start", round.started().keySet());
+    }
+
+    private Deque<Long> planOf(OffsetAndMetadata committed, long first) {
+        Deque<Long> ends = new ArrayDeque<>();
+        if (committed == null || committed.metadata() == null || !committed.metadata().startsWith(PLAN)) {
+            return ends;
+        }
+        for (String end : committed.metadata().substring(PLAN.length()).split(",")) {
+            long offset = Long.parseLong(end.strip());
+            // chunks wholly before what is left of the partition (records deleted by retention) are gone
+            if (offset >= first) {
+                ends.add(offset);
+            }
+        }
+        return ends;
+    }
+
+    private static String planText(List<Long> ends) {
+        StringBuilder text = new StringBuilder(PLAN);
+        for (int i = 0; i < ends.size(); i++) {
+            text.append(i == 0 ? "" : ",").append(ends.get(i));
+        }
+        return text.toString();
+    }
+
+    private EventChunk chunk(TopicPartition partition, long start, long end, List<Exchange> records) {
+        long receivedAt = records.isEmpty() ? 0
+                : records.get(0).getMessage().getHeader(KafkaConstants.TIMESTAMP, 0L, Long.class);
+        InputSource source = new InputSource("kafka " + partition + " offsets " + start + "-" + end,
+                "kafka|" + partition.topic() + "|" + partition.partition() + "|" + start + "-" + end, "offset",
+                receivedAt);
+        Deque<SegmentEvent> events = new ArrayDeque<>();
+        List<Rejection> rejections = new ArrayList<>();
+        for (Exchange record : records) {
+            long offset = handle(record).offset();
+            try {
+                JsonNode value = mapper.readTree(content(record.getMessage().getBody(byte[].class)));
+                if (value == null) {
+                    rejections.add(Rejection.unreadable(source, offset, "an empty record", ""));
+                } else if (value.isArray()) {
+                    for (JsonNode item : value) {
+                        BatchEnvelope.expand(item, offset, events, source, (input, position, reason, raw)
+                                -> rejections.add(Rejection.unreadable(input, position, reason, raw)));
+                    }
+                } else {
+                    BatchEnvelope.expand(value, offset, events, source, (input, position, reason, raw)
+                            -> rejections.add(Rejection.unreadable(input, position, reason, raw)));
+                }
+            } catch (JacksonException invalid) {
+                rejections.add(Rejection.unreadable(source, offset, "invalid JSON: " + invalid.getOriginalMessage(),
+                        excerpt(record)));
+            } catch (IOException unreadable) {
+                rejections.add(Rejection.unreadable(source, offset, unreadable.getMessage(), excerpt(record)));
+            }
+        }
+        return new EventChunk(source, 0, new ArrayList<>(events), rejections);
+    }
+
+    /** The record's value, decompressed when it is gzipped, at most maxRecordBytes. */
+    private byte[] content(byte[] value) throws IOException {
+        if (value == null) {
+            return new byte[0];
+        }
+        if (value.length < 2 || (value[0] & 0xff) != 0x1f || (value[1] & 0xff) != 0x8b) {
+            if (value.length > maxRecordBytes) {
+                throw new IOException("the record is larger than kafka.max-record-bytes (" + maxRecordBytes + ")");
+            }
+            return value;
+        }
+        byte[] content;
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(value))) {
+            content = in.readNBytes(maxRecordBytes + 1);
+        } catch (IOException broken) {
+            throw new IOException("a broken gzip record: " + broken.getMessage(), broken);
+        }
+        if (content.length > maxRecordBytes) {
+            throw new IOException("the record decompresses to more than kafka.max-record-bytes (" + maxRecordBytes
+                    + ")");
+        }
+        return content;
+    }
+
+    private static String excerpt(Exchange record) {
+        byte[] value = record.getMessage().getBody(byte[].class);
+        return value == null ? "" : BatchEnvelope.abbreviate(new String(Arrays.copyOf(value,
+                Math.min(value.length, BatchEnvelope.RAW_EXCERPT_CHARS)), StandardCharsets.UTF_8));
+    }
+
+    private static KafkaRecordHandles.Handle handle(Exchange record) {
+        return record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaRecordHandles.Handle.class);
+    }
+}
