@@ -31,6 +31,7 @@ public final class CountingStandIn implements AutoCloseable {
     private final Set<String> acceptedPayloads = ConcurrentHashMap.newKeySet();
     private final List<String> doubled = new ArrayList<>();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong repeated = new AtomicLong();
     private final Map<String, Integer> statusByClientSideId = new ConcurrentHashMap<>();
     private volatile int status = 202;
     private volatile long delayMillis;
@@ -83,6 +84,11 @@ public final class CountingStandIn implements AutoCloseable {
     }
 
     /** The users whose event was accepted under two payload IDs. */
+    /** Accepted payloads sent again under their payload ID, which LaunchDarkly drops. */
+    public long repeatedPayloads() {
+        return repeated.get();
+    }
+
     public synchronized List<String> doubled() {
         return List.copyOf(doubled);
     }
@@ -102,7 +108,9 @@ public final class CountingStandIn implements AutoCloseable {
                 // The whole body is read before the payload counts as accepted: LaunchDarkly does not keep (and so
                 // does not drop again) a payload whose body broke off, as when its sender is killed mid-request.
                 List<String> sent = users(body);
-                if (acceptedPayloads.add(clientSideId + "/" + payloadId)) {
+                if (!acceptedPayloads.add(clientSideId + "/" + payloadId)) {
+                    repeated.incrementAndGet();
+                } else {
                     Map<String, String> users = payloadOfUser.computeIfAbsent(clientSideId,
                             id -> new ConcurrentHashMap<>());
                     for (String user : sent) {

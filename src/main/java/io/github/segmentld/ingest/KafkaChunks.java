@@ -26,9 +26,11 @@ import io.github.segmentld.model.SegmentEvent;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,14 +124,34 @@ public class KafkaChunks {
             started.put(partition, new OffsetAndMetadata(first, planText(whole)));
             settled.put(partition, new OffsetAndMetadata(start, planned.isEmpty() ? "" : planText(new ArrayList<>(planned))));
         }
-        consumer.commitSync(started);
+        try {
+            consumer.commitSync(started);
+        } catch (RebalanceInProgressException | CommitFailedException rebalancing) {
+            // Not one chunk is processed without its plan: this poll is read again, by whoever owns it next.
+            Set<TopicPartition> assigned = consumer.assignment();
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> start : started.entrySet()) {
+                if (assigned.contains(start.getKey())) {
+                    consumer.seek(start.getKey(), start.getValue().offset());
+                }
+            }
+            LOG.info("Kafka: the group rebalances; partitions {} are read again after it", started.keySet());
+            return new Round(consumer, List.of(), Map.of(), Map.of());
+        }
         return new Round(consumer, chunks, started, settled);
     }
 
     /** Every chunk of the round is settled: the partitions go on after them. */
     public void commit(@ExchangeProperty(ROUND) Round round) {
-        if (round.consumer() != null) {
+        if (round.consumer() == null || round.settled().isEmpty()) {
+            return;
+        }
+        try {
             round.consumer().commitSync(round.settled());
+        } catch (RebalanceInProgressException | CommitFailedException rebalancing) {
+            // The chunks are settled; their partitions' next owner reads them again from the committed plan, with
+            // the same payload IDs, which LaunchDarkly drops.
+            LOG.info("Kafka: the group rebalances; the settled chunks of {} are read again by their next owner",
+                    round.settled().keySet());
         }
     }
 
@@ -141,7 +163,13 @@ public class KafkaChunks {
         if (round == null || round.consumer() == null) {
             return;
         }
-        round.started().forEach((partition, offset) -> round.consumer().seek(partition, offset.offset()));
+        // a partition taken away by a rebalance meanwhile is read again by its new owner, from the committed plan
+        Set<TopicPartition> assigned = round.consumer().assignment();
+        round.started().forEach((partition, offset) -> {
+            if (assigned.contains(partition)) {
+                round.consumer().seek(partition, offset.offset());
+            }
+        });
         LOG.warn("Kafka: the chunks of partitions {} are read again from their start", round.started().keySet());
     }
 
