@@ -3,10 +3,13 @@ package io.github.segmentld;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Properties;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.deliverylog.DeliveryLog;
+import io.github.segmentld.ingest.AcceptedEventsLog;
 import io.github.segmentld.ingest.DoneRetention;
+import io.github.segmentld.ingest.KafkaAcceptedLog;
 import io.github.segmentld.ingest.KafkaChunks;
 import io.github.segmentld.ingest.KafkaRecordHandles;
 import io.github.segmentld.ingest.SegmentFileReader;
@@ -20,6 +23,8 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * The beans of the sources: the inbox's reader and retention, the HTTP sources' authentication, reader and spool. Each
@@ -109,5 +114,27 @@ public class IngestConfiguration {
                 recentMessageIds, recentMessageIdsMaxBytes), metrics, clock);
         context.addService(spool);
         return spool;
+    }
+
+    /**
+     * Where the HTTP sources store what they accept before answering: the spool, or with kafka.http-topic set, that
+     * Kafka topic (a service of the context, its producer closed with it).
+     */
+    @BindToRegistry(lazy = true)
+    public AcceptedEventsLog acceptedEventsLog(@PropertyInject("kafka.http-topic") String topic,
+                                               @PropertyInject("kafka.bootstrap-servers") String servers,
+                                               @PropertyInject("kafka.produce-timeout-ms") long timeoutMillis,
+                                               @PropertyInject("spool.retry-after-seconds") int retryAfterSeconds,
+                                               Spool spool, PipelineMetrics metrics, Clock clock, CamelContext context)
+            throws Exception {
+        if (topic.isBlank()) {
+            return spool;
+        }
+        Properties client = context.getComponent("kafka", KafkaComponent.class).getConfiguration()
+                .createProducerProperties();
+        client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        KafkaAcceptedLog log = new KafkaAcceptedLog(client, topic, timeoutMillis, retryAfterSeconds, metrics, clock);
+        context.addService(log);
+        return log;
     }
 }

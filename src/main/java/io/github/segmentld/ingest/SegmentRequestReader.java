@@ -199,7 +199,7 @@ public class SegmentRequestReader {
                     problem = "the event is " + bytes.length + " bytes, over the limit of " + maxEventBytes;
                 } else {
                     accepted.add(new AcceptedEvents.Event(event.get("messageId").asText(), event.path("type").asText(),
-                            bytes));
+                            event.path("userId").asText(event.path("anonymousId").asText("")), bytes));
                     return;
                 }
             } catch (RuntimeException unexpected) {

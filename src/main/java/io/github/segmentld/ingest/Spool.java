@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * crash is answered without being accepted twice. Below {@code spool.min-free-bytes} of free disk, requests are
  * answered 503 before anything is written, and accepted again when space returns.
  */
-public class Spool extends ServiceSupport {
+public class Spool extends ServiceSupport implements AcceptedEventsLog {
 
     /** The spool's settings (see application.properties). */
     public record Settings(Path spoolDir, Path inboxDir, Path doneDir, long maxSegmentBytes, long maxSegmentAgeMillis,
@@ -176,6 +176,7 @@ public class Spool extends ServiceSupport {
      *
      * @throws RefusedRequestException 503 with Retry-After when they could not be written or synced
      */
+    @Override
     public void append(AcceptedEvents accepted) {
         lock.lock();
         try {

@@ -74,7 +74,7 @@ class SpoolTest {
     private static AcceptedEvents events(String source, String... ids) {
         List<AcceptedEvents.Event> events = new ArrayList<>();
         for (String id : ids) {
-            events.add(new AcceptedEvents.Event(id, "track",
+            events.add(new AcceptedEvents.Event(id, "track", "user-1",
                     ("{\"type\":\"track\",\"messageId\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8)));
         }
         return new AcceptedEvents(source, events);

@@ -1,0 +1,100 @@
+package io.github.segmentld.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Properties;
+
+import io.github.segmentld.Loopback;
+import kafka.server.BrokerServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * The Tracking API with Kafka as its durable log: a request is answered 200 once the broker has its events, which the
+ * Kafka source then delivers; with the broker stopped, 503 with Retry-After and nothing claimed; once it is back, 200
+ * again.
+ */
+class KafkaHttpContractTest extends ContractTestSupport {
+
+    private static final String WRITE_KEY = "kafka-http-write-key";
+    private static final String TOPIC = "segment-http-events";
+    private static EmbeddedKafkaKraftBroker broker;
+    private static String servers;
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    // Set while the superclass constructor configures the context, so no field initialiser may reset it.
+    private int port;
+
+    /** A broker on a port fixed at its start, so that it comes back where its clients look for it. */
+    private static synchronized String bootstrapServers() {
+        if (broker == null) {
+            int brokerPort = Loopback.freePort();
+            broker = new EmbeddedKafkaKraftBroker(1, 3, TOPIC);
+            broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:0");
+            broker.afterPropertiesSet();
+            servers = "127.0.0.1:" + brokerPort;
+        }
+        return servers;
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.destroy();
+            broker = null;
+        }
+    }
+
+    @Override
+    protected void adjust(Properties properties) {
+        port = serveHttp(properties);
+        properties.setProperty("http.write-keys", "web=" + WRITE_KEY);
+        properties.setProperty("kafka.enabled", "true");
+        properties.setProperty("kafka.bootstrap-servers", bootstrapServers());
+        properties.setProperty("kafka.topics", TOPIC);
+        properties.setProperty("kafka.http-topic", TOPIC);
+        properties.setProperty("kafka.produce-timeout-ms", "2000");
+        properties.setProperty("spool.retry-after-seconds", "7");
+    }
+
+    private HttpResponse<String> post(String user) throws Exception {
+        String batch = "{\"batch\":[{\"type\":\"track\",\"userId\":\"" + user + "\",\"event\":\"Test Event\"}]}";
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batch"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((WRITE_KEY + ":")
+                        .getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(batch)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aRequestIsAnswered200OnlyWhenTheBrokerHasItsEventsAnd503WhileItIsDown() throws Exception {
+        HttpResponse<String> stored = post("before");
+        assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+        assertThat(stored.body()).isEqualTo("{\"success\":true}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> LAUNCHDARKLY.acceptedUsers().contains("before"));
+
+        BrokerServer server = broker.getCluster().brokers().get(0);
+        server.shutdown();
+        server.awaitShutdown();
+        HttpResponse<String> refused = post("while-down");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("7");
+        assertThat(refused.body()).contains("\"success\":false", "try again later");
+
+        server.startup();
+        broker.getCluster().waitForReadyBrokers();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> post("after").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> LAUNCHDARKLY.acceptedUsers().contains("after"));
+        assertThat(LAUNCHDARKLY.acceptedUsers()).contains("before").doesNotContain("while-down");
+    }
+}
