@@ -3,6 +3,6 @@
 # against a plain Jackson loop over the same file in the same JVM. Usage: bench/run.sh [events] (default 1,000,000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 exec java -Xmx${BENCH_HEAP:-256m} -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
     io.github.segmentld.bench.Benchmark "${1:-1000000}"
