@@ -48,6 +48,8 @@ import org.apache.camel.main.Main;
 public final class Benchmark {
 
     private static final int CHUNK = 500;
+    /** The events of the Kafka part: the file's first ones, a topic of their size on the in-process broker. */
+    private static final int KAFKA_EVENTS = 300_000;
 
     private Benchmark() {
     }
@@ -101,6 +103,15 @@ public final class Benchmark {
         }
         outage(work, file, plain[0]);
         httpLoad(work);
+        StandIn kafkaStandIn = StandIn.start();
+        KafkaBenchmark.run(file, Math.min(events, KAFKA_EVENTS), appRate, () -> {
+            try {
+                return applicationSettings(work, kafkaStandIn.port());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        kafkaStandIn.stop();
         System.exit(0);
     }
 
