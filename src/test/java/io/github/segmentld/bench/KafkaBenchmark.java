@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 
 import io.github.segmentld.Application;
+import io.github.segmentld.LocalBroker;
 import org.apache.camel.main.Main;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -41,10 +42,8 @@ final class KafkaBenchmark {
     /** @param settings the application's settings for a run (work folders, the stand-in) */
     static void run(Path file, int events, double fileRate, Supplier<Properties> settings)
             throws Exception {
-        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
-        broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:0,CONTROLLER://127.0.0.1:0");
-        broker.afterPropertiesSet();
-        String servers = broker.getBrokersAsString().replace("localhost", "127.0.0.1");
+        EmbeddedKafkaKraftBroker broker = LocalBroker.start(0, PARTITIONS);
+        String servers = LocalBroker.servers(broker);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get();
             produce(servers, file, events);

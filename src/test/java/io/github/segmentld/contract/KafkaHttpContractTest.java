@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Properties;
 
+import io.github.segmentld.LocalBroker;
 import io.github.segmentld.Loopback;
 import kafka.server.BrokerServer;
 import org.junit.jupiter.api.AfterAll;
@@ -37,11 +38,8 @@ class KafkaHttpContractTest extends ContractTestSupport {
     /** A broker on a port fixed at its start, so that it comes back where its clients look for it. */
     private static synchronized String bootstrapServers() {
         if (broker == null) {
-            int brokerPort = Loopback.freePort();
-            broker = new EmbeddedKafkaKraftBroker(1, 3, TOPIC);
-            broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:0");
-            broker.afterPropertiesSet();
-            servers = "127.0.0.1:" + brokerPort;
+            broker = LocalBroker.start(Loopback.freePort(), 3, TOPIC);
+            servers = LocalBroker.servers(broker);
         }
         return servers;
     }

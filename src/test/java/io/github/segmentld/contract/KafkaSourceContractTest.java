@@ -14,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
 
+import io.github.segmentld.LocalBroker;
 import io.github.segmentld.TestInbox;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -45,11 +46,9 @@ class KafkaSourceContractTest extends ContractTestSupport {
 
     private static synchronized String bootstrapServers() {
         if (broker == null) {
-            broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
-            broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:0,CONTROLLER://127.0.0.1:0");
-            broker.afterPropertiesSet();
+            broker = LocalBroker.start(0, PARTITIONS);
         }
-        return broker.getBrokersAsString().replace("localhost", "127.0.0.1");
+        return LocalBroker.servers(broker);
     }
 
     @AfterAll

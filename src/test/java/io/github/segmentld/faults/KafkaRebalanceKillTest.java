@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.github.segmentld.ChildApplication;
+import io.github.segmentld.LocalBroker;
 import io.github.segmentld.TestInbox;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -37,18 +38,11 @@ class KafkaRebalanceKillTest extends ChildApplicationTestSupport {
     private static final String TOPIC = "segment-events";
     private static final String GROUP = "segment-launchdarkly";
 
-    private final EmbeddedKafkaKraftBroker broker = started();
+    private final EmbeddedKafkaKraftBroker broker = LocalBroker.start(0, 6);
     private final List<Process> instances = new ArrayList<>();
 
-    private static EmbeddedKafkaKraftBroker started() {
-        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 6);
-        broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:0,CONTROLLER://127.0.0.1:0");
-        broker.afterPropertiesSet();
-        return broker;
-    }
-
     private String servers() {
-        return broker.getBrokersAsString().replace("localhost", "127.0.0.1");
+        return LocalBroker.servers(broker);
     }
 
     @AfterEach

@@ -2,6 +2,7 @@ package io.github.segmentld.tools;
 
 import java.util.concurrent.CountDownLatch;
 
+import io.github.segmentld.LocalBroker;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
@@ -16,9 +17,7 @@ public final class LocalKafka {
 
     public static void main(String... args) throws InterruptedException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 9092;
-        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 6, "segment-events");
-        broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:0");
-        broker.afterPropertiesSet();
+        EmbeddedKafkaKraftBroker broker = LocalBroker.start(port, 6, "segment-events");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.destroy();
