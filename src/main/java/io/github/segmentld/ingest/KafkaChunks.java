@@ -89,40 +89,7 @@ public class KafkaChunks {
         Map<TopicPartition, OffsetAndMetadata> started = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> settled = new HashMap<>();
         for (Map.Entry<TopicPartition, List<Exchange>> entry : byPartition.entrySet()) {
-            TopicPartition partition = entry.getKey();
-            List<Exchange> read = entry.getValue();
-            read.sort((a, b) -> Long.compare(handle(a).offset(), handle(b).offset()));
-            long first = handle(read.get(0)).offset();
-            long last = handle(read.get(read.size() - 1)).offset();
-            Deque<Long> planned = planOf(committed.get(partition), first);
-            List<Long> ends = new ArrayList<>();
-            int taken = 0;
-            long start = first;
-            while (taken < read.size()) {
-                long end;
-                if (!planned.isEmpty()) {
-                    end = planned.peekFirst();
-                    if (end > last) {
-                        // the poll stopped inside a planned chunk: it is read again, whole, by the next poll
-                        consumer.seek(partition, start);
-                        break;
-                    }
-                    planned.removeFirst();
-                } else {
-                    end = handle(read.get(Math.min(read.size(), taken + chunkSize) - 1)).offset();
-                }
-                List<Exchange> part = new ArrayList<>();
-                while (taken < read.size() && handle(read.get(taken)).offset() <= end) {
-                    part.add(read.get(taken++));
-                }
-                chunks.add(chunk(partition, start, end, part));
-                ends.add(end);
-                start = end + 1;
-            }
-            List<Long> whole = new ArrayList<>(ends);
-            whole.addAll(planned);
-            started.put(partition, new OffsetAndMetadata(first, planText(whole)));
-            settled.put(partition, new OffsetAndMetadata(start, planned.isEmpty() ? "" : planText(new ArrayList<>(planned))));
+            cut(consumer, entry.getKey(), entry.getValue(), committed.get(entry.getKey()), chunks, started, settled);
         }
         try {
             consumer.commitSync(started);
@@ -138,6 +105,48 @@ public class KafkaChunks {
             return new Round(consumer, List.of(), Map.of(), Map.of());
         }
         return new Round(consumer, chunks, started, settled);
+    }
+
+    /**
+     * Cuts one partition's records of the poll into chunks: at the ends its committed plan gives, then every
+     * chunk-size records. Adds the chunks, and where the partition's chunks start (with the plan of them all) and
+     * where it goes on after them.
+     */
+    private void cut(Consumer<?, ?> consumer, TopicPartition partition, List<Exchange> read, OffsetAndMetadata committed,
+                     List<EventChunk> chunks, Map<TopicPartition, OffsetAndMetadata> started,
+                     Map<TopicPartition, OffsetAndMetadata> settled) {
+        read.sort((a, b) -> Long.compare(handle(a).offset(), handle(b).offset()));
+        long first = handle(read.get(0)).offset();
+        long last = handle(read.get(read.size() - 1)).offset();
+        Deque<Long> planned = planOf(committed, first);
+        List<Long> ends = new ArrayList<>();
+        int taken = 0;
+        long start = first;
+        while (taken < read.size()) {
+            long end;
+            if (!planned.isEmpty()) {
+                end = planned.peekFirst();
+                if (end > last) {
+                    // the poll stopped inside a planned chunk: it is read again, whole, by the next poll
+                    consumer.seek(partition, start);
+                    break;
+                }
+                planned.removeFirst();
+            } else {
+                end = handle(read.get(Math.min(read.size(), taken + chunkSize) - 1)).offset();
+            }
+            List<Exchange> part = new ArrayList<>();
+            while (taken < read.size() && handle(read.get(taken)).offset() <= end) {
+                part.add(read.get(taken++));
+            }
+            chunks.add(chunk(partition, start, end, part));
+            ends.add(end);
+            start = end + 1;
+        }
+        List<Long> whole = new ArrayList<>(ends);
+        whole.addAll(planned);
+        started.put(partition, new OffsetAndMetadata(first, planText(whole)));
+        settled.put(partition, new OffsetAndMetadata(start, planned.isEmpty() ? "" : planText(new ArrayList<>(planned))));
     }
 
     /** Every chunk of the round is settled: the partitions go on after them. */
