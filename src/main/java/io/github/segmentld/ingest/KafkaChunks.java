@@ -68,8 +68,15 @@ public class KafkaChunks {
      * @param started where each partition's chunks start, with their plan: committed before they are processed
      * @param settled where each partition goes on once they are settled (with what is left of a plan, if any)
      */
-    public record Round(Consumer<?, ?> consumer, List<EventChunk> chunks, Map<TopicPartition, OffsetAndMetadata> started,
+    public record Round(Consumer<?, ?> consumer, List<Cut> chunks, Map<TopicPartition, OffsetAndMetadata> started,
                        Map<TopicPartition, OffsetAndMetadata> settled) {
+    }
+
+    /**
+     * A chunk's records, not read yet: each is read into its chunk of events ({@link #read}) only when the pipeline
+     * takes it, so that what a poll holds in memory is its records, not all of their events at once.
+     */
+    public record Cut(TopicPartition partition, long start, long end, List<Exchange> records) {
     }
 
     /** Plans the poll's chunks and commits the plan; records a planned chunk still misses are read again next poll. */
@@ -85,11 +92,20 @@ public class KafkaChunks {
             return new Round(null, List.of(), Map.of(), Map.of());
         }
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(byPartition.keySet()));
-        List<EventChunk> chunks = new ArrayList<>();
+        List<Cut> chunks = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> started = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> settled = new HashMap<>();
         for (Map.Entry<TopicPartition, List<Exchange>> entry : byPartition.entrySet()) {
-            cut(consumer, entry.getKey(), entry.getValue(), committed.get(entry.getKey()), chunks, started, settled);
+            TopicPartition partition = entry.getKey();
+            OffsetAndMetadata done = committed.get(partition);
+            List<Exchange> read = entry.getValue();
+            // Records below the committed offset are settled: after a rebalance a consumer may still read from where
+            // it was before, behind the partition's owner in between, and its plan must not take the offset back.
+            if (done != null && read.removeIf(record -> handle(record).offset() < done.offset()) && read.isEmpty()) {
+                consumer.seek(partition, done.offset());
+                continue;
+            }
+            cut(consumer, partition, read, done, chunks, started, settled);
         }
         try {
             consumer.commitSync(started);
@@ -113,7 +129,7 @@ public class KafkaChunks {
      * where it goes on after them.
      */
     private void cut(Consumer<?, ?> consumer, TopicPartition partition, List<Exchange> read, OffsetAndMetadata committed,
-                     List<EventChunk> chunks, Map<TopicPartition, OffsetAndMetadata> started,
+                     List<Cut> chunks, Map<TopicPartition, OffsetAndMetadata> started,
                      Map<TopicPartition, OffsetAndMetadata> settled) {
         read.sort((a, b) -> Long.compare(handle(a).offset(), handle(b).offset()));
         long first = handle(read.get(0)).offset();
@@ -139,7 +155,7 @@ public class KafkaChunks {
             while (taken < read.size() && handle(read.get(taken)).offset() <= end) {
                 part.add(read.get(taken++));
             }
-            chunks.add(chunk(partition, start, end, part));
+            chunks.add(new Cut(partition, start, end, part));
             ends.add(end);
             start = end + 1;
         }
@@ -205,7 +221,12 @@ public class KafkaChunks {
         return text.toString();
     }
 
-    private EventChunk chunk(TopicPartition partition, long start, long end, List<Exchange> records) {
+    /** The chunk of events a cut's records hold, with the records that hold none rejected. */
+    public EventChunk read(Cut cut) {
+        TopicPartition partition = cut.partition();
+        long start = cut.start();
+        long end = cut.end();
+        List<Exchange> records = cut.records();
         long receivedAt = records.isEmpty() ? 0
                 : records.get(0).getMessage().getHeader(KafkaConstants.TIMESTAMP, 0L, Long.class);
         InputSource source = new InputSource("kafka " + partition + " offsets " + start + "-" + end,

@@ -62,8 +62,8 @@ class KafkaChunksTest {
         return records;
     }
 
-    private static List<String> ids(Round round) {
-        return round.chunks().stream().map(chunk -> chunk.source().id()).toList();
+    private List<String> ids(Round round) {
+        return round.chunks().stream().map(cut -> chunks.read(cut).source().id()).toList();
     }
 
     @Test
@@ -73,9 +73,9 @@ class KafkaChunksTest {
         Round round = chunks.plan(records);
         assertThat(ids(round)).containsExactly("kafka|segment-events|0|0-3", "kafka|segment-events|0|4-7",
                 "kafka|segment-events|0|8-9", "kafka|segment-events|1|0-1");
-        assertThat(round.chunks().get(0).events()).extracting(event -> event.json().get("userId").asText())
+        assertThat(chunks.read(round.chunks().get(0)).events()).extracting(event -> event.json().get("userId").asText())
                 .containsExactly("u-0-0", "u-0-1", "u-0-2", "u-0-3");
-        assertThat(round.chunks().get(0).source().receivedAt()).isEqualTo(1_700_000_000_000L);
+        assertThat(chunks.read(round.chunks().get(0)).source().receivedAt()).isEqualTo(1_700_000_000_000L);
         assertThat(consumer.committed(Set.of(P0)).get(P0))
                 .isEqualTo(new OffsetAndMetadata(0, "segment-launchdarkly chunks ending at 3,7,9"));
 
@@ -122,7 +122,7 @@ class KafkaChunksTest {
                 record(P0, 1, "not json at all".getBytes(StandardCharsets.UTF_8)),
                 record(P0, 2, gzipped.toByteArray()),
                 record(P0, 3, new byte[] {0x1f, (byte) 0x8b, 1, 2, 3})));
-        EventChunk chunk = round.chunks().get(0);
+        EventChunk chunk = chunks.read(round.chunks().get(0));
         assertThat(chunk.events()).extracting(SegmentEvent::position).containsExactly(0L, 0L, 2L);
         assertThat(chunk.events().get(2).json().get("context").get("ip").asText()).isEqualTo("1.2.3.4");
         assertThat(chunk.rejections()).extracting(Rejection::position).containsExactly(1L, 3L);
@@ -137,9 +137,23 @@ class KafkaChunksTest {
         try (GZIPOutputStream out = new GZIPOutputStream(gzipped)) {
             out.write(("{\"type\":\"track\",\"event\":\"" + "x".repeat(5000) + "\"}").getBytes(StandardCharsets.UTF_8));
         }
-        EventChunk chunk = chunks.plan(List.of(record(P0, 0, gzipped.toByteArray()))).chunks().get(0);
+        EventChunk chunk = chunks.read(chunks.plan(List.of(record(P0, 0, gzipped.toByteArray()))).chunks().get(0));
         assertThat(chunk.events()).isEmpty();
         assertThat(chunk.rejections().get(0).reason())
                 .isEqualTo("the record decompresses to more than kafka.max-record-bytes (1024)");
+    }
+
+    @Test
+    void recordsBelowTheCommittedOffsetAreSettledAndNeverTakeTheOffsetBack() {
+        // another owner settled up to offset 10 while this consumer still read from offset 5
+        consumer.commitSync(Map.of(P0, new OffsetAndMetadata(10, "")));
+        Round behind = chunks.plan(events(P0, 5, 14));
+        assertThat(ids(behind)).containsExactly("kafka|segment-events|0|10-13", "kafka|segment-events|0|14-14");
+        assertThat(consumer.committed(Set.of(P0)).get(P0).offset()).isEqualTo(10);
+
+        Round nothingNew = chunks.plan(events(P0, 2, 8));
+        assertThat(nothingNew.chunks()).isEmpty();
+        assertThat(consumer.position(P0)).as("read on from the committed offset").isEqualTo(10);
+        assertThat(consumer.committed(Set.of(P0)).get(P0).offset()).isEqualTo(10);
     }
 }
