@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.config.AlertRule.Kind;
 import io.github.segmentld.mapping.Mapping;
+import io.github.segmentld.observe.DeliveryRates;
 
 /**
  * Reads the alert rules file (named by {@code alerts.file}): the channels notices go to, and the rules. Everything is
@@ -49,7 +50,6 @@ public final class AlertRulesFile {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd])");
     private static final Duration MIN_WINDOW = Duration.ofMinutes(5);
-    private static final Duration MAX_WINDOW = Duration.ofHours(24);
 
     private final FileSettings settings;
 
@@ -189,7 +189,7 @@ public final class AlertRulesFile {
             maxAge = duration(node, "max-age", where, null);
         } else {
             window = duration(node, "window", where, Duration.ofMinutes(15));
-            if (window.compareTo(MIN_WINDOW) < 0 || window.compareTo(MAX_WINDOW) > 0) {
+            if (window.compareTo(MIN_WINDOW) < 0 || window.compareTo(DeliveryRates.MAX_WINDOW) > 0) {
                 throw new IllegalStateException(where + ": window must be from 5m to 24h, not "
                         + settings.setting(node, "window", where));
             }

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.model.BatchEnvelope;
 import io.github.segmentld.model.EventChunk;
 import io.github.segmentld.model.InputSource;
+import io.github.segmentld.model.RejectedRecords;
 import io.github.segmentld.model.Rejection;
 import io.github.segmentld.model.SegmentEvent;
 import org.apache.camel.Exchange;
@@ -234,26 +235,23 @@ public class KafkaChunks {
                 receivedAt);
         Deque<SegmentEvent> events = new ArrayDeque<>();
         List<Rejection> rejections = new ArrayList<>();
+        RejectedRecords rejected = (input, position, reason, raw)
+                -> rejections.add(Rejection.unreadable(input, position, reason, raw));
         for (Exchange record : records) {
             long offset = handle(record).offset();
             try {
                 JsonNode value = mapper.readTree(content(record.getMessage().getBody(byte[].class)));
                 if (value == null) {
-                    rejections.add(Rejection.unreadable(source, offset, "an empty record", ""));
-                } else if (value.isArray()) {
-                    for (JsonNode item : value) {
-                        BatchEnvelope.expand(item, offset, events, source, (input, position, reason, raw)
-                                -> rejections.add(Rejection.unreadable(input, position, reason, raw)));
-                    }
-                } else {
-                    BatchEnvelope.expand(value, offset, events, source, (input, position, reason, raw)
-                            -> rejections.add(Rejection.unreadable(input, position, reason, raw)));
+                    rejected.reject(source, offset, "an empty record", "");
+                    continue;
+                }
+                for (JsonNode item : value.isArray() ? value : List.of(value)) {
+                    BatchEnvelope.expand(item, offset, events, source, rejected);
                 }
             } catch (JacksonException invalid) {
-                rejections.add(Rejection.unreadable(source, offset, "invalid JSON: " + invalid.getOriginalMessage(),
-                        excerpt(record)));
+                rejected.reject(source, offset, "invalid JSON: " + invalid.getOriginalMessage(), excerpt(record));
             } catch (IOException unreadable) {
-                rejections.add(Rejection.unreadable(source, offset, unreadable.getMessage(), excerpt(record)));
+                rejected.reject(source, offset, unreadable.getMessage(), excerpt(record));
             }
         }
         return new EventChunk(source, 0, new ArrayList<>(events), rejections);
