@@ -17,6 +17,7 @@ import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.store.KafkaDeadLetters;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -74,17 +75,26 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public DeliveryQueues deliveryQueues(RetryQueue retryQueue,
-                                         @PropertyInject("store.dead-letter-dir") String deadLetterDir, Clock clock) {
-        return new DeliveryQueues(retryQueue, Path.of(deadLetterDir), clock);
+                                         @PropertyInject("store.dead-letter-dir") String deadLetterDir,
+                                         @PropertyInject("kafka.enabled") boolean kafka,
+                                         @PropertyInject("kafka.dead-letter-topic") String deadLetterTopic, Clock clock) {
+        return new DeliveryQueues(retryQueue, Path.of(deadLetterDir),
+                StoreConfiguration.deadLetterTopic(kafka, deadLetterTopic), clock);
     }
 
     @BindToRegistry(lazy = true)
     public DeliveryReplay deliveryReplay(DeliveryLogDatabase database,
                                          @PropertyInject("store.dead-letter-dir") String deadLetterDir,
                                          @PropertyInject("inbox.dir") String inboxDir,
-                                         @PropertyInject("inbox.done-dir") String doneDir) {
+                                         @PropertyInject("inbox.done-dir") String doneDir,
+                                         @PropertyInject("kafka.enabled") boolean kafka,
+                                         @PropertyInject("kafka.dead-letter-topic") String deadLetterTopic,
+                                         CamelContext context) {
         Path inbox = Path.of(inboxDir);
-        return new DeliveryReplay(database, Path.of(deadLetterDir), inbox, inbox.resolve(doneDir).normalize());
+        KafkaDeadLetters onKafka = StoreConfiguration.deadLetterTopic(kafka, deadLetterTopic) == null ? null
+                : context.getRegistry().lookupByNameAndType("kafkaDeadLetters", KafkaDeadLetters.class);
+        return new DeliveryReplay(database, Path.of(deadLetterDir), inbox, inbox.resolve(doneDir).normalize(),
+                onKafka);
     }
 
     @BindToRegistry(lazy = true)

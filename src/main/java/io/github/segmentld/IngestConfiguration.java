@@ -3,7 +3,6 @@ package io.github.segmentld;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Properties;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.deliverylog.DeliveryLog;
@@ -18,13 +17,12 @@ import io.github.segmentld.ingest.Spool;
 import io.github.segmentld.ingest.WebhookAuthentication;
 import io.github.segmentld.ingest.WriteKeys;
 import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.store.KafkaClients;
 import io.github.segmentld.undelivered.RejectionRecorder;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
-import org.apache.camel.component.kafka.KafkaComponent;
-import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * The beans of the sources: the inbox's reader and retention, the HTTP sources' authentication, reader and spool. Each
@@ -122,18 +120,17 @@ public class IngestConfiguration {
      */
     @BindToRegistry(lazy = true)
     public AcceptedEventsLog acceptedEventsLog(@PropertyInject("kafka.http-topic") String topic,
-                                               @PropertyInject("kafka.bootstrap-servers") String servers,
                                                @PropertyInject("kafka.produce-timeout-ms") long timeoutMillis,
                                                @PropertyInject("spool.retry-after-seconds") int retryAfterSeconds,
-                                               Spool spool, PipelineMetrics metrics, Clock clock, CamelContext context)
-            throws Exception {
+                                               @PropertyInject("http.recent-message-ids") int recentMessageIds,
+                                               @PropertyInject("http.recent-message-ids-max-bytes") long recentBytes,
+                                               Spool spool, KafkaClients clients, PipelineMetrics metrics, Clock clock,
+                                               CamelContext context) throws Exception {
         if (topic.isBlank()) {
             return spool;
         }
-        Properties client = context.getComponent("kafka", KafkaComponent.class).getConfiguration()
-                .createProducerProperties();
-        client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        KafkaAcceptedLog log = new KafkaAcceptedLog(client, topic, timeoutMillis, retryAfterSeconds, metrics, clock);
+        KafkaAcceptedLog log = new KafkaAcceptedLog(clients.durableProducer(timeoutMillis), topic, timeoutMillis,
+                retryAfterSeconds, recentMessageIds, recentBytes, metrics, clock);
         context.addService(log);
         return log;
     }

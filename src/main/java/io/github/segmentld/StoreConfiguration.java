@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.AcceptedSignatures;
 import io.github.segmentld.store.DeliveryLedger;
+import io.github.segmentld.store.KafkaClients;
+import io.github.segmentld.store.KafkaDeadLetters;
+import io.github.segmentld.store.KafkaRetryQueues;
 import io.github.segmentld.store.ParkedBatches;
 import io.github.segmentld.store.StateDatabase;
 import io.github.segmentld.undelivered.DeadLetterRecorder;
@@ -17,6 +20,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.component.kafka.KafkaComponent;
 
 /**
  * The state database and its stores, and the stores of what was not delivered. Each bean is named after its method and
@@ -42,9 +46,26 @@ public class StoreConfiguration {
         return new DeliveryLedger(state, clock, Duration.ofHours(retentionHours));
     }
 
+    /**
+     * The retry queues, in the state database; with the Kafka source on and kafka.retry-queue-topic set, shared with
+     * the other instances of the group through that topic.
+     */
     @BindToRegistry(lazy = true)
-    public ParkedBatches parkedBatches(StateDatabase state, Clock clock) {
-        return new ParkedBatches(state, clock);
+    public ParkedBatches parkedBatches(StateDatabase state, Clock clock,
+                                       @PropertyInject("kafka.enabled") boolean kafka,
+                                       @PropertyInject("kafka.retry-queue-topic") String topic,
+                                       @PropertyInject("kafka.state-topic-partitions") int partitions,
+                                       @PropertyInject("kafka.group-id") String groupId,
+                                       @PropertyInject("kafka.produce-timeout-ms") long timeoutMillis,
+                                       KafkaClients clients, CamelContext context) throws Exception {
+        ParkedBatches parked = new ParkedBatches(state, clock);
+        if (kafka && !topic.isBlank()) {
+            KafkaRetryQueues shared = new KafkaRetryQueues(clients, topic, partitions, groupId + ".retry-queues",
+                    timeoutMillis, parked);
+            parked.shareThrough(shared);
+            context.addService(shared, true, false);
+        }
+        return parked;
     }
 
     @BindToRegistry(lazy = true)
@@ -68,7 +89,34 @@ public class StoreConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public DeadLetterRecorder deadLetterRecorder(PipelineMetrics metrics, Clock clock) {
-        return new DeadLetterRecorder(new ObjectMapper(), metrics, clock);
+    public DeadLetterRecorder deadLetterRecorder(PipelineMetrics metrics, Clock clock,
+                                                 @PropertyInject("kafka.enabled") boolean kafka,
+                                                 @PropertyInject("kafka.dead-letter-topic") String topic) {
+        return new DeadLetterRecorder(new ObjectMapper(), metrics, clock, deadLetterTopic(kafka, topic));
+    }
+
+    /** The dead letters on Kafka: made only when the dead-letter route or the replay needs them. */
+    @BindToRegistry(lazy = true)
+    public KafkaDeadLetters kafkaDeadLetters(@PropertyInject("kafka.dead-letter-topic") String topic,
+                                             @PropertyInject("kafka.state-topic-partitions") int partitions,
+                                             @PropertyInject("kafka.topics") String topics,
+                                             @PropertyInject("kafka.group-id") String groupId,
+                                             @PropertyInject("kafka.produce-timeout-ms") long timeoutMillis,
+                                             KafkaClients clients, CamelContext context) throws Exception {
+        KafkaDeadLetters letters = new KafkaDeadLetters(clients, topic, partitions, topics.split(",")[0].strip(),
+                groupId + ".dead-letter-replay", timeoutMillis);
+        context.addService(letters, true, false);
+        return letters;
+    }
+
+    /** The Kafka settings of the clients the application makes itself. */
+    @BindToRegistry(lazy = true)
+    public KafkaClients kafkaClients(@PropertyInject("kafka.bootstrap-servers") String servers, CamelContext context) {
+        return new KafkaClients(context.getComponent("kafka", KafkaComponent.class).getConfiguration(), servers);
+    }
+
+    /** The Kafka topic of the dead letters, or null when they go to store.dead-letter-dir. */
+    static String deadLetterTopic(boolean kafka, String topic) {
+        return kafka && !topic.isBlank() ? topic.strip() : null;
     }
 }

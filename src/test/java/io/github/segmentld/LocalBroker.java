@@ -16,6 +16,9 @@ public final class LocalBroker {
     public static EmbeddedKafkaKraftBroker start(int port, int partitions, String... topics) {
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, partitions, topics);
         broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:0");
+        // one broker: the transactions of a replay of dead letters keep their state on it alone
+        broker.brokerProperty("transaction.state.log.replication.factor", "1");
+        broker.brokerProperty("transaction.state.log.min.isr", "1");
         broker.afterPropertiesSet();
         return broker;
     }

@@ -21,12 +21,15 @@ public class DeliveryQueues {
 
     private final RetryQueue retryQueue;
     private final Path deadLetterDir;
+    private final String deadLetterTopic;
     private final Clock clock;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public DeliveryQueues(RetryQueue retryQueue, Path deadLetterDir, Clock clock) {
+    /** @param deadLetterTopic the Kafka topic of the dead letters; null when they are in {@code deadLetterDir} */
+    public DeliveryQueues(RetryQueue retryQueue, Path deadLetterDir, String deadLetterTopic, Clock clock) {
         this.retryQueue = retryQueue;
         this.deadLetterDir = deadLetterDir;
+        this.deadLetterTopic = deadLetterTopic;
         this.clock = clock;
     }
 
@@ -40,6 +43,11 @@ public class DeliveryQueues {
             if (depth.batches() > 0) {
                 queue.put("oldestAgeSeconds", Math.max(0, (clock.millis() - depth.oldestFirstFailedAt()) / 1000));
             }
+        }
+        if (deadLetterTopic != null) {
+            // counted by reading the whole topic: too much for a page that asks every few seconds
+            answer.putObject("deadLetters").put("topic", deadLetterTopic);
+            return answer;
         }
         long files = 0;
         long bytes = 0;

@@ -20,13 +20,15 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.store.KafkaDeadLetters;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sends what was not delivered through the pipeline again, by the same way as an operator would: dead-lettered
- * batches are moved from the dead-letter folder into the inbox (each goes to its own destination instance only), and
+ * batches are moved from the dead-letter folder into the inbox, or with the dead letters on Kafka, produced back to
+ * the source topic (each goes to its own destination instance only), and
  * rejected events (as they were sent) are written into the inbox as a file of their own. Selected by kind, destination,
  * reason and time range; without {@code confirm=true} it only counts what it would replay.
  */
@@ -40,14 +42,20 @@ public class DeliveryReplay {
     private final Path deadLetterDir;
     private final Path inboxDir;
     private final Path doneDir;
+    private final KafkaDeadLetters deadLetterTopic;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    /** @param doneDir where the inbox keeps what it has read: a replay already there is not written again */
-    public DeliveryReplay(DeliveryLogDatabase database, Path deadLetterDir, Path inboxDir, Path doneDir) {
+    /**
+     * @param doneDir         where the inbox keeps what it has read: a replay already there is not written again
+     * @param deadLetterTopic the dead letters on Kafka; null when they are in {@code deadLetterDir}
+     */
+    public DeliveryReplay(DeliveryLogDatabase database, Path deadLetterDir, Path inboxDir, Path doneDir,
+                          KafkaDeadLetters deadLetterTopic) {
         this.database = database;
         this.deadLetterDir = deadLetterDir;
         this.inboxDir = inboxDir;
         this.doneDir = doneDir;
+        this.deadLetterTopic = deadLetterTopic;
     }
 
     /**
@@ -63,7 +71,10 @@ public class DeliveryReplay {
         long until = given(to) ? DeliveryLogQueries.epochMillis("to", to) : Long.MAX_VALUE;
         boolean confirmed = "true".equals(confirm);
         ObjectNode answer = mapper.createObjectNode();
-        if (DEAD_LETTERS.equals(kind)) {
+        if (DEAD_LETTERS.equals(kind) && deadLetterTopic != null) {
+            answer.put("kind", DEAD_LETTERS).put("deadLetters", deadLetterTopic.replay(given(destination)
+                    ? destination.strip() : null, given(reason) ? reason.strip() : null, since, until, confirmed));
+        } else if (DEAD_LETTERS.equals(kind)) {
             List<Path> letters = deadLetters(destination, reason, since, until);
             answer.put("kind", DEAD_LETTERS).put("deadLetters", letters.size());
             if (confirmed) {

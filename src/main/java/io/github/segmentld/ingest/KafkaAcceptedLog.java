@@ -2,8 +2,10 @@ package io.github.segmentld.ingest;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * gets the request answered 503 with Retry-After, never a 200 for an event not stored. The producer is Kafka's own
  * client, with the settings of Camel's Kafka component (security included), since the answer must wait for the
  * acknowledgement of a whole request's records together.
+ * <p>
+ * As the spool does, it remembers the messageIds it has stored most recently (in memory, http.recent-message-ids): a
+ * client's retry of an event stored already, even of a request answered 503 because only some of its events were
+ * acknowledged, is answered without being stored twice. An event whose messageId another request is storing waits for
+ * that one's outcome.
  */
 public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLog {
 
@@ -36,6 +43,8 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     private static final long UNAVAILABLE_LOG_INTERVAL_MILLIS = 60_000;
 
     private final Properties settings;
+    private final RecentMessageIds recent;
+    private final Set<String> storing = new HashSet<>();
     private final String topic;
     private final long timeoutMillis;
     private final int retryAfterSeconds;
@@ -44,18 +53,16 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     private volatile Producer<String, byte[]> producer;
     private volatile long unavailableLoggedAt = -UNAVAILABLE_LOG_INTERVAL_MILLIS;
 
-    /** @param settings the producer's settings: Camel's Kafka component's, with the brokers */
+    /**
+     * @param settings         the producer's settings: durable, failing within {@code timeoutMillis}
+     * @param recentMessageIds how many messageIds are remembered at most, and in how many bytes
+     */
     public KafkaAcceptedLog(Properties settings, String topic, long timeoutMillis, int retryAfterSeconds,
-                            PipelineMetrics metrics, Clock clock) {
+                            int recentMessageIds, long recentMessageIdsMaxBytes, PipelineMetrics metrics, Clock clock) {
         this.settings = new Properties();
         this.settings.putAll(settings);
-        this.settings.put(ProducerConfig.ACKS_CONFIG, "all");
-        this.settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         this.settings.put(ProducerConfig.LINGER_MS_CONFIG, "2");
-        // a broker that is down fails the request within the timeout rather than holding it
-        this.settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMillis));
-        this.settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeoutMillis));
-        this.settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeoutMillis + 2));
+        this.recent = new RecentMessageIds(recentMessageIds, recentMessageIdsMaxBytes);
         this.topic = topic;
         this.timeoutMillis = timeoutMillis;
         this.retryAfterSeconds = retryAfterSeconds;
@@ -78,17 +85,67 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     @Override
     public void append(AcceptedEvents accepted) {
         long deadline = clock.millis() + timeoutMillis;
-        List<Future<RecordMetadata>> sent = new ArrayList<>(accepted.events().size());
+        List<String> requested = accepted.events().stream()
+                .map(event -> RecentMessageIds.key(accepted.sender(), event.messageId())).toList();
+        List<AcceptedEvents.Event> fresh = new ArrayList<>(requested.size());
+        List<String> keys = new ArrayList<>(requested.size());
+        synchronized (storing) {
+            while (requested.stream().anyMatch(storing::contains)) {
+                awaitOther(deadline);
+            }
+            for (int i = 0; i < requested.size(); i++) {
+                AcceptedEvents.Event event = accepted.events().get(i);
+                if (recent.contains(requested.get(i)) || keys.contains(requested.get(i))) {
+                    metrics.filtered("duplicate_message_id", event.type(), 1);
+                } else {
+                    fresh.add(event);
+                    keys.add(requested.get(i));
+                }
+            }
+            storing.addAll(keys);
+        }
+        List<Future<RecordMetadata>> sent = new ArrayList<>(fresh.size());
+        List<String> stored = new ArrayList<>(fresh.size());
+        Throwable failure = null;
         try {
-            for (AcceptedEvents.Event event : accepted.events()) {
+            for (AcceptedEvents.Event event : fresh) {
                 sent.add(producer.send(new ProducerRecord<>(topic, event.user().isEmpty() ? null : event.user(),
                         event.json())));
             }
-            for (Future<RecordMetadata> acknowledged : sent) {
-                acknowledged.get(Math.max(1, deadline - clock.millis()), TimeUnit.MILLISECONDS);
+        } catch (KafkaException e) {
+            failure = e;
+        }
+        // every acknowledgement is awaited, so that what was stored is remembered even when the request fails
+        for (int i = 0; i < sent.size(); i++) {
+            try {
+                sent.get(i).get(Math.max(1, deadline - clock.millis()), TimeUnit.MILLISECONDS);
+                stored.add(keys.get(i));
+            } catch (ExecutionException | TimeoutException e) {
+                failure = failure != null ? failure : e instanceof ExecutionException ? e.getCause() : e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = e;
+                break;
             }
-        } catch (ExecutionException | TimeoutException | KafkaException e) {
-            throw unavailable(e instanceof ExecutionException ? e.getCause() : e);
+        }
+        synchronized (storing) {
+            stored.forEach(recent::add);
+            keys.forEach(storing::remove);
+            storing.notifyAll();
+        }
+        if (failure != null) {
+            throw unavailable(failure);
+        }
+    }
+
+    /** Waits for another request storing one of the same messageIds; past the deadline, the request is refused. */
+    private void awaitOther(long deadline) {
+        long left = deadline - clock.millis();
+        if (left <= 0) {
+            throw unavailable(new TimeoutException("another request with the same messageId is still being stored"));
+        }
+        try {
+            storing.wait(left);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable(e);

@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
@@ -41,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * already has. Before the chunks are processed, each partition's committed offset is set to where they start, with
  * their end offsets as the commit's metadata (the plan); once every chunk is settled, the offset after them is
  * committed. An instance that takes a partition over finds the plan with the committed offset and cuts the records it
- * reads again at the same offsets; records past the plan are cut every {@code pipeline.chunk-size}.
+ * reads again at the same offsets; records past the plan are cut every {@code pipeline.chunk-size}. A cut's records
+ * are read as the pipeline takes them, into chunks of at most {@code pipeline.chunk-size} events, so that memory is
+ * bounded by the chunks in flight and one record ({@code kafka.max-record-bytes}), whatever the records hold.
  * <p>
  * A record holds one event, a JSON array of events, or a Segment batch object, optionally gzipped. A record that is
  * none of these (a poison record) is rejected with its topic, partition and offset, and skipped: never read again.
@@ -222,39 +226,71 @@ public class KafkaChunks {
         return text.toString();
     }
 
-    /** The chunk of events a cut's records hold, with the records that hold none rejected. */
-    public EventChunk read(Cut cut) {
+    /**
+     * The chunks of events a cut's records hold, read a record at a time as the pipeline takes them: at most
+     * chunkSize events each, so that a record holding a large array or batch object makes several chunks (numbered
+     * from 0 within the cut, the same on every re-read) rather than one without bound. A record that holds no event is
+     * rejected, with the chunk it falls in.
+     */
+    public Iterator<EventChunk> read(Cut cut) {
         TopicPartition partition = cut.partition();
-        long start = cut.start();
-        long end = cut.end();
         List<Exchange> records = cut.records();
         long receivedAt = records.isEmpty() ? 0
                 : records.get(0).getMessage().getHeader(KafkaConstants.TIMESTAMP, 0L, Long.class);
-        InputSource source = new InputSource("kafka " + partition + " offsets " + start + "-" + end,
-                "kafka|" + partition.topic() + "|" + partition.partition() + "|" + start + "-" + end, "offset",
-                receivedAt);
-        Deque<SegmentEvent> events = new ArrayDeque<>();
-        List<Rejection> rejections = new ArrayList<>();
+        InputSource source = new InputSource("kafka " + partition + " offsets " + cut.start() + "-" + cut.end(),
+                "kafka|" + partition.topic() + "|" + partition.partition() + "|" + cut.start() + "-" + cut.end(),
+                "offset", receivedAt);
+        return new Iterator<>() {
+            private final Deque<SegmentEvent> pending = new ArrayDeque<>();
+            private final List<Rejection> rejections = new ArrayList<>();
+            private int nextRecord;
+            private int index;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                return !done;
+            }
+
+            @Override
+            public EventChunk next() {
+                if (done) {
+                    throw new NoSuchElementException();
+                }
+                while (pending.size() < chunkSize && nextRecord < records.size()) {
+                    readRecord(records.get(nextRecord++), source, pending, rejections);
+                }
+                List<SegmentEvent> events = new ArrayList<>(Math.min(chunkSize, pending.size()));
+                while (events.size() < chunkSize && !pending.isEmpty()) {
+                    events.add(pending.poll());
+                }
+                EventChunk chunk = new EventChunk(source, index++, events, rejections);
+                rejections.clear();
+                done = pending.isEmpty() && nextRecord == records.size();
+                return chunk;
+            }
+        };
+    }
+
+    private void readRecord(Exchange record, InputSource source, Deque<SegmentEvent> events,
+                            List<Rejection> rejections) {
         RejectedRecords rejected = (input, position, reason, raw)
                 -> rejections.add(Rejection.unreadable(input, position, reason, raw));
-        for (Exchange record : records) {
-            long offset = handle(record).offset();
-            try {
-                JsonNode value = mapper.readTree(content(record.getMessage().getBody(byte[].class)));
-                if (value == null) {
-                    rejected.reject(source, offset, "an empty record", "");
-                    continue;
-                }
-                for (JsonNode item : value.isArray() ? value : List.of(value)) {
-                    BatchEnvelope.expand(item, offset, events, source, rejected);
-                }
-            } catch (JacksonException invalid) {
-                rejected.reject(source, offset, "invalid JSON: " + invalid.getOriginalMessage(), excerpt(record));
-            } catch (IOException unreadable) {
-                rejected.reject(source, offset, unreadable.getMessage(), excerpt(record));
+        long offset = handle(record).offset();
+        try {
+            JsonNode value = mapper.readTree(content(record.getMessage().getBody(byte[].class)));
+            if (value == null) {
+                rejected.reject(source, offset, "an empty record", "");
+                return;
             }
+            for (JsonNode item : value.isArray() ? value : List.of(value)) {
+                BatchEnvelope.expand(item, offset, events, source, rejected);
+            }
+        } catch (JacksonException invalid) {
+            rejected.reject(source, offset, "invalid JSON: " + invalid.getOriginalMessage(), excerpt(record));
+        } catch (IOException unreadable) {
+            rejected.reject(source, offset, unreadable.getMessage(), excerpt(record));
         }
-        return new EventChunk(source, 0, new ArrayList<>(events), rejections);
     }
 
     /** The record's value, decompressed when it is gzipped, at most maxRecordBytes. */

@@ -4,11 +4,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.github.segmentld.store.DeliveryLedger.Outcome;
 
@@ -16,8 +19,29 @@ import io.github.segmentld.store.DeliveryLedger.Outcome;
  * The retry queues of the destination instances, as rows of the {@link StateDatabase}: each parked batch with its
  * payload ID, its events (a JSON document) and its schedule. Parking a batch and recording its outcome as parked are
  * one transaction, and so are taking it out of the queue and recording its final outcome.
+ * <p>
+ * Shared with other instances ({@link #shareThrough}), the rows are this instance's copy of the shared queues: a batch
+ * is parked and taken out where every instance reads it first, then here; what the others park and take out comes in
+ * through {@link #applyShared}; and this instance sends only the batches of the partitions it holds.
  */
 public class ParkedBatches {
+
+    /** Where the retry queues are shared with the other instances. */
+    public interface Sharing {
+
+        /** Stores the batch (new, or with a new schedule) for every instance, and returns its partition once stored. */
+        int publish(Parked batch);
+
+        /** Stores for every instance that the batch has left its queue, and returns once stored. */
+        void publishRemoval(String payloadId);
+
+        /** The partitions whose batches this instance sends: none until its copy has caught up with the others'. */
+        Set<Integer> heldPartitions();
+    }
+
+    /** A change another instance made to the shared queues: a batch parked or rescheduled, or (batch null) removed. */
+    public record SharedChange(String payloadId, int partition, Parked batch) {
+    }
 
     /** A batch in a retry queue. */
     public record Parked(String payloadId, String destination, int events, byte[] document, long firstFailedAt,
@@ -32,44 +56,143 @@ public class ParkedBatches {
 
     private final StateDatabase database;
     private final Clock clock;
+    private volatile Sharing sharing;
 
     public ParkedBatches(StateDatabase database, Clock clock) {
         this.database = database;
         this.clock = clock;
     }
 
+    /** Shares the queues through {@code sharing} from now on; the rows here become a copy of the shared queues. */
+    public void shareThrough(Sharing sharing) {
+        this.sharing = sharing;
+    }
+
     /**
      * Parks the batch, or updates its schedule when it is parked already, and returns once it is on disk; false (and
      * nothing written) when a batch new to the queue would take the queue over {@code maxBytes}. The check and the
-     * write are one transaction, so concurrent batches cannot take a queue over its limit together.
+     * write are one transaction, so concurrent batches cannot take a queue over its limit together (shared, the check
+     * is on this instance's copy, as up to date as the changes of the others it has read).
      */
     public boolean park(Parked batch, long maxBytes) {
         long now = clock.millis();
-        return database.write(c -> {
-            Size before = sizeOf(c, batch.payloadId());
-            if (before == null && depthBytes(c, batch.destination()) + batch.document().length > maxBytes) {
+        Sharing shared = sharing;
+        if (shared != null) {
+            if (database.read(c -> wouldOverflow(c, batch, maxBytes))) {
                 return false;
             }
-            try (PreparedStatement sql = c.prepareStatement("INSERT OR REPLACE INTO parked_batch (payload_id, destination,"
-                    + " events, bytes, document, first_failed_at, attempts, next_attempt_at, last_failure)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                sql.setString(1, batch.payloadId());
-                sql.setString(2, batch.destination());
-                sql.setInt(3, batch.events());
-                sql.setLong(4, batch.document().length);
-                sql.setBytes(5, batch.document());
-                sql.setLong(6, batch.firstFailedAt());
-                sql.setInt(7, batch.attempts());
-                sql.setLong(8, batch.nextAttemptAt());
-                sql.setString(9, batch.lastFailure());
-                sql.executeUpdate();
+            int partition = shared.publish(batch);
+            return database.write(c -> {
+                store(c, batch, partition);
+                DeliveryLedger.record(c, batch.payloadId(), batch.destination(), Outcome.PARKED, batch.events(), now);
+                return true;
+            });
+        }
+        return database.write(c -> {
+            if (wouldOverflow(c, batch, maxBytes)) {
+                return false;
             }
-            Size after = new Size(batch.events(), batch.document().length);
-            addToDepth(c, batch.destination(), before == null ? 1 : 0,
-                    after.events() - (before == null ? 0 : before.events()),
-                    after.bytes() - (before == null ? 0 : before.bytes()));
+            store(c, batch, null);
             DeliveryLedger.record(c, batch.payloadId(), batch.destination(), Outcome.PARKED, batch.events(), now);
             return true;
+        });
+    }
+
+    private static boolean wouldOverflow(Connection c, Parked batch, long maxBytes) throws SQLException {
+        return sizeOf(c, batch.payloadId()) == null
+                && depthBytes(c, batch.destination()) + batch.document().length > maxBytes;
+    }
+
+    /** Writes the row of a batch (replacing an earlier one) and keeps its queue's depth; with its shared partition. */
+    private static void store(Connection c, Parked batch, Integer partition) throws SQLException {
+        Size before = sizeOf(c, batch.payloadId());
+        try (PreparedStatement sql = c.prepareStatement("INSERT OR REPLACE INTO parked_batch (payload_id, destination,"
+                + " events, bytes, document, first_failed_at, attempts, next_attempt_at, last_failure)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            sql.setString(1, batch.payloadId());
+            sql.setString(2, batch.destination());
+            sql.setInt(3, batch.events());
+            sql.setLong(4, batch.document().length);
+            sql.setBytes(5, batch.document());
+            sql.setLong(6, batch.firstFailedAt());
+            sql.setInt(7, batch.attempts());
+            sql.setLong(8, batch.nextAttemptAt());
+            sql.setString(9, batch.lastFailure());
+            sql.executeUpdate();
+        }
+        if (partition != null) {
+            try (PreparedStatement sql = c.prepareStatement(
+                    "INSERT OR REPLACE INTO parked_partition (payload_id, partition) VALUES (?, ?)")) {
+                sql.setString(1, batch.payloadId());
+                sql.setInt(2, partition);
+                sql.executeUpdate();
+            }
+        }
+        addToDepth(c, batch.destination(), before == null ? 1 : 0,
+                batch.events() - (before == null ? 0 : before.events()),
+                batch.document().length - (before == null ? 0 : before.bytes()));
+    }
+
+    /** Deletes the row of a batch, if there is one, and keeps its queue's depth. */
+    private static void delete(Connection c, String payloadId) throws SQLException {
+        Size size = sizeOf(c, payloadId);
+        for (String table : new String[] {"parked_batch", "parked_partition"}) {
+            try (PreparedStatement sql = c.prepareStatement("DELETE FROM " + table + " WHERE payload_id = ?")) {
+                sql.setString(1, payloadId);
+                sql.executeUpdate();
+            }
+        }
+        if (size != null) {
+            addToDepth(c, size.destination(), -1, -size.events(), -size.bytes());
+        }
+    }
+
+    /** Applies, in one transaction, what the other instances parked and took out of the shared queues. */
+    public void applyShared(List<SharedChange> changes) {
+        database.write(c -> {
+            for (SharedChange change : changes) {
+                if (change.batch() == null) {
+                    delete(c, change.payloadId());
+                } else {
+                    store(c, change.batch(), change.partition());
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The batches of the queues that are not shared yet, in pages by payload ID, from after {@code afterPayloadId}
+     * ("" for the first): what was parked here before the queues were shared, to be handed over.
+     */
+    public List<Parked> unshared(String afterPayloadId, int limit) {
+        return database.read(c -> {
+            List<Parked> page = new ArrayList<>();
+            try (PreparedStatement sql = c.prepareStatement("SELECT payload_id, destination, events, document,"
+                    + " first_failed_at, attempts, next_attempt_at, last_failure FROM parked_batch WHERE payload_id > ?"
+                    + " AND payload_id NOT IN (SELECT payload_id FROM parked_partition) ORDER BY payload_id LIMIT ?")) {
+                sql.setString(1, afterPayloadId);
+                sql.setInt(2, limit);
+                try (ResultSet row = sql.executeQuery()) {
+                    while (row.next()) {
+                        page.add(new Parked(row.getString(1), row.getString(2), row.getInt(3), row.getBytes(4),
+                                row.getLong(5), row.getInt(6), row.getLong(7), row.getString(8)));
+                    }
+                }
+            }
+            return page;
+        });
+    }
+
+    /** Forgets this instance's copy of the shared queues, to read it anew from the others. */
+    public void forgetSharedCopy() {
+        database.write(c -> {
+            try (Statement sql = c.createStatement()) {
+                sql.executeUpdate("DELETE FROM parked_batch");
+                sql.executeUpdate("DELETE FROM parked_partition");
+                sql.executeUpdate("DELETE FROM queue_depth");
+            }
+            return null;
         });
     }
 
@@ -91,15 +214,12 @@ public class ParkedBatches {
      */
     public void remove(String payloadId, String destination, Outcome outcome, int events) {
         long now = clock.millis();
+        Sharing shared = sharing;
+        if (shared != null) {
+            shared.publishRemoval(payloadId);
+        }
         database.write(c -> {
-            Size size = sizeOf(c, payloadId);
-            if (size != null) {
-                try (PreparedStatement sql = c.prepareStatement("DELETE FROM parked_batch WHERE payload_id = ?")) {
-                    sql.setString(1, payloadId);
-                    sql.executeUpdate();
-                }
-                addToDepth(c, destination, -1, -size.events(), -size.bytes());
-            }
+            delete(c, payloadId);
             DeliveryLedger.record(c, payloadId, destination, outcome, events, now);
             return null;
         });
@@ -119,13 +239,27 @@ public class ParkedBatches {
         });
     }
 
-    /** The payload IDs of a destination's batches that are due, the longest due first. */
+    /**
+     * The payload IDs of a destination's batches that are due, the longest due first; shared, those of the partitions
+     * this instance holds.
+     */
     public List<String> due(String destination, int limit) {
         long now = clock.millis();
+        Sharing shared = sharing;
+        String held = "";
+        if (shared != null) {
+            Set<Integer> partitions = shared.heldPartitions();
+            if (partitions.isEmpty()) {
+                return List.of();
+            }
+            held = partitions.stream().map(String::valueOf).collect(Collectors.joining(", ",
+                    " AND payload_id IN (SELECT payload_id FROM parked_partition WHERE partition IN (", "))"));
+        }
+        String heldPartitions = held;
         return database.read(c -> {
             List<String> ids = new ArrayList<>();
-            try (PreparedStatement sql = c.prepareStatement("SELECT payload_id FROM parked_batch"
-                    + " WHERE destination = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?")) {
+            try (PreparedStatement sql = c.prepareStatement("SELECT payload_id FROM parked_batch WHERE destination = ?"
+                    + " AND next_attempt_at <= ?" + heldPartitions + " ORDER BY next_attempt_at LIMIT ?")) {
                 sql.setString(1, destination);
                 sql.setLong(2, now);
                 sql.setInt(3, limit);
@@ -174,14 +308,15 @@ public class ParkedBatches {
         return depths;
     }
 
-    private record Size(int events, long bytes) {
+    private record Size(String destination, int events, long bytes) {
     }
 
     private static Size sizeOf(Connection c, String payloadId) throws SQLException {
-        try (PreparedStatement sql = c.prepareStatement("SELECT events, bytes FROM parked_batch WHERE payload_id = ?")) {
+        try (PreparedStatement sql = c.prepareStatement(
+                "SELECT destination, events, bytes FROM parked_batch WHERE payload_id = ?")) {
             sql.setString(1, payloadId);
             try (ResultSet row = sql.executeQuery()) {
-                return row.next() ? new Size(row.getInt(1), row.getLong(2)) : null;
+                return row.next() ? new Size(row.getString(1), row.getInt(2), row.getLong(3)) : null;
             }
         }
     }

@@ -76,6 +76,8 @@ public class StateDatabase extends ServiceSupport {
           next_attempt_at INTEGER NOT NULL, last_failure TEXT)""",
         "CREATE INDEX IF NOT EXISTS parked_batch_due ON parked_batch (destination, next_attempt_at)",
         "CREATE INDEX IF NOT EXISTS parked_batch_age ON parked_batch (destination, first_failed_at)",
+        // With the retry queues shared on Kafka: the topic partition of each parked batch, which says whose it is to send.
+        "CREATE TABLE IF NOT EXISTS parked_partition (payload_id TEXT PRIMARY KEY, partition INTEGER NOT NULL)",
         // The size of each retry queue, kept with every change to it, and counted anew at each start.
         """
         CREATE TABLE IF NOT EXISTS queue_depth (
@@ -92,7 +94,7 @@ public class StateDatabase extends ServiceSupport {
           SELECT destination, COUNT(*), SUM(events), SUM(bytes) FROM parked_batch GROUP BY destination""",
     };
     private static final String[] TABLES =
-        {"batch_outcome", "settled_chunk", "rejection_file", "parked_batch", "webhook_signature"};
+        {"batch_outcome", "settled_chunk", "rejection_file", "parked_batch", "parked_partition", "webhook_signature"};
     private static final String[] JOURNAL_SUFFIXES = {"", "-wal", "-shm"};
     private static final int MAX_WRITES_PER_COMMIT = 512;
     private static final long FAILURE_LOG_INTERVAL_MILLIS = 10_000;

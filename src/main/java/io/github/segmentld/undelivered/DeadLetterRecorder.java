@@ -10,6 +10,7 @@ import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
 import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.store.KafkaDeadLetters;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * object ({@code {"batch": [the Segment events]}}) with a {@code deadLetter} section (time, destination, payload ID,
  * HTTP status, response body, reason, attempts) and the {@code launchDarklyEvents} that were sent, so replaying it is
  * moving it into the inbox: the inbox reads it as a batch and ignores the other sections. The file is named by the
- * payload ID, so a batch dead-lettered again after a crash overwrites its file instead of adding a second one.
+ * payload ID, so a batch dead-lettered again after a crash overwrites its file instead of adding a second one. With
+ * the dead letters on Kafka, the same document is the record, keyed by the payload ID ({@link KafkaDeadLetters}).
  */
 public class DeadLetterRecorder {
 
@@ -29,14 +31,17 @@ public class DeadLetterRecorder {
     private final ObjectMapper mapper;
     private final PipelineMetrics metrics;
     private final Clock clock;
+    private final String deadLetterTopic;
 
-    public DeadLetterRecorder(ObjectMapper mapper, PipelineMetrics metrics, Clock clock) {
+    /** @param deadLetterTopic the Kafka topic the dead letters go to; null for the dead-letter folder */
+    public DeadLetterRecorder(ObjectMapper mapper, PipelineMetrics metrics, Clock clock, String deadLetterTopic) {
         this.mapper = mapper;
         this.metrics = metrics;
         this.clock = clock;
+        this.deadLetterTopic = deadLetterTopic;
     }
 
-    /** Replaces the message with the dead-letter file's content and names the file. */
+    /** Replaces the message with the dead letter's document, and names it by its payload ID. */
     public void prepare(Exchange exchange) throws JsonProcessingException {
         LaunchDarklyBatch batch = exchange.getProperty(LaunchDarklyBatch.PROPERTY, LaunchDarklyBatch.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -62,12 +67,15 @@ public class DeadLetterRecorder {
         String fileName = batch.payloadId() + ".json";
         exchange.getIn().setBody(mapper.writeValueAsBytes(file));
         exchange.getIn().setHeader(Exchange.FILE_NAME, fileName);
+        exchange.getIn().setHeader(KafkaDeadLetters.PAYLOAD_ID, batch.payloadId());
         metrics.deadLettered(batch.destination().name(), status == 0 ? "none" : Integer.toString(status), batch.size());
         if (!batch.isQueued()) {
             // a queued batch counted as failed when it was parked
             metrics.failed(batch.destination().name(), batch.eventsByMapping(), reason);
         }
-        LOG.error("DEAD-LETTERED batch {} ({} events) for {}: {}. Written to {}; move it into the inbox to replay it.",
-                batch.payloadId(), batch.size(), batch.destination(), reason, fileName);
+        LOG.error("DEAD-LETTERED batch {} ({} events) for {}: {}. {}", batch.payloadId(), batch.size(),
+                batch.destination(), reason, deadLetterTopic == null
+                        ? "Written to " + fileName + "; move it into the inbox to replay it."
+                        : "Written to Kafka topic " + deadLetterTopic + "; replay it through /delivery/api/replay.");
     }
 }

@@ -9,12 +9,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import io.github.segmentld.LocalBroker;
 import io.github.segmentld.Loopback;
 import kafka.server.BrokerServer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
@@ -22,7 +30,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 /**
  * The Tracking API with Kafka as its durable log: a request is answered 200 once the broker has its events, which the
  * Kafka source then delivers; with the broker stopped, 503 with Retry-After and nothing claimed; once it is back, 200
- * again.
+ * again. A client's retry of events stored already is answered without storing them twice.
  */
 class KafkaHttpContractTest extends ContractTestSupport {
 
@@ -65,7 +73,10 @@ class KafkaHttpContractTest extends ContractTestSupport {
     }
 
     private HttpResponse<String> post(String user) throws Exception {
-        String batch = "{\"batch\":[{\"type\":\"track\",\"userId\":\"" + user + "\",\"event\":\"Test Event\"}]}";
+        return postBatch("{\"batch\":[{\"type\":\"track\",\"userId\":\"" + user + "\",\"event\":\"Test Event\"}]}");
+    }
+
+    private HttpResponse<String> postBatch(String batch) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batch"))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((WRITE_KEY + ":")
@@ -94,5 +105,33 @@ class KafkaHttpContractTest extends ContractTestSupport {
                 .until(() -> post("after").statusCode() == 200);
         await().atMost(Duration.ofSeconds(60)).until(() -> LAUNCHDARKLY.acceptedUsers().contains("after"));
         assertThat(LAUNCHDARKLY.acceptedUsers()).contains("before").doesNotContain("while-down");
+    }
+
+    @Test
+    void aRetryOfEventsStoredAlreadyIsAnsweredWithoutStoringThemTwice() throws Exception {
+        String batch = "{\"batch\":[{\"type\":\"track\",\"userId\":\"retried\",\"event\":\"Test Event\","
+                + "\"messageId\":\"retry-1\"},{\"type\":\"track\",\"userId\":\"retried\",\"event\":\"Test Event\","
+                + "\"messageId\":\"retry-2\"}]}";
+        assertThat(postBatch(batch).statusCode()).isEqualTo(200);
+        HttpResponse<String> retried = postBatch(batch);
+        assertThat(retried.statusCode()).isEqualTo(200);
+        assertThat(retried.body()).isEqualTo("{\"success\":true}");
+
+        List<String> stored = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
+                    .map(info -> new TopicPartition(TOPIC, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> stored.add(new String(record.value(),
+                        StandardCharsets.UTF_8)));
+            }
+        }
+        assertThat(stored.stream().filter(event -> event.contains("\"messageId\":\"retry-1\""))).hasSize(1);
+        assertThat(stored.stream().filter(event -> event.contains("\"messageId\":\"retry-2\""))).hasSize(1);
     }
 }

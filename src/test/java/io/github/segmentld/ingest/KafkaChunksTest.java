@@ -63,7 +63,7 @@ class KafkaChunksTest {
     }
 
     private List<String> ids(Round round) {
-        return round.chunks().stream().map(cut -> chunks.read(cut).source().id()).toList();
+        return round.chunks().stream().map(cut -> chunks.read(cut).next().source().id()).toList();
     }
 
     @Test
@@ -73,9 +73,9 @@ class KafkaChunksTest {
         Round round = chunks.plan(records);
         assertThat(ids(round)).containsExactly("kafka|segment-events|0|0-3", "kafka|segment-events|0|4-7",
                 "kafka|segment-events|0|8-9", "kafka|segment-events|1|0-1");
-        assertThat(chunks.read(round.chunks().get(0)).events()).extracting(event -> event.json().get("userId").asText())
+        assertThat(chunks.read(round.chunks().get(0)).next().events()).extracting(event -> event.json().get("userId").asText())
                 .containsExactly("u-0-0", "u-0-1", "u-0-2", "u-0-3");
-        assertThat(chunks.read(round.chunks().get(0)).source().receivedAt()).isEqualTo(1_700_000_000_000L);
+        assertThat(chunks.read(round.chunks().get(0)).next().source().receivedAt()).isEqualTo(1_700_000_000_000L);
         assertThat(consumer.committed(Set.of(P0)).get(P0))
                 .isEqualTo(new OffsetAndMetadata(0, "segment-launchdarkly chunks ending at 3,7,9"));
 
@@ -122,7 +122,7 @@ class KafkaChunksTest {
                 record(P0, 1, "not json at all".getBytes(StandardCharsets.UTF_8)),
                 record(P0, 2, gzipped.toByteArray()),
                 record(P0, 3, new byte[] {0x1f, (byte) 0x8b, 1, 2, 3})));
-        EventChunk chunk = chunks.read(round.chunks().get(0));
+        EventChunk chunk = chunks.read(round.chunks().get(0)).next();
         assertThat(chunk.events()).extracting(SegmentEvent::position).containsExactly(0L, 0L, 2L);
         assertThat(chunk.events().get(2).json().get("context").get("ip").asText()).isEqualTo("1.2.3.4");
         assertThat(chunk.rejections()).extracting(Rejection::position).containsExactly(1L, 3L);
@@ -132,12 +132,44 @@ class KafkaChunksTest {
     }
 
     @Test
+    void aRecordOfMoreEventsThanAChunkHoldsIsReadAsSeveralChunksNumberedTheSameOnEveryRead() {
+        StringBuilder array = new StringBuilder("[");
+        for (int i = 0; i < 9; i++) {
+            array.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"event\":\"E\",\"userId\":\"big-").append(i)
+                    .append("\"}");
+        }
+        List<Exchange> records = List.of(record(P0, 0, array.append("]").toString().getBytes(StandardCharsets.UTF_8)),
+                record(P0, 1, "[]".getBytes(StandardCharsets.UTF_8)),
+                record(P0, 2, "{\"type\":\"track\",".getBytes(StandardCharsets.UTF_8)),
+                record(P0, 3, "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"last\"}".getBytes(StandardCharsets.UTF_8)));
+        Round round = chunks.plan(records);
+        assertThat(round.chunks()).hasSize(1);
+
+        List<EventChunk> read = new ArrayList<>();
+        chunks.read(round.chunks().get(0)).forEachRemaining(read::add);
+        assertThat(read).extracting(chunk -> chunk.events().size()).containsExactly(4, 4, 2);
+        assertThat(read).extracting(EventChunk::getKey).containsExactly("kafka|segment-events|0|0-3#0",
+                "kafka|segment-events|0|0-3#1", "kafka|segment-events|0|0-3#2");
+        assertThat(read.get(2).events()).extracting(event -> event.json().get("userId").asText())
+                .containsExactly("big-8", "last");
+        assertThat(read.get(2).rejections()).extracting(Rejection::position).containsExactly(2L);
+        assertThat(read.get(0).rejections()).isEmpty();
+
+        List<String> again = new ArrayList<>();
+        chunks.read(round.chunks().get(0)).forEachRemaining(chunk -> again.add(chunk.getKey() + " "
+                + chunk.events().get(0).json().get("userId").asText()));
+        assertThat(again).containsExactly("kafka|segment-events|0|0-3#0 big-0", "kafka|segment-events|0|0-3#1 big-4",
+                "kafka|segment-events|0|0-3#2 big-8");
+    }
+
+    @Test
     void aRecordLargerThanTheLimitOnceDecompressedIsRejected() throws IOException {
         ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(gzipped)) {
             out.write(("{\"type\":\"track\",\"event\":\"" + "x".repeat(5000) + "\"}").getBytes(StandardCharsets.UTF_8));
         }
-        EventChunk chunk = chunks.read(chunks.plan(List.of(record(P0, 0, gzipped.toByteArray()))).chunks().get(0));
+        EventChunk chunk = chunks.read(chunks.plan(List.of(record(P0, 0, gzipped.toByteArray()))).chunks().get(0))
+                .next();
         assertThat(chunk.events()).isEmpty();
         assertThat(chunk.rejections().get(0).reason())
                 .isEqualTo("the record decompresses to more than kafka.max-record-bytes (1024)");

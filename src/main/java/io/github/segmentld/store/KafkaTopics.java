@@ -1,0 +1,93 @@
+package io.github.segmentld.store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The compacted topics that hold what must outlive any one instance (the shared retry queues, the dead letters): one
+ * record per payload ID, the latest kept for as long as it is not deleted by a tombstone. A topic with another cleanup
+ * policy would drop what it holds after its retention time, so it is refused.
+ */
+public final class KafkaTopics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaTopics.class);
+
+    private KafkaTopics() {
+    }
+
+    /**
+     * Makes the topic, compacted, with {@code partitions} partitions (and the brokers' replication factor) if it is
+     * missing, and returns how many partitions it has.
+     *
+     * @throws IllegalStateException when the topic exists and is not compacted
+     */
+    public static int ensureCompacted(Properties adminSettings, String topic, int partitions, long timeoutMillis) {
+        Properties settings = new Properties();
+        settings.putAll(adminSettings);
+        settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMillis);
+        settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMillis);
+        try (Admin admin = Admin.create(settings)) {
+            TopicDescription description = describe(admin, topic, timeoutMillis);
+            if (description == null) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
+                            .all().get(timeoutMillis, TimeUnit.MILLISECONDS);
+                    LOG.info("Kafka topic {} made, compacted, with {} partitions", topic, partitions);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+                description = describe(admin, topic, timeoutMillis);
+            }
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Config config = admin.describeConfigs(List.of(resource)).all().get(timeoutMillis, TimeUnit.MILLISECONDS)
+                    .get(resource);
+            ConfigEntry policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+                throw new IllegalStateException("Kafka topic " + topic + " has cleanup.policy="
+                        + (policy == null ? "?" : policy.value()) + ": it must be compact, or the broker drops what it"
+                        + " holds after its retention time");
+            }
+            return description.partitions().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while looking up Kafka topic " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("Kafka topic " + topic + " cannot be looked up: " + cause, cause);
+        }
+    }
+
+    private static TopicDescription describe(Admin admin, String topic, long timeoutMillis)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMillis, TimeUnit.MILLISECONDS)
+                    .get(topic);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return null;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package io.github.segmentld.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.ChildApplication;
+import io.github.segmentld.LocalBroker;
+import io.github.segmentld.Loopback;
+import io.github.segmentld.TestInbox;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * An instance is lost (kill -9, its disk never seen again) with batches in its retry queue and in its dead letters:
+ * with the Kafka source on, both are on the broker (an in-process KRaft broker on 127.0.0.1), so another instance sends
+ * the parked batches once LaunchDarkly is back, and replays the dead letters, each event once.
+ */
+class KafkaLostNodeTest extends ChildApplicationTestSupport {
+
+    private static final String TOPIC = "segment-events";
+    private static final String GROUP = "segment-launchdarkly";
+    private static final String RETRY_TOPIC = "segment-launchdarkly-retry-queues";
+    private static final String DEAD_LETTER_TOPIC = "segment-launchdarkly-dead-letters";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final EmbeddedKafkaKraftBroker broker = LocalBroker.start(0, 6);
+    private final List<Process> instances = new ArrayList<>();
+
+    private String servers() {
+        return LocalBroker.servers(broker);
+    }
+
+    @AfterEach
+    void stopInstancesAndBroker() throws InterruptedException {
+        for (Process instance : instances) {
+            ChildApplication.kill(instance);
+        }
+        broker.destroy();
+    }
+
+    /** An instance with a work folder (and so a state database and a dead-letter folder) of its own. */
+    private Process start(String name, int port) {
+        TestInbox inbox = TestInbox.create("kafka-lost-" + name);
+        Properties settings = inbox.properties(launchDarkly.baseUrl(), port, "unused-write-key");
+        settings.setProperty("kafka.enabled", "true");
+        settings.setProperty("kafka.bootstrap-servers", servers());
+        settings.setProperty("kafka.topics", TOPIC);
+        settings.setProperty("kafka.group-id", GROUP);
+        settings.setProperty("kafka.max-poll-records", "500");
+        settings.setProperty("pipeline.chunk-size", "100");
+        // the group gives a lost instance's partitions to the others once its session has timed out: 45 s by default
+        settings.setProperty("camel.component.kafka.session-timeout-ms", "6000");
+        settings.setProperty("camel.component.kafka.heartbeat-interval-ms", "1000");
+        Process instance = ChildApplication.start(inbox, settings, name + ".log");
+        instances.add(instance);
+        return instance;
+    }
+
+    private void createSourceTopic() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 6, (short) 1))).all().get();
+        }
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers()));
+    }
+
+    private void produce(int events) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, "u-" + i, ("{\"type\":\"track\",\"event\":\"E\","
+                        + "\"userId\":\"u-" + i + "\",\"timestamp\":0}").getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    private long committed(Admin admin) throws Exception {
+        Map<?, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
+        return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+    }
+
+    /** The latest record of each key of a compacted topic (null: deleted), as a reader from its start sees them. */
+    private Map<String, byte[]> latest(String topic) {
+        Map<String, byte[]> latest = new HashMap<>();
+        forEachRecord(topic, record -> latest.put(record.key(), record.value()));
+        return latest;
+    }
+
+    private void forEachRecord(String topic, Consumer<ConsumerRecord<String, byte[]>> each) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers(), ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(each);
+            }
+        }
+    }
+
+    /** The events of the batches in the shared retry queues, as their records say. */
+    private long parkedEvents() {
+        Map<String, Long> events = new HashMap<>();
+        forEachRecord(RETRY_TOPIC, record -> {
+            Header header = record.headers().lastHeader("events");
+            events.put(record.key(), record.value() == null ? 0 : Long.parseLong(new String(header.value(),
+                    StandardCharsets.UTF_8)));
+        });
+        return events.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static long present(Map<String, byte[]> latest) {
+        return latest.values().stream().filter(value -> value != null).count();
+    }
+
+    @Test
+    void batchesParkedByALostInstanceAreSentByAnother() throws Exception {
+        createSourceTopic();
+        launchDarkly.answer(503);
+        Process first = start("first", Loopback.freePort());
+        produce(2000);
+        try (Admin admin = admin()) {
+            // committed: every event of the topic parked (LaunchDarkly answers 503 to each)
+            await().atMost(Duration.ofSeconds(90)).until(() -> committed(admin) == 2000);
+        }
+        assertThat(launchDarkly.acceptedUsers("test-client-id")).isZero();
+        assertThat(parkedEvents()).as("events of the batches parked on the broker").isEqualTo(2000);
+        ChildApplication.kill(first);
+
+        launchDarkly.answer(202);
+        start("second", Loopback.freePort());
+        await().atMost(Duration.ofSeconds(90)).until(() -> launchDarkly.acceptedUsers("test-client-id") == 2000);
+        assertThat(launchDarkly.doubled()).as("events accepted under two payload IDs").isEmpty();
+        await().atMost(Duration.ofSeconds(30)).until(() -> present(latest(RETRY_TOPIC)) == 0);
+    }
+
+    @Test
+    void deadLettersOfALostInstanceAreReplayedByAnother() throws Exception {
+        createSourceTopic();
+        launchDarkly.answer(400);
+        Process first = start("first", Loopback.freePort());
+        produce(300);
+        try (Admin admin = admin()) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> committed(admin) == 300);
+        }
+        Map<String, byte[]> letters = latest(DEAD_LETTER_TOPIC);
+        long deadLettered = 0;
+        for (Map.Entry<String, byte[]> letter : letters.entrySet()) {
+            JsonNode document = JSON.readTree(letter.getValue());
+            assertThat(document.path("deadLetter").path("payloadId").asText()).isEqualTo(letter.getKey());
+            assertThat(document.path("deadLetter").path("status").asInt()).isEqualTo(400);
+            deadLettered += document.path("batch").size();
+        }
+        assertThat(deadLettered).as("events of the dead letters on the broker").isEqualTo(300);
+        ChildApplication.kill(first);
+
+        launchDarkly.answer(202);
+        int port = Loopback.freePort();
+        start("second", port);
+        HttpClient http = HttpClient.newHttpClient();
+        URI replay = URI.create("http://127.0.0.1:" + port + "/delivery/api/replay?kind=dead_letters&confirm=true");
+        HttpResponse<String> replayed = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> http.send(HttpRequest.newBuilder(replay).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString()), answer -> answer.statusCode() == 200);
+        assertThat(replayed.body()).contains("\"deadLetters\":" + letters.size(), "\"replayed\":true");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> launchDarkly.acceptedUsers("test-client-id") == 300);
+        assertThat(launchDarkly.doubled()).as("events accepted under two payload IDs").isEmpty();
+        assertThat(present(latest(DEAD_LETTER_TOPIC))).as("replayed dead letters deleted").isZero();
+        HttpResponse<String> again = http.send(HttpRequest.newBuilder(replay).POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(again.body()).contains("\"deadLetters\":0");
+    }
+}
