@@ -42,7 +42,7 @@ public class DeliveryOutcomes {
         record(batch, Outcome.SPLIT);
     }
 
-    /** The batch is written to the dead-letter folder. */
+    /** The batch is in the dead-letter store (the folder or the Kafka topic). */
     public void deadLettered(@ExchangeProperty(LaunchDarklyBatch.PROPERTY) LaunchDarklyBatch batch) {
         record(batch, Outcome.DEAD_LETTERED);
     }

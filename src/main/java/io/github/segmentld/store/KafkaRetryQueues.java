@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -79,6 +80,7 @@ public class KafkaRetryQueues extends ServiceSupport implements ParkedBatches.Sh
     private volatile Set<Integer> assigned = Set.of();
     private volatile boolean caughtUp;
     private volatile boolean running;
+    private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile Consumer<String, byte[]> copyConsumer;
     private volatile Consumer<String, byte[]> groupConsumer;
     private Thread reader;
@@ -119,8 +121,9 @@ public class KafkaRetryQueues extends ServiceSupport implements ParkedBatches.Sh
         if (group != null) {
             group.wakeup();
         }
+        stopping.countDown();
         if (reader != null) {
-            reader.interrupt();
+            // woken up, not interrupted: an interrupt would cut the closing of its consumers short
             reader.join(TimeUnit.SECONDS.toMillis(10));
         }
         if (producer != null) {
@@ -189,7 +192,7 @@ public class KafkaRetryQueues extends ServiceSupport implements ParkedBatches.Sh
                         RETRY_MILLIS / 1000);
                 caughtUp = false;
                 try {
-                    Thread.sleep(RETRY_MILLIS);
+                    stopping.await(RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException interrupted) {
                     return;
                 }

@@ -9,109 +9,47 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.ChildApplication;
-import io.github.segmentld.LocalBroker;
 import io.github.segmentld.Loopback;
-import io.github.segmentld.TestInbox;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * An instance is lost (kill -9, its disk never seen again) with batches in its retry queue and in its dead letters:
  * with the Kafka source on, both are on the broker (an in-process KRaft broker on 127.0.0.1), so another instance sends
  * the parked batches once LaunchDarkly is back, and replays the dead letters, each event once.
  */
-class KafkaLostNodeTest extends ChildApplicationTestSupport {
+class KafkaLostNodeTest extends KafkaInstancesTestSupport {
 
-    private static final String TOPIC = "segment-events";
-    private static final String GROUP = "segment-launchdarkly";
     private static final String RETRY_TOPIC = "segment-launchdarkly-retry-queues";
     private static final String DEAD_LETTER_TOPIC = "segment-launchdarkly-dead-letters";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final EmbeddedKafkaKraftBroker broker = LocalBroker.start(0, 6);
-    private final List<Process> instances = new ArrayList<>();
-
-    private String servers() {
-        return LocalBroker.servers(broker);
-    }
-
-    @AfterEach
-    void stopInstancesAndBroker() throws InterruptedException {
-        for (Process instance : instances) {
-            ChildApplication.kill(instance);
-        }
-        broker.destroy();
-    }
-
-    /** An instance with a work folder (and so a state database and a dead-letter folder) of its own. */
+    /** An instance with its HTTP server (for the replay) on {@code port}. */
     private Process start(String name, int port) {
-        TestInbox inbox = TestInbox.create("kafka-lost-" + name);
-        Properties settings = inbox.properties(launchDarkly.baseUrl(), port, "unused-write-key");
-        settings.setProperty("kafka.enabled", "true");
-        settings.setProperty("kafka.bootstrap-servers", servers());
-        settings.setProperty("kafka.topics", TOPIC);
-        settings.setProperty("kafka.group-id", GROUP);
-        settings.setProperty("kafka.max-poll-records", "500");
-        settings.setProperty("pipeline.chunk-size", "100");
-        // the group gives a lost instance's partitions to the others once its session has timed out: 45 s by default
-        settings.setProperty("camel.component.kafka.session-timeout-ms", "6000");
-        settings.setProperty("camel.component.kafka.heartbeat-interval-ms", "1000");
-        Process instance = ChildApplication.start(inbox, settings, name + ".log");
-        instances.add(instance);
-        return instance;
-    }
-
-    private void createSourceTopic() throws Exception {
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 6, (short) 1))).all().get();
-        }
-    }
-
-    private Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers()));
-    }
-
-    private void produce(int events) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers(), ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < events; i++) {
-                producer.send(new ProducerRecord<>(TOPIC, "u-" + i, ("{\"type\":\"track\",\"event\":\"E\","
-                        + "\"userId\":\"u-" + i + "\",\"timestamp\":0}").getBytes(StandardCharsets.UTF_8)));
-            }
-        }
-    }
-
-    private long committed(Admin admin) throws Exception {
-        Map<?, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
-        return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+        return start(name, 500, settings -> {
+            settings.setProperty("http.enabled", "true");
+            settings.setProperty("camel.server.enabled", "true");
+            settings.setProperty("camel.server.port", Integer.toString(port));
+            // the group gives a lost instance's partitions to the others once its session has timed out: 45 s by
+            // default
+            settings.setProperty("camel.component.kafka.session-timeout-ms", "6000");
+            settings.setProperty("camel.component.kafka.heartbeat-interval-ms", "1000");
+        });
     }
 
     /** The latest record of each key of a compacted topic (null: deleted), as a reader from its start sees them. */
@@ -153,10 +91,10 @@ class KafkaLostNodeTest extends ChildApplicationTestSupport {
 
     @Test
     void batchesParkedByALostInstanceAreSentByAnother() throws Exception {
-        createSourceTopic();
+        createTopic();
         launchDarkly.answer(503);
         Process first = start("first", Loopback.freePort());
-        produce(2000);
+        produce(2000, 2000);
         try (Admin admin = admin()) {
             // committed: every event of the topic parked (LaunchDarkly answers 503 to each)
             await().atMost(Duration.ofSeconds(90)).until(() -> committed(admin) == 2000);
@@ -174,10 +112,10 @@ class KafkaLostNodeTest extends ChildApplicationTestSupport {
 
     @Test
     void deadLettersOfALostInstanceAreReplayedByAnother() throws Exception {
-        createSourceTopic();
+        createTopic();
         launchDarkly.answer(400);
         Process first = start("first", Loopback.freePort());
-        produce(300);
+        produce(300, 300);
         try (Admin admin = admin()) {
             await().atMost(Duration.ofSeconds(90)).until(() -> committed(admin) == 300);
         }
