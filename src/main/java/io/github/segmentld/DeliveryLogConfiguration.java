@@ -77,7 +77,8 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
     public DeliveryQueues deliveryQueues(RetryQueue retryQueue,
                                          @PropertyInject("store.dead-letter-dir") String deadLetterDir,
                                          @PropertyInject("kafka.enabled") boolean kafka,
-                                         @PropertyInject("kafka.dead-letter-topic") String deadLetterTopic, Clock clock) {
+                                         @PropertyInject("kafka.dead-letter-topic") String deadLetterTopic,
+                                         Clock clock) {
         return new DeliveryQueues(retryQueue, Path.of(deadLetterDir),
                 StoreConfiguration.deadLetterTopic(kafka, deadLetterTopic), clock);
     }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -89,8 +88,8 @@ public class KafkaRetryQueues extends ServiceSupport implements ParkedBatches.Sh
      * @param groupId        the consumer group that gives out the partitions to send
      * @param timeoutMillis  how long a batch parked or taken out may wait for the broker
      */
-    public KafkaRetryQueues(KafkaClients clients, String topic, int partitionsToCreate, String groupId, long timeoutMillis,
-                            ParkedBatches parked) {
+    public KafkaRetryQueues(KafkaClients clients, String topic, int partitionsToCreate, String groupId,
+                            long timeoutMillis, ParkedBatches parked) {
         this.clients = clients;
         this.topic = topic;
         this.partitionsToCreate = partitionsToCreate;
@@ -219,8 +218,8 @@ public class KafkaRetryQueues extends ServiceSupport implements ParkedBatches.Sh
             long copied = 0;
             while (running) {
                 ConsumerRecords<String, byte[]> records = copy.poll(Duration.ofMillis(200));
-                copied += apply(copy, records);
-                if (!caughtUp && ends.entrySet().stream().allMatch(end -> copy.position(end.getKey()) >= end.getValue())) {
+                copied += apply(records);
+                if (!caughtUp && upTo(copy, ends)) {
                     caughtUp = true;
                     LOG.info("Shared retry queues (Kafka topic {}): read up to date ({} changes); this instance sends"
                             + " the batches of partitions {}", topic, copied, assigned);
@@ -235,12 +234,14 @@ public class KafkaRetryQueues extends ServiceSupport implements ParkedBatches.Sh
         }
     }
 
-    /** Applies the changes of the other instances; on failure, the records are read again. */
-    private int apply(Consumer<String, byte[]> copy, ConsumerRecords<String, byte[]> records) {
+    private static boolean upTo(Consumer<?, ?> copy, Map<TopicPartition, Long> ends) {
+        return ends.entrySet().stream().allMatch(end -> copy.position(end.getKey()) >= end.getValue());
+    }
+
+    /** Applies the changes of the other instances (should it fail, the topic is read anew from its start). */
+    private int apply(ConsumerRecords<String, byte[]> records) {
         List<SharedChange> changes = new ArrayList<>();
-        Map<TopicPartition, Long> first = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
-            first.putIfAbsent(new TopicPartition(record.topic(), record.partition()), record.offset());
             if (caughtUp && writer.equals(header(record, WRITER))) {
                 continue;
             }
@@ -249,14 +250,8 @@ public class KafkaRetryQueues extends ServiceSupport implements ParkedBatches.Sh
                 changes.add(change);
             }
         }
-        if (changes.isEmpty()) {
-            return 0;
-        }
-        try {
+        if (!changes.isEmpty()) {
             parked.applyShared(changes);
-        } catch (RuntimeException e) {
-            first.forEach(copy::seek);
-            throw e;
         }
         return changes.size();
     }

@@ -76,7 +76,7 @@ public class StateDatabase extends ServiceSupport {
           next_attempt_at INTEGER NOT NULL, last_failure TEXT)""",
         "CREATE INDEX IF NOT EXISTS parked_batch_due ON parked_batch (destination, next_attempt_at)",
         "CREATE INDEX IF NOT EXISTS parked_batch_age ON parked_batch (destination, first_failed_at)",
-        // With the retry queues shared on Kafka: the topic partition of each parked batch, which says whose it is to send.
+        // With the retry queues shared on Kafka: each parked batch's partition of the topic, which says who sends it.
         "CREATE TABLE IF NOT EXISTS parked_partition (payload_id TEXT PRIMARY KEY, partition INTEGER NOT NULL)",
         // The size of each retry queue, kept with every change to it, and counted anew at each start.
         """

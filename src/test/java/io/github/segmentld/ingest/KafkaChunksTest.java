@@ -141,7 +141,8 @@ class KafkaChunksTest {
         List<Exchange> records = List.of(record(P0, 0, array.append("]").toString().getBytes(StandardCharsets.UTF_8)),
                 record(P0, 1, "[]".getBytes(StandardCharsets.UTF_8)),
                 record(P0, 2, "{\"type\":\"track\",".getBytes(StandardCharsets.UTF_8)),
-                record(P0, 3, "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"last\"}".getBytes(StandardCharsets.UTF_8)));
+                record(P0, 3, "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"last\"}"
+                        .getBytes(StandardCharsets.UTF_8)));
         Round round = chunks.plan(records);
         assertThat(round.chunks()).hasSize(1);
 
