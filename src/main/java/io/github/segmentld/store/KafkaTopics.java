@@ -57,7 +57,7 @@ public final class KafkaTopics {
                         throw e;
                     }
                 }
-                description = describe(admin, topic, timeoutMillis);
+                description = awaitKnown(admin, topic, timeoutMillis);
             }
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             Config config = admin.describeConfigs(List.of(resource)).all().get(timeoutMillis, TimeUnit.MILLISECONDS)
@@ -75,6 +75,22 @@ public final class KafkaTopics {
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("Kafka topic " + topic + " cannot be looked up: " + cause, cause);
+        }
+    }
+
+    /** A topic just made is known to every broker a moment later. */
+    private static TopicDescription awaitKnown(Admin admin, String topic, long timeoutMillis)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (TopicDescription description = describe(admin, topic, timeoutMillis); ;
+             description = describe(admin, topic, timeoutMillis)) {
+            if (description != null) {
+                return description;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("Kafka topic " + topic + " was made, but is still unknown to the brokers");
+            }
+            Thread.sleep(100);
         }
     }
 
