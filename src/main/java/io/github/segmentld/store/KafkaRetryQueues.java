@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * record per parked batch keyed by its payload ID (its deflated document, its schedule in headers), a newer record
  * for a new schedule, and a tombstone once the batch has left its queue; the broker keeps the latest of each.
  * <p>
- * Each instance reads the whole topic into its state database (so it knows each queue's depth and limit) and sends
+ * Each instance reads the whole topic into its state database (so it holds each queue to its limit) and sends
  * the batches of the partitions the group gives it; when an instance leaves, its partitions, and so its batches, go to
  * the others. Until an instance has read the topic to where it ended at its start, it sends nothing from it. Batches
  * parked here before the queues were shared are handed over at start. A batch may be sent by two instances around a

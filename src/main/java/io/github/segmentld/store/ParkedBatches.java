@@ -22,7 +22,8 @@ import io.github.segmentld.store.DeliveryLedger.Outcome;
  * <p>
  * Shared with other instances ({@link #shareThrough}), the rows are this instance's copy of the shared queues: a batch
  * is parked and taken out where every instance reads it first, then here; what the others park and take out comes in
- * through {@link #applyShared}; and this instance sends only the batches of the partitions it holds.
+ * through {@link #applyShared}; and this instance sends, and counts in its depths, only the batches of the partitions
+ * it holds, while a queue's limit holds for the whole shared queue.
  */
 public class ParkedBatches {
 
@@ -246,20 +247,20 @@ public class ParkedBatches {
     public List<String> due(String destination, int limit) {
         long now = clock.millis();
         Sharing shared = sharing;
-        String held = "";
+        String heldPartitions = "";
         if (shared != null) {
-            Set<Integer> partitions = shared.heldPartitions();
-            if (partitions.isEmpty()) {
+            String partitions = heldPartitions(shared);
+            if (partitions == null) {
                 return List.of();
             }
-            held = partitions.stream().map(String::valueOf).collect(Collectors.joining(", ",
-                    " AND payload_id IN (SELECT payload_id FROM parked_partition WHERE partition IN (", "))"));
+            heldPartitions = " AND payload_id IN (SELECT payload_id FROM parked_partition WHERE partition IN ("
+                    + partitions + "))";
         }
-        String heldPartitions = held;
+        String held = heldPartitions;
         return database.read(c -> {
             List<String> ids = new ArrayList<>();
             try (PreparedStatement sql = c.prepareStatement("SELECT payload_id FROM parked_batch WHERE destination = ?"
-                    + " AND next_attempt_at <= ?" + heldPartitions + " ORDER BY next_attempt_at LIMIT ?")) {
+                    + " AND next_attempt_at <= ?" + held + " ORDER BY next_attempt_at LIMIT ?")) {
                 sql.setString(1, destination);
                 sql.setLong(2, now);
                 sql.setInt(3, limit);
@@ -290,9 +291,39 @@ public class ParkedBatches {
         });
     }
 
-    /** The depth of every destination's queue. */
+    /**
+     * The depth of every destination's queue; shared, of the batches this instance sends (those of the partitions it
+     * holds), so that the instances' depths add up to the shared queue's and each queue's age is judged once.
+     */
     public Map<String, Depth> depths() {
-        return database.read(ParkedBatches::depths);
+        Sharing shared = sharing;
+        if (shared == null) {
+            return database.read(ParkedBatches::depths);
+        }
+        String partitions = heldPartitions(shared);
+        if (partitions == null) {
+            return Map.of();
+        }
+        return database.read(c -> {
+            Map<String, Depth> depths = new HashMap<>();
+            try (PreparedStatement sql = c.prepareStatement("SELECT b.destination, COUNT(*), SUM(b.events),"
+                    + " SUM(b.bytes), MIN(b.first_failed_at) FROM parked_batch b JOIN parked_partition p"
+                    + " ON p.payload_id = b.payload_id WHERE p.partition IN (" + partitions + ") GROUP BY b.destination");
+                 ResultSet rows = sql.executeQuery()) {
+                while (rows.next()) {
+                    depths.put(rows.getString(1), new Depth(rows.getLong(2), rows.getLong(3), rows.getLong(4),
+                            rows.getLong(5)));
+                }
+            }
+            return depths;
+        });
+    }
+
+    /** The partitions this instance holds, as a list for SQL; null when it holds none (or has not caught up). */
+    private static String heldPartitions(Sharing shared) {
+        Set<Integer> partitions = shared.heldPartitions();
+        return partitions.isEmpty() ? null
+                : partitions.stream().map(String::valueOf).collect(Collectors.joining(", "));
     }
 
     private static Map<String, Depth> depths(Connection c) throws SQLException {

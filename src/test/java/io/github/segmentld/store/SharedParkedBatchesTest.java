@@ -89,10 +89,11 @@ class SharedParkedBatchesTest {
                 new SharedChange("b2", 1, parked("b2", 100))));
 
         assertThat(sharing.published).containsExactly("park a1", "park b1");
-        assertThat(queue.depths().get("staging").batches()).isEqualTo(4);
         assertThat(queue.due("staging", 10)).containsExactlyInAnyOrder("a1", "a2");
+        assertThat(queue.depths().get("staging").batches()).as("the share this instance sends").isEqualTo(2);
         sharing.held = Set.of(0, 1);
         assertThat(queue.due("staging", 10)).containsExactlyInAnyOrder("a1", "a2", "b1", "b2");
+        assertThat(queue.depths().get("staging").batches()).isEqualTo(4);
         sharing.held = Set.of();
         assertThat(queue.due("staging", 10)).as("not caught up, or no partition held").isEmpty();
         assertThat(ledger.unsettledBatch("a1")).as("parked here: settled").isFalse();
@@ -128,11 +129,15 @@ class SharedParkedBatchesTest {
     @Test
     void changesOfTheOthersKeepTheDepthAndTheLimitCountsTheWholeSharedQueue() {
         queue.shareThrough(sharing);
+        sharing.held = Set.of(1);
         queue.applyShared(List.of(new SharedChange("b1", 1, parked("b1", 400)),
                 new SharedChange("b2", 1, parked("b2", 400))));
 
+        sharing.held = Set.of(0);
+        assertThat(queue.depths()).as("none of them sent from here").isEmpty();
         assertThat(queue.park(parked("a1", 400), 1000)).as("over the limit with the others' batches").isFalse();
         assertThat(sharing.published).isEmpty();
+        sharing.held = Set.of(1);
 
         queue.applyShared(List.of(new SharedChange("b1", 1, parked("b1", 300)), new SharedChange("b2", 1, null),
                 new SharedChange("b3", 1, null)));
