@@ -129,8 +129,8 @@ public class IngestConfiguration {
         if (topic.isBlank()) {
             return spool;
         }
-        KafkaAcceptedLog log = new KafkaAcceptedLog(clients.durableProducer(timeoutMillis), topic, timeoutMillis,
-                retryAfterSeconds, recentMessageIds, recentBytes, metrics, clock);
+        KafkaAcceptedLog log = new KafkaAcceptedLog(clients, topic, timeoutMillis, retryAfterSeconds, recentMessageIds,
+                recentBytes, metrics, clock);
         context.addService(log);
         return log;
     }

@@ -1,9 +1,12 @@
 package io.github.segmentld.ingest;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -12,13 +15,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.store.KafkaClients;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -32,19 +46,24 @@ import org.slf4j.LoggerFactory;
  * client, with the settings of Camel's Kafka component (security included), since the answer must wait for the
  * acknowledgement of a whole request's records together.
  * <p>
- * As the spool does, it remembers the messageIds it has stored most recently (in memory, http.recent-message-ids): a
- * client's retry of an event stored already, even of a request answered 503 because only some of its events were
- * acknowledged, is answered without being stored twice. An event whose messageId another request is storing waits for
- * that one's outcome.
+ * As the spool does, it remembers the messageIds stored most recently (http.recent-message-ids): a client's retry of
+ * an event stored already, even of a request answered 503 because only some of its events were acknowledged, is
+ * answered without being stored twice. An event whose messageId another request is storing waits for that one's
+ * outcome. Each record carries its source and messageId as headers, and at start the messageIds of the topic's latest
+ * records are remembered, whichever instance stored them, so that a retry after a restart is recognised too.
  */
 public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAcceptedLog.class);
     private static final long UNAVAILABLE_LOG_INTERVAL_MILLIS = 60_000;
 
-    private final Properties settings;
+    private static final String SOURCE = "source";
+    private static final String MESSAGE_ID = "messageId";
+
+    private final KafkaClients clients;
     private final RecentMessageIds recent;
     private final Set<String> storing = new HashSet<>();
+    private final int maxRecent;
     private final String topic;
     private final long timeoutMillis;
     private final int retryAfterSeconds;
@@ -53,16 +72,12 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     private volatile Producer<String, byte[]> producer;
     private volatile long unavailableLoggedAt = -UNAVAILABLE_LOG_INTERVAL_MILLIS;
 
-    /**
-     * @param settings         the producer's settings: durable, failing within {@code timeoutMillis}
-     * @param recentMessageIds how many messageIds are remembered at most, and in how many bytes
-     */
-    public KafkaAcceptedLog(Properties settings, String topic, long timeoutMillis, int retryAfterSeconds,
+    /** @param recentMessageIds how many messageIds are remembered at most, and in how many bytes */
+    public KafkaAcceptedLog(KafkaClients clients, String topic, long timeoutMillis, int retryAfterSeconds,
                             int recentMessageIds, long recentMessageIdsMaxBytes, PipelineMetrics metrics, Clock clock) {
-        this.settings = new Properties();
-        this.settings.putAll(settings);
-        this.settings.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        this.clients = clients;
         this.recent = new RecentMessageIds(recentMessageIds, recentMessageIdsMaxBytes);
+        this.maxRecent = recentMessageIds;
         this.topic = topic;
         this.timeoutMillis = timeoutMillis;
         this.retryAfterSeconds = retryAfterSeconds;
@@ -72,7 +87,61 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
 
     @Override
     protected void doStart() {
+        Properties settings = clients.durableProducer(timeoutMillis);
+        settings.put(ProducerConfig.LINGER_MS_CONFIG, "2");
         producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
+        rememberRecentMessageIds();
+    }
+
+    /**
+     * Remembers the messageIds of the topic's latest records, as many as are remembered at all, spread over its
+     * partitions. A broker that does not answer leaves them unremembered, with a warning, rather than stop the start.
+     */
+    private void rememberRecentMessageIds() {
+        Properties settings = clients.consumer();
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Duration timeout = Duration.ofMillis(timeoutMillis);
+        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(settings, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = reader.partitionsFor(topic, timeout).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, Long> begins = reader.beginningOffsets(partitions, timeout);
+            Map<TopicPartition, Long> ends = reader.endOffsets(partitions, timeout);
+            long each = maxRecent / partitions.size() + 1;
+            reader.assign(partitions);
+            partitions.forEach(partition -> reader.seek(partition,
+                    Math.max(begins.get(partition), ends.get(partition) - each)));
+            long progressAt = clock.millis();
+            while (partitions.stream().anyMatch(partition -> reader.position(partition, timeout) < ends.get(partition))) {
+                ConsumerRecords<byte[], byte[]> records = reader.poll(Duration.ofMillis(200));
+                if (!records.isEmpty()) {
+                    progressAt = clock.millis();
+                } else if (clock.millis() - progressAt > timeoutMillis) {
+                    throw new TimeoutException("nothing came for " + timeoutMillis + " ms");
+                }
+                synchronized (storing) {
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
+                        Header source = record.headers().lastHeader(SOURCE);
+                        Header messageId = record.headers().lastHeader(MESSAGE_ID);
+                        if (source != null && messageId != null && record.offset() < ends.get(new TopicPartition(
+                                record.topic(), record.partition()))) {
+                            recent.add(RecentMessageIds.key(text(source), text(messageId)));
+                        }
+                    }
+                }
+            }
+            LOG.info("Remembering {} recent messageIds from Kafka topic {}", recent.size(), topic);
+        } catch (KafkaException | TimeoutException e) {
+            LOG.warn("The recent messageIds of Kafka topic {} could not be read ({}): a client's retry of an event"
+                    + " stored before this start is stored again", topic, e.getMessage());
+        }
+    }
+
+    private static String text(Header header) {
+        return new String(header.value(), StandardCharsets.UTF_8);
     }
 
     @Override
@@ -109,8 +178,11 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
         Throwable failure = null;
         try {
             for (AcceptedEvents.Event event : fresh) {
-                sent.add(producer.send(new ProducerRecord<>(topic, event.user().isEmpty() ? null : event.user(),
-                        event.json())));
+                Headers headers = new RecordHeaders()
+                        .add(SOURCE, accepted.sender().getBytes(StandardCharsets.UTF_8))
+                        .add(MESSAGE_ID, event.messageId().getBytes(StandardCharsets.UTF_8));
+                sent.add(producer.send(new ProducerRecord<>(topic, null, event.user().isEmpty() ? null : event.user(),
+                        event.json(), headers)));
             }
         } catch (KafkaException e) {
             failure = e;

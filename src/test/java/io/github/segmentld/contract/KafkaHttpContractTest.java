@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -17,7 +18,13 @@ import java.util.Properties;
 
 import io.github.segmentld.LocalBroker;
 import io.github.segmentld.Loopback;
+import io.github.segmentld.ingest.AcceptedEvents;
+import io.github.segmentld.ingest.KafkaAcceptedLog;
+import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.store.KafkaClients;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import kafka.server.BrokerServer;
+import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -30,7 +37,8 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 /**
  * The Tracking API with Kafka as its durable log: a request is answered 200 once the broker has its events, which the
  * Kafka source then delivers; with the broker stopped, 503 with Retry-After and nothing claimed; once it is back, 200
- * again. A client's retry of events stored already is answered without storing them twice.
+ * again. A client's retry of events stored already, to the running application or after a restart, is answered without
+ * storing them twice.
  */
 class KafkaHttpContractTest extends ContractTestSupport {
 
@@ -117,6 +125,37 @@ class KafkaHttpContractTest extends ContractTestSupport {
         assertThat(retried.statusCode()).isEqualTo(200);
         assertThat(retried.body()).isEqualTo("{\"success\":true}");
 
+        List<String> stored = storedEvents();
+        assertThat(withMessageId(stored, "retry-1")).isEqualTo(1);
+        assertThat(withMessageId(stored, "retry-2")).isEqualTo(1);
+    }
+
+    @Test
+    void messageIdsStoredBeforeARestartAreRememberedFromTheTopic() throws Exception {
+        KafkaClients clients = new KafkaClients(new KafkaConfiguration(), bootstrapServers());
+        byte[] json = "{\"type\":\"track\",\"userId\":\"restarted\",\"event\":\"E\",\"messageId\":\"restart-1\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        AcceptedEvents accepted = new AcceptedEvents("web", List.of(
+                new AcceptedEvents.Event("restart-1", "track", "restarted", json)));
+        KafkaAcceptedLog before = acceptedLog(clients);
+        before.start();
+        before.append(accepted);
+        before.stop();
+
+        KafkaAcceptedLog after = acceptedLog(clients);
+        after.start();
+        after.append(accepted);
+        after.stop();
+        assertThat(withMessageId(storedEvents(), "restart-1")).isEqualTo(1);
+    }
+
+    private static KafkaAcceptedLog acceptedLog(KafkaClients clients) {
+        return new KafkaAcceptedLog(clients, TOPIC, 5000, 7, 1000, 1 << 20,
+                new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+    }
+
+    /** The events of the topic, as stored. */
+    private static List<String> storedEvents() {
         List<String> stored = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()), new StringDeserializer(),
@@ -131,7 +170,10 @@ class KafkaHttpContractTest extends ContractTestSupport {
                         StandardCharsets.UTF_8)));
             }
         }
-        assertThat(stored.stream().filter(event -> event.contains("\"messageId\":\"retry-1\""))).hasSize(1);
-        assertThat(stored.stream().filter(event -> event.contains("\"messageId\":\"retry-2\""))).hasSize(1);
+        return stored;
+    }
+
+    private static long withMessageId(List<String> events, String messageId) {
+        return events.stream().filter(event -> event.contains("\"messageId\":\"" + messageId + "\"")).count();
     }
 }
