@@ -128,6 +128,8 @@ class KafkaHttpContractTest extends ContractTestSupport {
         List<String> stored = storedEvents();
         assertThat(withMessageId(stored, "retry-1")).isEqualTo(1);
         assertThat(withMessageId(stored, "retry-2")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> LAUNCHDARKLY.acceptedUsers().stream()
+                .filter("retried"::equals).count() == 2);
     }
 
     @Test
@@ -147,6 +149,8 @@ class KafkaHttpContractTest extends ContractTestSupport {
         after.append(accepted);
         after.stop();
         assertThat(withMessageId(storedEvents(), "restart-1")).isEqualTo(1);
+        // the application reads the topic too: its delivery is awaited, so that it stops with nothing in flight
+        await().atMost(Duration.ofSeconds(30)).until(() -> LAUNCHDARKLY.acceptedUsers().contains("restarted"));
     }
 
     private static KafkaAcceptedLog acceptedLog(KafkaClients clients) {
