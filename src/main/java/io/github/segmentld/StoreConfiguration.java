@@ -62,6 +62,7 @@ public class StoreConfiguration {
         if (kafka && !topic.isBlank()) {
             KafkaRetryQueues shared = new KafkaRetryQueues(clients, topic, partitions, groupId + ".retry-queues",
                     timeoutMillis, parked);
+            // shared from the start: no batch is parked here alone before the service starts
             parked.shareThrough(shared);
             context.addService(shared, true, false);
         }

@@ -16,11 +16,10 @@ import java.util.concurrent.TimeoutException;
 
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.KafkaClients;
+import io.github.segmentld.store.KafkaTopics;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -114,27 +113,17 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
             reader.assign(partitions);
             partitions.forEach(partition -> reader.seek(partition,
                     Math.max(begins.get(partition), ends.get(partition) - each)));
-            long progressAt = clock.millis();
-            while (partitions.stream().anyMatch(partition -> reader.position(partition, timeout) < ends.get(partition))) {
-                ConsumerRecords<byte[], byte[]> records = reader.poll(Duration.ofMillis(200));
-                if (!records.isEmpty()) {
-                    progressAt = clock.millis();
-                } else if (clock.millis() - progressAt > timeoutMillis) {
-                    throw new TimeoutException("nothing came for " + timeoutMillis + " ms");
-                }
-                synchronized (storing) {
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        Header source = record.headers().lastHeader(SOURCE);
-                        Header messageId = record.headers().lastHeader(MESSAGE_ID);
-                        if (source != null && messageId != null && record.offset() < ends.get(new TopicPartition(
-                                record.topic(), record.partition()))) {
-                            recent.add(RecentMessageIds.key(text(source), text(messageId)));
-                        }
+            synchronized (storing) {
+                KafkaTopics.readUpTo(reader, ends, timeoutMillis, record -> {
+                    Header source = record.headers().lastHeader(SOURCE);
+                    Header messageId = record.headers().lastHeader(MESSAGE_ID);
+                    if (source != null && messageId != null) {
+                        recent.add(RecentMessageIds.key(text(source), text(messageId)));
                     }
-                }
+                });
             }
             LOG.info("Remembering {} recent messageIds from Kafka topic {}", recent.size(), topic);
-        } catch (KafkaException | TimeoutException e) {
+        } catch (KafkaException e) {
             LOG.warn("The recent messageIds of Kafka topic {} could not be read ({}): a client's retry of an event"
                     + " stored before this start is stored again", topic, e.getMessage());
         }

@@ -21,7 +21,6 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -197,23 +196,11 @@ public class KafkaDeadLetters extends ServiceSupport {
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             reader.assign(all);
             reader.seekToBeginning(all);
-            Map<TopicPartition, Long> ends = reader.endOffsets(all);
-            long progressAt = System.nanoTime();
-            while (ends.entrySet().stream().anyMatch(end -> reader.position(end.getKey()) < end.getValue())) {
-                ConsumerRecords<String, byte[]> records = reader.poll(Duration.ofMillis(500));
-                if (!records.isEmpty()) {
-                    progressAt = System.nanoTime();
-                } else if (System.nanoTime() - progressAt > TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) {
-                    throw new IllegalStateException("the dead letters (Kafka topic " + topic + ") could not be read to"
-                            + " their end: nothing came for " + timeoutMillis + " ms");
+            KafkaTopics.readUpTo(reader, reader.endOffsets(all), timeoutMillis, record -> {
+                if (record.key() != null) {
+                    each.accept(record);
                 }
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    if (record.key() != null
-                            && record.offset() < ends.get(new TopicPartition(topic, record.partition()))) {
-                        each.accept(record);
-                    }
-                }
-            }
+            });
         }
     }
 

@@ -102,7 +102,6 @@ public class KafkaRetryQueues extends ServiceSupport implements ParkedBatches.Sh
     protected void doStart() {
         producer = new KafkaProducer<>(clients.durableProducer(timeoutMillis), new StringSerializer(),
                 new ByteArraySerializer());
-        parked.shareThrough(this);
         running = true;
         reader = new Thread(this::read, "retry-queues-" + topic);
         reader.setDaemon(true);

@@ -1,5 +1,6 @@
 package io.github.segmentld.store;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,10 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -24,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The compacted topics that hold what must outlive any one instance (the shared retry queues, the dead letters): one
  * record per payload ID, the latest kept for as long as it is not deleted by a tombstone. A topic with another cleanup
- * policy would drop what it holds after its retention time, so it is refused.
+ * policy would drop what it holds after its retention time, so it is refused. And reading a topic up to where it ends.
  */
 public final class KafkaTopics {
 
@@ -75,6 +80,29 @@ public final class KafkaTopics {
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("Kafka topic " + topic + " cannot be looked up: " + cause, cause);
+        }
+    }
+
+    /**
+     * Gives each record from the reader's positions up to {@code ends} (not included) to {@code each}.
+     *
+     * @throws org.apache.kafka.common.errors.TimeoutException when nothing comes for {@code timeoutMillis}
+     */
+    public static <K, V> void readUpTo(Consumer<K, V> reader, Map<TopicPartition, Long> ends, long timeoutMillis,
+                                       java.util.function.Consumer<ConsumerRecord<K, V>> each) {
+        long progressAt = System.nanoTime();
+        while (ends.entrySet().stream().anyMatch(end -> reader.position(end.getKey()) < end.getValue())) {
+            ConsumerRecords<K, V> records = reader.poll(Duration.ofMillis(200));
+            if (!records.isEmpty()) {
+                progressAt = System.nanoTime();
+            } else if (System.nanoTime() - progressAt > TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) {
+                throw new org.apache.kafka.common.errors.TimeoutException("nothing came for " + timeoutMillis + " ms");
+            }
+            for (ConsumerRecord<K, V> record : records) {
+                if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                    each.accept(record);
+                }
+            }
         }
     }
 
