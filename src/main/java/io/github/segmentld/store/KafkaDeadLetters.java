@@ -26,7 +26,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -192,11 +191,7 @@ public class KafkaDeadLetters extends ServiceSupport {
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (Consumer<String, byte[]> reader = new KafkaConsumer<>(settings, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> all = reader.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            reader.assign(all);
-            reader.seekToBeginning(all);
-            KafkaTopics.readUpTo(reader, reader.endOffsets(all), timeoutMillis, record -> {
+            KafkaTopics.readFromStart(reader, topic, timeoutMillis, record -> {
                 if (record.key() != null) {
                     each.accept(record);
                 }

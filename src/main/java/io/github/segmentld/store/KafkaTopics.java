@@ -83,6 +83,16 @@ public final class KafkaTopics {
         }
     }
 
+    /** Gives each record of the topic, from its start up to where it ends now, to {@code each}. */
+    public static <K, V> void readFromStart(Consumer<K, V> reader, String topic, long timeoutMillis,
+                                            java.util.function.Consumer<ConsumerRecord<K, V>> each) {
+        List<TopicPartition> all = reader.partitionsFor(topic).stream()
+                .map(info -> new TopicPartition(topic, info.partition())).toList();
+        reader.assign(all);
+        reader.seekToBeginning(all);
+        readUpTo(reader, reader.endOffsets(all), timeoutMillis, each);
+    }
+
     /**
      * Gives each record from the reader's positions up to {@code ends} (not included) to {@code each}.
      *

@@ -22,12 +22,12 @@ import io.github.segmentld.ingest.AcceptedEvents;
 import io.github.segmentld.ingest.KafkaAcceptedLog;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.KafkaClients;
+import io.github.segmentld.store.KafkaTopics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import kafka.server.BrokerServer;
 import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -164,15 +164,8 @@ class KafkaHttpContractTest extends ContractTestSupport {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
-                    .map(info -> new TopicPartition(TOPIC, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> stored.add(new String(record.value(),
-                        StandardCharsets.UTF_8)));
-            }
+            KafkaTopics.readFromStart(consumer, TOPIC, 10_000,
+                    record -> stored.add(new String(record.value(), StandardCharsets.UTF_8)));
         }
         return stored;
     }
