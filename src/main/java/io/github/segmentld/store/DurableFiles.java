@@ -1,0 +1,79 @@
+package io.github.segmentld.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Files that must outlive a power cut, not only a crash. Forcing a file's bytes is not enough: its name is an entry of
+ * its folder, and after a power cut a file whose folder was never synced can vanish with the entry, although its bytes
+ * reached the disk. So after creating or renaming a file that an acknowledgement or a commit relies on, the folder
+ * that holds the new entry is synced too (and, after a rename, the folder the file left), before that acknowledgement.
+ */
+public final class DurableFiles {
+
+    /** Windows cannot open a folder as a channel; there NTFS's journal keeps the entries. */
+    private static final boolean FOLDERS_SYNCABLE = !FileSystems.getDefault().getSeparator().equals("\\");
+
+    private DurableFiles() {
+    }
+
+    /** Syncs a folder's entries (the names of the files in it) to the disk. */
+    public static void syncDirectory(Path dir) throws IOException {
+        if (!FOLDERS_SYNCABLE) {
+            return;
+        }
+        try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
+            folder.force(true);
+        }
+    }
+
+    /**
+     * Writes a whole file under a temporary name beside it ({@code .writing-<name>}), forces it, renames it to its name
+     * (replacing a file of that name) and syncs the folder: after a crash or a power cut the file is either absent or
+     * whole.
+     */
+    public static Path write(Path target, byte[] content) throws IOException {
+        Path folder = target.toAbsolutePath().getParent();
+        Files.createDirectories(folder);
+        Path temporary = folder.resolve(".writing-" + target.getFileName());
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(folder);
+        return target;
+    }
+
+    /**
+     * Renames a file atomically (replacing a file of that name, if any) and syncs the folder it went to and, if
+     * another, the folder it came from, so that after a power cut it is found under one of its two names, not neither
+     * or both.
+     */
+    public static Path move(Path source, Path target) throws IOException {
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot move " + source + " to " + target + " atomically: they must be on one file"
+                    + " system", e);
+        }
+        Path to = target.toAbsolutePath().getParent();
+        Path from = source.toAbsolutePath().getParent();
+        syncDirectory(to);
+        if (!from.equals(to)) {
+            syncDirectory(from);
+        }
+        return target;
+    }
+}
