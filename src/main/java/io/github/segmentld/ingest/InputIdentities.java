@@ -10,6 +10,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What identifies a dropped file across reads: the SHA-256 of its whole content, as it lies on disk (compressed or
@@ -23,6 +25,10 @@ import java.util.function.Predicate;
  * payload IDs. LaunchDarkly would then drop the second file's batches for them, whether or not the events are the
  * same ones. Sampling parts of the file is out for the same reason.
  * <p>
+ * A file the replay copied from the done folder into the inbox is named {@code replay-<epoch millis>-<name>}: that
+ * mark is part of its identity, so the operator's replay sends a delivered file again, under new payload IDs, and
+ * only once per replay.
+ * <p>
  * The release before identified a file by its name, length and modification time. A file read in part under that
  * identity before an upgrade keeps it, so that what was delivered of it is neither sent again nor under new payload
  * IDs.
@@ -31,6 +37,7 @@ public class InputIdentities {
 
     private static final String CONTENT_PREFIX = "sha256:";
     private static final int READ_BUFFER = 1024 * 1024;
+    private static final Pattern REPLAY_NAME = Pattern.compile("(replay-[0-9]+)-(.+)", Pattern.DOTALL);
 
     private final Predicate<String> recordedUnderLegacyId;
 
@@ -42,7 +49,17 @@ public class InputIdentities {
     /** The identity of a file that is not a symbolic link. */
     public String of(File file) throws IOException {
         String legacy = legacyId(file);
-        return recordedUnderLegacyId.test(legacy) ? legacy : CONTENT_PREFIX + contentDigest(file);
+        if (recordedUnderLegacyId.test(legacy)) {
+            return legacy;
+        }
+        Matcher replay = REPLAY_NAME.matcher(file.getName());
+        return CONTENT_PREFIX + contentDigest(file) + (replay.matches() ? "/" + replay.group(1) : "");
+    }
+
+    /** The name of a replay, at {@code replayedAt}, of the file named {@code name} (itself a replay or not). */
+    public static String replayName(String name, long replayedAt) {
+        Matcher earlier = REPLAY_NAME.matcher(name);
+        return "replay-" + replayedAt + "-" + (earlier.matches() ? earlier.group(2) : name);
     }
 
     /** The identity the release before gave a file: its name, length and modification time. */

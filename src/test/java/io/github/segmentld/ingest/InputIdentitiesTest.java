@@ -76,6 +76,23 @@ class InputIdentitiesTest {
     }
 
     @Test
+    void eachReplayOfAFileIsAnInputOfItsOwn() throws IOException {
+        File original = file(dir, "events.ndjson", lines("u2"));
+        String firstName = InputIdentities.replayName("events.ndjson", 1000);
+        String secondName = InputIdentities.replayName(firstName, 2000);
+        Path first = Files.copy(original.toPath(), dir.resolve(firstName));
+        Path second = Files.copy(original.toPath(), dir.resolve(secondName));
+
+        assertThat(firstName).isEqualTo("replay-1000-events.ndjson");
+        assertThat(secondName).isEqualTo("replay-2000-events.ndjson");
+        List<String> keys = chunkKeys(original);
+        List<String> firstKeys = chunkKeys(first.toFile());
+        assertThat(firstKeys).hasSize(2).doesNotContainAnyElementsOf(keys);
+        assertThat(chunkKeys(second.toFile())).hasSize(2).doesNotContainAnyElementsOf(keys)
+                .doesNotContainAnyElementsOf(firstKeys);
+    }
+
+    @Test
     void aFileWithRecordsUnderItsIdentityOfTheReleaseBeforeKeepsThatIdentity() throws IOException {
         File file = file(dir, "events.ndjson", lines("u2"));
         String legacyId = "events.ndjson|" + file.length() + "|" + MODIFIED.toMillis();
