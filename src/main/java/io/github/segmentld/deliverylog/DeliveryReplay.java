@@ -22,6 +22,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.ingest.ControlCharacters;
 import io.github.segmentld.ingest.InputIdentities;
 import io.github.segmentld.store.KafkaDeadLetters;
 import org.apache.camel.Header;
@@ -210,7 +211,8 @@ public class DeliveryReplay {
         String name = InputIdentities.replayName(delivered.getFileName().toString(), System.currentTimeMillis());
         Path incoming = Files.copy(delivered, inboxDir.resolve("." + name));
         Files.move(incoming, inboxDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-        LOG.info("Replay: {} copied into the inbox as {}", delivered.getFileName(), name);
+        LOG.info("Replay: {} copied into the inbox as {}", ControlCharacters.escape(delivered.getFileName().toString()),
+                ControlCharacters.escape(name));
         return name;
     }
 
