@@ -84,7 +84,8 @@ public class DestinationCircuits implements Processor {
                     case OPEN -> {
                         // a Retry-After sets its own time before it opens the circuit
                         long now = ticker.nanos();
-                        until.updateAndGet(current -> later(current, now + openFor.toNanos()));
+                        until.updateAndGet(current -> current != NONE && current - now > 0 ? current
+                                : now + openFor.toNanos());
                         LOG.warn("Destination {}: circuit OPEN, no request until {}; its batches are parked in its"
                                 + " retry queue", destination, Instant.ofEpochMilli(timeOfDay(until.get())));
                     }

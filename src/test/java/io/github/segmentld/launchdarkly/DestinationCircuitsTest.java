@@ -132,4 +132,15 @@ class DestinationCircuitsTest {
         assertThat(circuits.awaitsProbe("staging")).isTrue();
         assertThat(circuits.holdsBack(batch(staging))).isFalse();
     }
+
+    @Test
+    void aRetryAfterShorterThanTheOpenTimeClosesTheDestinationForTheRetryAfterOnly() {
+        fail(staging, answer(429, Map.of("Retry-After", "5")));
+
+        assertThat(circuits.reopensAt("staging")).isEqualTo(clock.millis() + 5_000);
+        elapse(Duration.ofSeconds(4));
+        assertThat(circuits.awaitsProbe("staging")).isFalse();
+        elapse(Duration.ofSeconds(2));
+        assertThat(circuits.awaitsProbe("staging")).isTrue();
+    }
 }
