@@ -22,6 +22,7 @@ import io.github.segmentld.launchdarkly.LegacyInputRecords;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.KafkaClients;
+import io.github.segmentld.time.Ticker;
 import io.github.segmentld.undelivered.RejectionRecorder;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -135,13 +136,13 @@ public class IngestConfiguration {
                                                @PropertyInject("spool.retry-after-seconds") int retryAfterSeconds,
                                                @PropertyInject("http.recent-message-ids") int recentMessageIds,
                                                @PropertyInject("http.recent-message-ids-max-bytes") long recentBytes,
-                                               Spool spool, KafkaClients clients, PipelineMetrics metrics, Clock clock,
-                                               CamelContext context) throws Exception {
+                                               Spool spool, KafkaClients clients, PipelineMetrics metrics,
+                                               Ticker ticker, CamelContext context) throws Exception {
         if (topic.isBlank()) {
             return spool;
         }
         KafkaAcceptedLog log = new KafkaAcceptedLog(clients, topic, timeoutMillis, retryAfterSeconds, recentMessageIds,
-                recentBytes, metrics, clock);
+                recentBytes, metrics, ticker);
         context.addService(log);
         return log;
     }

@@ -13,6 +13,8 @@ import io.github.segmentld.store.KafkaDeadLetters;
 import io.github.segmentld.store.KafkaRetryQueues;
 import io.github.segmentld.store.ParkedBatches;
 import io.github.segmentld.store.StateDatabase;
+import io.github.segmentld.store.StateDatabaseHealthCheck;
+import io.github.segmentld.time.Ticker;
 import io.github.segmentld.undelivered.DeadLetterRecorder;
 import io.github.segmentld.undelivered.FailedInputRecorder;
 import io.github.segmentld.undelivered.RejectionRecorder;
@@ -31,13 +33,21 @@ import org.apache.camel.component.kafka.KafkaComponent;
 public class StoreConfiguration {
 
     @BindToRegistry(lazy = true)
-    public StateDatabase stateDatabase(@PropertyInject("store.ledger-file") String file, Clock clock,
-                                       CamelContext context) throws Exception {
-        StateDatabase state = new StateDatabase(Path.of(file), clock);
+    public StateDatabase stateDatabase(@PropertyInject("store.ledger-file") String file,
+                                       @PropertyInject("store.write-timeout-ms") long writeTimeoutMillis,
+                                       Clock clock, Ticker ticker, PipelineMetrics metrics, CamelContext context)
+            throws Exception {
+        StateDatabase state = new StateDatabase(Path.of(file), clock, ticker, Duration.ofMillis(writeTimeoutMillis));
+        metrics.counter("state.database.writer.failures", state, StateDatabase::writerFailures);
         // opened at once: a database that cannot open stops the start before anything is accepted
         state.start();
         context.addService(state, true, false);
         return state;
+    }
+
+    @BindToRegistry(lazy = true)
+    public StateDatabaseHealthCheck stateDatabaseHealthCheck(StateDatabase state) {
+        return new StateDatabaseHealthCheck(state);
     }
 
     @BindToRegistry(lazy = true)

@@ -1,7 +1,6 @@
 package io.github.segmentld.ingest;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.KafkaClients;
 import io.github.segmentld.store.KafkaTopics;
+import io.github.segmentld.time.Ticker;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -67,13 +67,13 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     private final long timeoutMillis;
     private final int retryAfterSeconds;
     private final PipelineMetrics metrics;
-    private final Clock clock;
+    private final Ticker ticker;
     private volatile Producer<String, byte[]> producer;
-    private volatile long unavailableLoggedAt = -UNAVAILABLE_LOG_INTERVAL_MILLIS;
+    private volatile long unavailableLoggedAt;
 
     /** @param recentMessageIds how many messageIds are remembered at most, and in how many bytes */
     public KafkaAcceptedLog(KafkaClients clients, String topic, long timeoutMillis, int retryAfterSeconds,
-                            int recentMessageIds, long recentMessageIdsMaxBytes, PipelineMetrics metrics, Clock clock) {
+                            int recentMessageIds, long recentMessageIdsMaxBytes, PipelineMetrics metrics, Ticker ticker) {
         this.clients = clients;
         this.recent = new RecentMessageIds(recentMessageIds, recentMessageIdsMaxBytes);
         this.maxRecent = recentMessageIds;
@@ -81,7 +81,8 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
         this.timeoutMillis = timeoutMillis;
         this.retryAfterSeconds = retryAfterSeconds;
         this.metrics = metrics;
-        this.clock = clock;
+        this.ticker = ticker;
+        this.unavailableLoggedAt = ticker.millis() - UNAVAILABLE_LOG_INTERVAL_MILLIS;
     }
 
     @Override
@@ -142,7 +143,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
 
     @Override
     public void append(AcceptedEvents accepted) {
-        long deadline = clock.millis() + timeoutMillis;
+        long deadline = ticker.millis() + timeoutMillis;
         List<String> requested = accepted.events().stream()
                 .map(event -> RecentMessageIds.key(accepted.sender(), event.messageId())).toList();
         List<AcceptedEvents.Event> fresh = new ArrayList<>(requested.size());
@@ -179,7 +180,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
         // every acknowledgement is awaited, so that what was stored is remembered even when the request fails
         for (int i = 0; i < sent.size(); i++) {
             try {
-                sent.get(i).get(Math.max(1, deadline - clock.millis()), TimeUnit.MILLISECONDS);
+                sent.get(i).get(Math.max(1, deadline - ticker.millis()), TimeUnit.MILLISECONDS);
                 stored.add(keys.get(i));
             } catch (ExecutionException | TimeoutException e) {
                 failure = failure != null ? failure : e instanceof ExecutionException ? e.getCause() : e;
@@ -201,7 +202,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
 
     /** Waits for another request storing one of the same messageIds; past the deadline, the request is refused. */
     private void awaitOther(long deadline) {
-        long left = deadline - clock.millis();
+        long left = deadline - ticker.millis();
         if (left <= 0) {
             throw unavailable(new TimeoutException("another request with the same messageId is still being stored"));
         }
@@ -215,7 +216,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
 
     private RefusedRequestException unavailable(Throwable cause) {
         metrics.throttled();
-        long now = clock.millis();
+        long now = ticker.millis();
         if (now - unavailableLoggedAt >= UNAVAILABLE_LOG_INTERVAL_MILLIS) {
             unavailableLoggedAt = now;
             LOG.error("Cannot store events in Kafka topic {} ({}): requests are answered 503 with Retry-After {} s until"
