@@ -7,6 +7,7 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.AcceptedSignatures;
+import io.github.segmentld.store.DeadLetterFolder;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.KafkaClients;
 import io.github.segmentld.store.KafkaDeadLetters;
@@ -104,6 +105,11 @@ public class StoreConfiguration {
                                                  @PropertyInject("kafka.enabled") boolean kafka,
                                                  @PropertyInject("kafka.dead-letter-topic") String topic) {
         return new DeadLetterRecorder(new ObjectMapper(), metrics, clock, deadLetterTopic(kafka, topic));
+    }
+
+    @BindToRegistry(lazy = true)
+    public DeadLetterFolder deadLetterFolder(@PropertyInject("store.dead-letter-dir") String dir) {
+        return new DeadLetterFolder(Path.of(dir));
     }
 
     /** The dead letters on Kafka: made only when the dead-letter route or the replay needs them. */

@@ -3,7 +3,6 @@ package io.github.segmentld.store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -167,7 +166,8 @@ final class StateDatabaseFile {
         for (String suffix : JOURNAL_SUFFIXES) {
             Path part = from.resolveSibling(from.getFileName() + suffix);
             if (Files.exists(part)) {
-                Files.move(part, to.resolveSibling(to.getFileName() + suffix), StandardCopyOption.REPLACE_EXISTING);
+                // synced at once: commits into the salvaged database must not revert to the damaged one on a power cut
+                DurableFiles.move(part, to.resolveSibling(to.getFileName() + suffix));
             }
         }
     }
