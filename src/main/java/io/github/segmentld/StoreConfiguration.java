@@ -18,6 +18,7 @@ import io.github.segmentld.store.StateDatabaseHealthCheck;
 import io.github.segmentld.time.Ticker;
 import io.github.segmentld.undelivered.DeadLetterRecorder;
 import io.github.segmentld.undelivered.FailedInputRecorder;
+import io.github.segmentld.undelivered.InputRetries;
 import io.github.segmentld.undelivered.RejectionRecorder;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -32,6 +33,9 @@ import org.apache.camel.component.kafka.KafkaComponent;
  */
 @Configuration
 public class StoreConfiguration {
+
+    /** How many inbox files waiting to be read again are remembered at most: far more than an inbox holds at once. */
+    private static final int REMEMBERED_RETRIES = 10_000;
 
     @BindToRegistry(lazy = true)
     public StateDatabase stateDatabase(@PropertyInject("store.ledger-file") String file,
@@ -96,8 +100,17 @@ public class StoreConfiguration {
 
     @BindToRegistry(lazy = true)
     public FailedInputRecorder failedInputRecorder(@PropertyInject("inbox.dir") String inbox,
-                                                   @PropertyInject("inbox.failed-dir") String failedDir, Clock clock) {
-        return new FailedInputRecorder(Path.of(inbox), failedDir, clock);
+                                                   @PropertyInject("inbox.failed-dir") String failedDir,
+                                                   InputRetries inputRetries, Clock clock) {
+        return new FailedInputRecorder(Path.of(inbox), failedDir, inputRetries, clock);
+    }
+
+    /** The inbox files waiting to be read again after a failure that is not theirs; the inbox consumer's filter. */
+    @BindToRegistry(lazy = true)
+    public InputRetries inputRetries(@PropertyInject("inbox.retry-initial-delay-ms") long initialDelayMs,
+                                     @PropertyInject("inbox.retry-max-delay-ms") long maxDelayMs) {
+        return new InputRetries(Duration.ofMillis(initialDelayMs), Duration.ofMillis(maxDelayMs),
+                Duration.ofMinutes(1), REMEMBERED_RETRIES, System::nanoTime);
     }
 
     @BindToRegistry(lazy = true)
