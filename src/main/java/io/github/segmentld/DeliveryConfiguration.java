@@ -114,8 +114,13 @@ public class DeliveryConfiguration {
     @BindToRegistry(lazy = true)
     public LaunchDarklyStandIn launchDarklyStandIn(DestinationInstances instances,
                                                    @PropertyInject("launchdarkly.stand-in.record-file") String recordFile,
+                                                   @PropertyInject("launchdarkly.stand-in.remembered-payload-ids")
+                                                   int rememberedPayloadIds,
+                                                   @PropertyInject("launchdarkly.stand-in.payload-id-retention-hours")
+                                                   long payloadIdRetentionHours,
                                                    Clock clock) {
         return new LaunchDarklyStandIn(instances.destinations().stream().anyMatch(EventsEndpoint::isStandIn),
-                Path.of(recordFile), new ObjectMapper(), clock);
+                Path.of(recordFile), new ObjectMapper(), clock, rememberedPayloadIds,
+                Duration.ofHours(payloadIdRetentionHours), System::nanoTime);
     }
 }
