@@ -2,7 +2,7 @@ package io.github.segmentld.mapping;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,10 +44,11 @@ public class MappingMatcher {
         this.metrics = metrics;
     }
 
-    /** One group per mapping that matched events of the chunk, in the order of the mappings. */
+    /** One group per mapping that matched (or failed on) events of the chunk, in the order of their first event. */
     public List<MappedEvents> match(EventChunk chunk) {
-        Map<Mapping, List<MappedEvent>> matched = new LinkedHashMap<>();
+        Map<Mapping, List<MappedEvent>> matched = new HashMap<>();
         Map<Mapping, List<TransformedEvents.Invalid>> turnedDown = new HashMap<>();
+        Set<Mapping> order = new LinkedHashSet<>();
         Map<FilterReason, Integer> filtered = new HashMap<>();
         for (SegmentEvent event : chunk.events()) {
             ObjectNode json = event.json();
@@ -63,12 +64,14 @@ public class MappingMatcher {
                         continue;
                     }
                 } catch (RuntimeException defect) {
+                    order.add(mapping);
                     turnedDown.computeIfAbsent(mapping, m -> new ArrayList<>()).add(new TransformedEvents.Invalid(
                             new MappedEvent(event, mapping, chunk), Rejection.UNEXPECTED_ERROR,
                             "the trigger of the mapping failed on the event: " + defect));
                     any = true;
                     continue;
                 }
+                order.add(mapping);
                 matched.computeIfAbsent(mapping, m -> new ArrayList<>()).add(new MappedEvent(event, mapping, chunk));
                 any = true;
             }
@@ -82,16 +85,14 @@ public class MappingMatcher {
             LOG.warn("{}: events replayed from a dead letter of a destination instance that is not configured (or"
                     + " has no enabled mapping) were filtered", chunk.source().name());
         }
-        List<MappedEvents> groups = new ArrayList<>(matched.size() + turnedDown.size());
-        for (Mapping mapping : mappings) {
+        List<MappedEvents> groups = new ArrayList<>(order.size());
+        for (Mapping mapping : order) {
             List<MappedEvent> events = matched.getOrDefault(mapping, List.of());
             List<TransformedEvents.Invalid> failed = turnedDown.getOrDefault(mapping, List.of());
             if (!events.isEmpty()) {
                 metrics.matched(mapping.destination(), mapping.name(), events.size());
             }
-            if (!events.isEmpty() || !failed.isEmpty()) {
-                groups.add(new MappedEvents(mapping, events, failed));
-            }
+            groups.add(new MappedEvents(mapping, events, failed));
         }
         return groups;
     }
