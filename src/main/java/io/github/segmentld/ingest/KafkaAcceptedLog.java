@@ -4,11 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -60,8 +58,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     private static final String MESSAGE_ID = "messageId";
 
     private final KafkaClients clients;
-    private final RecentMessageIds recent;
-    private final Set<String> storing = new HashSet<>();
+    private final MessageIdDedupe dedupe;
     private final int maxRecent;
     private final String topic;
     private final long timeoutMillis;
@@ -75,7 +72,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     public KafkaAcceptedLog(KafkaClients clients, String topic, long timeoutMillis, int retryAfterSeconds,
                             int recentMessageIds, long recentMessageIdsMaxBytes, PipelineMetrics metrics, Clock clock) {
         this.clients = clients;
-        this.recent = new RecentMessageIds(recentMessageIds, recentMessageIdsMaxBytes);
+        this.dedupe = new MessageIdDedupe(recentMessageIds, recentMessageIdsMaxBytes, metrics);
         this.maxRecent = recentMessageIds;
         this.topic = topic;
         this.timeoutMillis = timeoutMillis;
@@ -113,16 +110,14 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
             reader.assign(partitions);
             partitions.forEach(partition -> reader.seek(partition,
                     Math.max(begins.get(partition), ends.get(partition) - each)));
-            synchronized (storing) {
-                KafkaTopics.readUpTo(reader, ends, timeoutMillis, record -> {
-                    Header source = record.headers().lastHeader(SOURCE);
-                    Header messageId = record.headers().lastHeader(MESSAGE_ID);
-                    if (source != null && messageId != null) {
-                        recent.add(RecentMessageIds.key(text(source), text(messageId)));
-                    }
-                });
-            }
-            LOG.info("Remembering {} recent messageIds from Kafka topic {}", recent.size(), topic);
+            KafkaTopics.readUpTo(reader, ends, timeoutMillis, record -> {
+                Header source = record.headers().lastHeader(SOURCE);
+                Header messageId = record.headers().lastHeader(MESSAGE_ID);
+                if (source != null && messageId != null) {
+                    dedupe.remember(RecentMessageIds.key(text(source), text(messageId)));
+                }
+            });
+            LOG.info("Remembering {} recent messageIds from Kafka topic {}", dedupe.remembered(), topic);
         } catch (KafkaException e) {
             LOG.warn("The recent messageIds of Kafka topic {} could not be read ({}): a client's retry of an event"
                     + " stored before this start is stored again", topic, e.getMessage());
@@ -143,27 +138,19 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     @Override
     public void append(AcceptedEvents accepted) {
         long deadline = clock.millis() + timeoutMillis;
-        List<String> requested = accepted.events().stream()
-                .map(event -> RecentMessageIds.key(accepted.sender(), event.messageId())).toList();
-        List<AcceptedEvents.Event> fresh = new ArrayList<>(requested.size());
-        List<String> keys = new ArrayList<>(requested.size());
-        synchronized (storing) {
-            while (requested.stream().anyMatch(storing::contains)) {
-                awaitOther(deadline);
-            }
-            for (int i = 0; i < requested.size(); i++) {
-                AcceptedEvents.Event event = accepted.events().get(i);
-                if (recent.contains(requested.get(i)) || keys.contains(requested.get(i))) {
-                    metrics.filtered("duplicate_message_id", event.type(), 1);
-                } else {
-                    fresh.add(event);
-                    keys.add(requested.get(i));
-                }
-            }
-            storing.addAll(keys);
+        MessageIdDedupe.Claim claim;
+        try {
+            // a messageId of this request in another one still being stored: that one's outcome decides
+            claim = dedupe.claim(accepted, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+        } catch (MessageIdDedupe.StillClaimedException e) {
+            throw unavailable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(e);
         }
+        List<AcceptedEvents.Event> fresh = claim.fresh();
         List<Future<RecordMetadata>> sent = new ArrayList<>(fresh.size());
-        List<String> stored = new ArrayList<>(fresh.size());
+        List<AcceptedEvents.Event> stored = new ArrayList<>(fresh.size());
         Throwable failure = null;
         try {
             for (AcceptedEvents.Event event : fresh) {
@@ -180,7 +167,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
         for (int i = 0; i < sent.size(); i++) {
             try {
                 sent.get(i).get(Math.max(1, deadline - clock.millis()), TimeUnit.MILLISECONDS);
-                stored.add(keys.get(i));
+                stored.add(fresh.get(i));
             } catch (ExecutionException | TimeoutException e) {
                 failure = failure != null ? failure : e instanceof ExecutionException ? e.getCause() : e;
             } catch (InterruptedException e) {
@@ -189,27 +176,9 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
                 break;
             }
         }
-        synchronized (storing) {
-            stored.forEach(recent::add);
-            keys.forEach(storing::remove);
-            storing.notifyAll();
-        }
+        claim.settle(stored);
         if (failure != null) {
             throw unavailable(failure);
-        }
-    }
-
-    /** Waits for another request storing one of the same messageIds; past the deadline, the request is refused. */
-    private void awaitOther(long deadline) {
-        long left = deadline - clock.millis();
-        if (left <= 0) {
-            throw unavailable(new TimeoutException("another request with the same messageId is still being stored"));
-        }
-        try {
-            storing.wait(left);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(e);
         }
     }
 
