@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The spool's segment being written: lines are appended to it and synced to disk before {@link #append} returns;
- * appends that arrive while a sync runs share the next one (group commit). A segment rolls over into the inbox
+ * appends that arrive while a sync runs share the next one (group commit). The first sync of a segment also syncs the
+ * spool folder, so that the new file's name outlives a power cut as its bytes do. A segment rolls over into the inbox
  * when it reaches its size or its age, measured on the monotonic ticker (a clock stepped by NTP neither holds it back
  * nor rolls it early).
  * <p>
@@ -47,6 +48,8 @@ final class SpoolLog {
     private FileChannel segment;
     private Path segmentPath;
     private long segmentOpenedAtNanos;
+    /** Whether the spool folder was synced since the current segment was created in it. */
+    private boolean segmentNamed;
     /** Counts segments, so that an append waiting for its sync can tell that its segment was rolled or abandoned. */
     private long generation;
     /** For the last segments closed: how much of each is on disk (all of a rolled one, the synced part of another). */
@@ -161,10 +164,14 @@ final class SpoolLog {
             syncing = true;
             long target = written;
             FileChannel channel = segment;
+            boolean nameToSync = !segmentNamed;
             IOException failure = null;
             lock.unlock();
             try {
                 channel.force(false);
+                if (nameToSync) {
+                    files.syncDirectory(spoolDir);
+                }
             } catch (IOException e) {
                 failure = e;
             } finally {
@@ -176,6 +183,7 @@ final class SpoolLog {
                 abandon("a sync failed: " + failure.getMessage());
                 throw failure;
             }
+            segmentNamed = true;
             syncedUpTo = Math.max(syncedUpTo, target);
         }
     }
@@ -216,6 +224,7 @@ final class SpoolLog {
         segmentPath = spoolDir.resolve(SpoolLines.SEGMENT_PREFIX + SEGMENT_TIME.format(clock.instant())
                 + "-" + (sequence++) + SpoolLines.SEGMENT_SUFFIX);
         segment = files.create(segmentPath);
+        segmentNamed = false;
         generation++;
         written = 0;
         syncedUpTo = 0;

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,10 +41,13 @@ class SpoolTest {
         return spool(maxSegmentBytes, 0);
     }
 
-    private Spool spool(long maxSegmentBytes, long minFreeBytes) {
-        Spool.Settings settings = new Spool.Settings(dir.resolve("spool"), dir.resolve("inbox"), dir.resolve("done"),
+    private Spool.Settings settings(long maxSegmentBytes, long minFreeBytes) {
+        return new Spool.Settings(dir.resolve("spool"), dir.resolve("inbox"), dir.resolve("done"),
                 maxSegmentBytes, 600_000, Long.MAX_VALUE, minFreeBytes, 30, 1000, 1 << 20);
-        return new Spool(settings, path -> {
+    }
+
+    private Spool spool(long maxSegmentBytes, long minFreeBytes) {
+        return new Spool(settings(maxSegmentBytes, minFreeBytes), path -> {
             FailingChannel channel = new FailingChannel(
                     FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
             channels.add(channel);
@@ -111,6 +115,46 @@ class SpoolTest {
         assertThat(ids(inboxEvents())).hasSize(800).doesNotHaveDuplicates().allMatch(id -> id.matches("s\\d-\\d+-[ab]"));
         assertThat(TestInbox.lines(TestInbox.list(dir.resolve("inbox")).get(0))).hasSize(400);
         assertThat(TestInbox.list(dir.resolve("spool"))).isEmpty();
+    }
+
+    @Test
+    void aNewSegmentsFolderIsSyncedAfterItsFirstLineAndBeforeTheAnswerAndARolledSegmentGoesThroughTheDurableMove()
+            throws Exception {
+        List<String> steps = new CopyOnWriteArrayList<>();
+        SegmentFiles recording = new SegmentFiles() {
+            @Override
+            public FileChannel create(Path path) throws IOException {
+                steps.add("create " + dir.relativize(path).getParent());
+                FailingChannel channel = new FailingChannel(
+                        FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+                channel.onForce(() -> steps.add("force segment"));
+                return channel;
+            }
+
+            @Override
+            public void syncDirectory(Path folder) throws IOException {
+                steps.add("sync folder " + dir.relativize(folder));
+                SegmentFiles.super.syncDirectory(folder);
+            }
+
+            @Override
+            public void move(Path segment, Path target) throws IOException {
+                steps.add("move into " + dir.relativize(target).getParent());
+                SegmentFiles.super.move(segment, target);
+            }
+        };
+        Spool spool = new Spool(settings(Long.MAX_VALUE, 0), recording, new PipelineMetrics(registry), Clock.systemUTC());
+        spool.start();
+
+        spool.append(events("web", "first"));
+        steps.add("answer");
+        spool.append(events("web", "second"));
+        steps.add("answer");
+        spool.stop();
+
+        assertThat(steps).containsExactly("create spool", "force segment", "sync folder spool", "answer",
+                "force segment", "answer", "force segment", "move into inbox");
+        assertThat(ids(inboxEvents())).containsExactly("first", "second");
     }
 
     @Test
