@@ -48,11 +48,12 @@ public class Spool extends ServiceSupport implements AcceptedEventsLog {
         this(settings, SegmentFiles.onDisk(), metrics, clock);
     }
 
+    /** @param clock names the segments only: their age is measured on {@link System#nanoTime} */
     Spool(Settings settings, SegmentFiles files, PipelineMetrics metrics, Clock clock) {
-        this(settings, files, metrics, clock, () -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
+        this(settings, files, metrics, clock, System::nanoTime);
     }
 
-    /** @param ticker monotonic nanoseconds, for the segments' age */
+    /** @param ticker monotonic nanoseconds, for the segments' age and the interval of the 503 log */
     Spool(Settings settings, SegmentFiles files, PipelineMetrics metrics, Clock clock, LongSupplier ticker) {
         this.settings = settings;
         this.metrics = metrics;

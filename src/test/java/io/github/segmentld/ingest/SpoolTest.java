@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
@@ -20,9 +21,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
+import io.github.segmentld.MutableClock;
 import io.github.segmentld.TestInbox;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -155,6 +158,32 @@ class SpoolTest {
         assertThat(steps).containsExactly("create spool", "force segment", "sync folder spool", "answer",
                 "force segment", "answer", "force segment", "move into inbox");
         assertThat(ids(inboxEvents())).containsExactly("first", "second");
+    }
+
+    @Test
+    void aSegmentsAgeIsMeasuredOnTheMonotonicTickerSoAClockSteppedByNtpNeitherRollsItEarlyNorHoldsItBack()
+            throws Exception {
+        MutableClock wall = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
+        Spool spool = new Spool(settings(Long.MAX_VALUE, 0), SegmentFiles.onDisk(), new PipelineMetrics(registry), wall);
+        spool.start();
+        spool.append(events("web", "young"));
+
+        wall.advance(Duration.ofHours(1));
+        spool.rollIfOld();
+        assertThat(TestInbox.list(dir.resolve("inbox"))).as("a clock stepped forward rolls nothing").isEmpty();
+        spool.stop();
+
+        AtomicLong ticker = new AtomicLong();
+        Spool ticking = new Spool(settings(Long.MAX_VALUE, 0), SegmentFiles.onDisk(), new PipelineMetrics(registry),
+                wall, ticker::get);
+        ticking.start();
+        ticking.append(events("web", "old"));
+        wall.advance(Duration.ofHours(-2));
+        ticker.addAndGet(Duration.ofMillis(600_000).toNanos());
+        ticking.rollIfOld();
+        assertThat(ids(eventsIn(dir.resolve("inbox")))).as("a clock stepped back holds nothing back")
+                .containsExactly("young", "old");
+        ticking.stop();
     }
 
     @Test
