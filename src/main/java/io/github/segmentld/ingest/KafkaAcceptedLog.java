@@ -1,5 +1,6 @@
 package io.github.segmentld.ingest;
 
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.KafkaClients;
 import io.github.segmentld.store.KafkaTopics;
+import io.github.segmentld.store.StateUnavailableException;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP sources' durable log on Kafka (kafka.http-topic): each accepted event a record keyed by its user, so that
  * one user's events stay in order on one partition, produced idempotently with acks=all; the request is answered 200
- * only once the broker has acknowledged every event of it. A broker that does not within kafka.produce-timeout-ms
+ * only once the broker has acknowledged every event of it, and the request's refused events are recorded. A broker that does not within kafka.produce-timeout-ms
  * gets the request answered 503 with Retry-After, never a 200 for an event not stored. The producer is Kafka's own
  * client, with the settings of Camel's Kafka component (security included), since the answer must wait for the
  * acknowledgement of a whole request's records together.
@@ -63,20 +65,26 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     private final String topic;
     private final long timeoutMillis;
     private final int retryAfterSeconds;
+    private final RefusedEvents refusals;
     private final PipelineMetrics metrics;
     private final Clock clock;
     private volatile Producer<String, byte[]> producer;
     private volatile long unavailableLoggedAt = -UNAVAILABLE_LOG_INTERVAL_MILLIS;
 
-    /** @param recentMessageIds how many messageIds are remembered at most, and in how many bytes */
+    /**
+     * @param recentMessageIds how many messageIds are remembered at most, and in how many bytes
+     * @param refusals         records the events a request had refused, once its accepted ones are stored
+     */
     public KafkaAcceptedLog(KafkaClients clients, String topic, long timeoutMillis, int retryAfterSeconds,
-                            int recentMessageIds, long recentMessageIdsMaxBytes, PipelineMetrics metrics, Clock clock) {
+                            int recentMessageIds, long recentMessageIdsMaxBytes, RefusedEvents refusals,
+                            PipelineMetrics metrics, Clock clock) {
         this.clients = clients;
         this.dedupe = new MessageIdDedupe(recentMessageIds, recentMessageIdsMaxBytes, metrics);
         this.maxRecent = recentMessageIds;
         this.topic = topic;
         this.timeoutMillis = timeoutMillis;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.refusals = refusals;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -179,6 +187,13 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
         claim.settle(stored);
         if (failure != null) {
             throw unavailable(failure);
+        }
+        if (!accepted.refused().isEmpty()) {
+            try {
+                refusals.record(accepted.refused());
+            } catch (UncheckedIOException | StateUnavailableException e) {
+                throw unavailable(e);
+            }
         }
     }
 

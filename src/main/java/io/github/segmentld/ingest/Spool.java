@@ -1,6 +1,7 @@
 package io.github.segmentld.ingest;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.store.StateUnavailableException;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,20 +44,24 @@ public class Spool extends ServiceSupport implements AcceptedEventsLog {
     private final SpoolRecovery recovery;
     private final SpoolCapacity capacity;
     private final MessageIdDedupe dedupe;
+    private final RefusedEvents refusals;
     private volatile Long unavailableLoggedAt;
 
-    public Spool(Settings settings, PipelineMetrics metrics, Clock clock) {
-        this(settings, SegmentFiles.onDisk(), metrics, clock);
+    /** @param refusals records the events a request had refused, once its accepted ones are on disk */
+    public Spool(Settings settings, RefusedEvents refusals, PipelineMetrics metrics, Clock clock) {
+        this(settings, SegmentFiles.onDisk(), refusals, metrics, clock);
     }
 
     /** @param clock names the segments only: their age is measured on {@link System#nanoTime} */
-    Spool(Settings settings, SegmentFiles files, PipelineMetrics metrics, Clock clock) {
-        this(settings, files, metrics, clock, System::nanoTime);
+    Spool(Settings settings, SegmentFiles files, RefusedEvents refusals, PipelineMetrics metrics, Clock clock) {
+        this(settings, files, refusals, metrics, clock, System::nanoTime);
     }
 
     /** @param ticker monotonic nanoseconds, for the segments' age and the interval of the 503 log */
-    Spool(Settings settings, SegmentFiles files, PipelineMetrics metrics, Clock clock, LongSupplier ticker) {
+    Spool(Settings settings, SegmentFiles files, RefusedEvents refusals, PipelineMetrics metrics, Clock clock,
+          LongSupplier ticker) {
         this.settings = settings;
+        this.refusals = refusals;
         this.metrics = metrics;
         this.ticker = ticker;
         this.log = new SpoolLog(settings.spoolDir(), settings.inboxDir(), settings.maxSegmentBytes(),
@@ -88,8 +94,9 @@ public class Spool extends ServiceSupport implements AcceptedEventsLog {
     }
 
     /**
-     * Appends the events (those whose messageId this source sent before are answered but not written again) and
-     * returns once they are on disk.
+     * Appends the events (those whose messageId this source sent before are answered but not written again), then
+     * records the request's refused events, all together; returns once both are on disk. A request answered 503 is
+     * sent again by its client: its events then stored are not stored twice, and its refusals are recorded once.
      *
      * @throws RefusedRequestException 503 with Retry-After when they could not be written or synced
      */
@@ -115,6 +122,15 @@ public class Spool extends ServiceSupport implements AcceptedEventsLog {
             throw unavailable(e);
         } finally {
             claim.settle(stored);
+        }
+        if (!accepted.refused().isEmpty()) {
+            try {
+                refusals.record(accepted.refused());
+            } catch (UncheckedIOException e) {
+                throw unavailable(e.getCause());
+            } catch (StateUnavailableException e) {
+                throw unavailable(new IOException(e.getMessage(), e));
+            }
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and then fail with "No space left on device", and a sync can be made to fail once the test has let other writes in;
  * a sync can be seen. Everything else goes to a real file.
  */
-final class FailingChannel extends FileChannel {
+public final class FailingChannel extends FileChannel {
 
     private final FileChannel file;
     private volatile long writeBudget = Long.MAX_VALUE;
@@ -23,12 +23,12 @@ final class FailingChannel extends FileChannel {
     private final AtomicInteger writes = new AtomicInteger();
     private volatile Runnable onForce = () -> { };
 
-    FailingChannel(FileChannel file) {
+    public FailingChannel(FileChannel file) {
         this.file = file;
     }
 
     /** Runs {@code step} after each sync that succeeds. */
-    void onForce(Runnable step) {
+    public void onForce(Runnable step) {
         onForce = step;
     }
 

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
 import io.github.segmentld.MutableClock;
 import io.github.segmentld.TestInbox;
+import io.github.segmentld.model.Rejection;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ class SpoolTest {
     Path dir;
 
     private final List<FailingChannel> channels = new ArrayList<>();
+    private final List<Rejection> refusals = new CopyOnWriteArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     private Spool spool(long maxSegmentBytes) {
@@ -55,7 +57,7 @@ class SpoolTest {
                     FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
             channels.add(channel);
             return channel;
-        }, new PipelineMetrics(registry), Clock.systemUTC());
+        }, refusals::addAll, new PipelineMetrics(registry), Clock.systemUTC());
     }
 
     private List<JsonNode> inboxEvents() throws IOException {
@@ -84,7 +86,7 @@ class SpoolTest {
             events.add(new AcceptedEvents.Event(id, "track", "user-1",
                     ("{\"type\":\"track\",\"messageId\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8)));
         }
-        return new AcceptedEvents(source, events);
+        return new AcceptedEvents(source, events, List.of());
     }
 
     private double duplicates() {
@@ -146,7 +148,8 @@ class SpoolTest {
                 SegmentFiles.super.move(segment, target);
             }
         };
-        Spool spool = new Spool(settings(Long.MAX_VALUE, 0), recording, new PipelineMetrics(registry), Clock.systemUTC());
+        Spool spool = new Spool(settings(Long.MAX_VALUE, 0), recording, refusals::addAll, new PipelineMetrics(registry),
+                Clock.systemUTC());
         spool.start();
 
         spool.append(events("web", "first"));
@@ -164,7 +167,8 @@ class SpoolTest {
     void aSegmentsAgeIsMeasuredOnTheMonotonicTickerSoAClockSteppedByNtpNeitherRollsItEarlyNorHoldsItBack()
             throws Exception {
         MutableClock wall = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
-        Spool spool = new Spool(settings(Long.MAX_VALUE, 0), SegmentFiles.onDisk(), new PipelineMetrics(registry), wall);
+        Spool spool = new Spool(settings(Long.MAX_VALUE, 0), SegmentFiles.onDisk(), refusals::addAll,
+                new PipelineMetrics(registry), wall);
         spool.start();
         spool.append(events("web", "young"));
 
@@ -174,8 +178,8 @@ class SpoolTest {
         spool.stop();
 
         AtomicLong ticker = new AtomicLong();
-        Spool ticking = new Spool(settings(Long.MAX_VALUE, 0), SegmentFiles.onDisk(), new PipelineMetrics(registry),
-                wall, ticker::get);
+        Spool ticking = new Spool(settings(Long.MAX_VALUE, 0), SegmentFiles.onDisk(), refusals::addAll,
+                new PipelineMetrics(registry), wall, ticker::get);
         ticking.start();
         ticking.append(events("web", "old"));
         wall.advance(Duration.ofHours(-2));
