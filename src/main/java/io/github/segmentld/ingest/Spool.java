@@ -129,7 +129,8 @@ public class Spool extends ServiceSupport implements AcceptedEventsLog {
             } catch (UncheckedIOException e) {
                 throw unavailable(e.getCause());
             } catch (StateUnavailableException e) {
-                throw unavailable(new IOException(e.getMessage(), e));
+                // its message names the database's file, which the client is not told
+                throw unavailable(new IOException("the state database is unavailable", e));
             }
         }
     }
