@@ -23,6 +23,7 @@ import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.observe.Watchdog;
 import io.github.segmentld.preview.MappingPreview;
 import io.github.segmentld.store.StateDatabase;
+import io.github.segmentld.time.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -65,9 +66,16 @@ public class AppConfiguration implements CamelConfiguration {
     @PropertyInject("watchdog.stall-seconds")
     private long stallSeconds;
 
+    /** The time of day: what is shown to people and stored. */
     @BindToRegistry(lazy = true)
     public Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /** Monotonic time: what measures durations and deadlines. */
+    @BindToRegistry(lazy = true)
+    public Ticker ticker() {
+        return Ticker.SYSTEM;
     }
 
     /** The pipeline's counters, on Camel's metrics registry when camel-micrometer made one. */
@@ -137,7 +145,7 @@ public class AppConfiguration implements CamelConfiguration {
         }
         Watchdog watchdog = new Watchdog(Path.of(inboxDir), Duration.ofSeconds(stallSeconds), state::lastCommitAt,
                 gate == null ? reason -> { } : gate::close, exitOnFatal,
-                context.getRegistry().lookupByNameAndType("clock", Clock.class));
+                context.getRegistry().lookupByNameAndType("ticker", Ticker.class));
         context.getRegistry().bind("watchdog", watchdog);
         context.getManagementStrategy().addEventNotifier(watchdog.fatalErrors());
     }

@@ -20,6 +20,7 @@ import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.ParkedBatches;
+import io.github.segmentld.time.Ticker;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
@@ -54,10 +55,10 @@ public class DeliveryConfiguration {
             @PropertyInject("launchdarkly.circuit.window-calls") int windowCalls,
             @PropertyInject("launchdarkly.circuit.open-ms") long openMs,
             @PropertyInject("launchdarkly.delivery.max-retry-after-ms") long maxRetryAfterMs,
-            ParkedBatches parkedBatches, Clock clock) {
+            ParkedBatches parkedBatches, Clock clock, Ticker ticker) {
         return new DestinationCircuits(instances.destinations(), new DestinationCircuits.Settings(failureRatePercent,
                 minimumCalls, windowCalls, Duration.ofMillis(openMs), Duration.ofMillis(maxRetryAfterMs)),
-                clock, parkedBatches::wakeUpLater);
+                clock, ticker, parkedBatches::wakeUpLater);
     }
 
     @BindToRegistry(lazy = true)
@@ -113,8 +114,13 @@ public class DeliveryConfiguration {
     @BindToRegistry(lazy = true)
     public LaunchDarklyStandIn launchDarklyStandIn(DestinationInstances instances,
                                                    @PropertyInject("launchdarkly.stand-in.record-file") String recordFile,
+                                                   @PropertyInject("launchdarkly.stand-in.remembered-payload-ids")
+                                                   int rememberedPayloadIds,
+                                                   @PropertyInject("launchdarkly.stand-in.payload-id-retention-hours")
+                                                   long payloadIdRetentionHours,
                                                    Clock clock) {
         return new LaunchDarklyStandIn(instances.destinations().stream().anyMatch(EventsEndpoint::isStandIn),
-                Path.of(recordFile), new ObjectMapper(), clock);
+                Path.of(recordFile), new ObjectMapper(), clock, rememberedPayloadIds,
+                Duration.ofHours(payloadIdRetentionHours), System::nanoTime);
     }
 }

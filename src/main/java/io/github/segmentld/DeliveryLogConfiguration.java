@@ -90,12 +90,13 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
                                          @PropertyInject("inbox.done-dir") String doneDir,
                                          @PropertyInject("kafka.enabled") boolean kafka,
                                          @PropertyInject("kafka.dead-letter-topic") String deadLetterTopic,
+                                         @PropertyInject("delivery-log.replay-page-size") int pageSize,
                                          CamelContext context) {
         Path inbox = Path.of(inboxDir);
         KafkaDeadLetters onKafka = StoreConfiguration.deadLetterTopic(kafka, deadLetterTopic) == null ? null
                 : context.getRegistry().lookupByNameAndType("kafkaDeadLetters", KafkaDeadLetters.class);
         return new DeliveryReplay(database, Path.of(deadLetterDir), inbox, inbox.resolve(doneDir).normalize(),
-                onKafka);
+                onKafka, pageSize);
     }
 
     @BindToRegistry(lazy = true)

@@ -5,9 +5,11 @@ import java.time.Clock;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.config.DestinationInstances;
 import io.github.segmentld.deliverylog.DeliveryLog;
 import io.github.segmentld.ingest.AcceptedEventsLog;
 import io.github.segmentld.ingest.DoneRetention;
+import io.github.segmentld.ingest.InputIdentities;
 import io.github.segmentld.ingest.KafkaAcceptedLog;
 import io.github.segmentld.ingest.KafkaChunks;
 import io.github.segmentld.ingest.KafkaRecordHandles;
@@ -17,8 +19,11 @@ import io.github.segmentld.ingest.SegmentRequestReader;
 import io.github.segmentld.ingest.Spool;
 import io.github.segmentld.ingest.WebhookAuthentication;
 import io.github.segmentld.ingest.WriteKeys;
+import io.github.segmentld.launchdarkly.LegacyInputRecords;
 import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.KafkaClients;
+import io.github.segmentld.time.Ticker;
 import io.github.segmentld.undelivered.RejectionRecorder;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -37,8 +42,15 @@ public class IngestConfiguration {
     public SegmentFileReader segmentFileReader(
             @PropertyInject("pipeline.chunk-size") int chunkSize,
             @PropertyInject("inbox.max-line-bytes") int maxLineBytes,
-            @PropertyInject("inbox.progress-interval-seconds") long progressSeconds) {
-        return new SegmentFileReader(new ObjectMapper(), chunkSize, maxLineBytes, Duration.ofSeconds(progressSeconds));
+            @PropertyInject("inbox.progress-interval-seconds") long progressSeconds,
+            @PropertyInject("pipeline.concurrency") int concurrency,
+            DeliveryLedger ledger, DestinationInstances instances) {
+        // the workers, their queue and the reading thread, which runs a chunk itself when the queue is full
+        int chunksInFlight = 2 * concurrency + 1;
+        InputIdentities identities = new InputIdentities(
+                new LegacyInputRecords(ledger, instances.destinations(), chunksInFlight));
+        return new SegmentFileReader(new ObjectMapper(), chunkSize, maxLineBytes, Duration.ofSeconds(progressSeconds),
+                identities);
     }
 
     @BindToRegistry(lazy = true)
@@ -134,13 +146,13 @@ public class IngestConfiguration {
                                                @PropertyInject("http.recent-message-ids") int recentMessageIds,
                                                @PropertyInject("http.recent-message-ids-max-bytes") long recentBytes,
                                                Spool spool, KafkaClients clients, RefusedEvents refusedEvents,
-                                               PipelineMetrics metrics, Clock clock, CamelContext context)
+                                               PipelineMetrics metrics, Ticker ticker, CamelContext context)
             throws Exception {
         if (topic.isBlank()) {
             return spool;
         }
         KafkaAcceptedLog log = new KafkaAcceptedLog(clients, topic, timeoutMillis, retryAfterSeconds, recentMessageIds,
-                recentBytes, refusedEvents, metrics, clock);
+                recentBytes, refusedEvents, metrics, ticker);
         context.addService(log);
         return log;
     }

@@ -7,14 +7,18 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.AcceptedSignatures;
+import io.github.segmentld.store.DeadLetterFolder;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.KafkaClients;
 import io.github.segmentld.store.KafkaDeadLetters;
 import io.github.segmentld.store.KafkaRetryQueues;
 import io.github.segmentld.store.ParkedBatches;
 import io.github.segmentld.store.StateDatabase;
+import io.github.segmentld.store.StateDatabaseHealthCheck;
+import io.github.segmentld.time.Ticker;
 import io.github.segmentld.undelivered.DeadLetterRecorder;
 import io.github.segmentld.undelivered.FailedInputRecorder;
+import io.github.segmentld.undelivered.InputRetries;
 import io.github.segmentld.undelivered.RejectionRecorder;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -30,14 +34,25 @@ import org.apache.camel.component.kafka.KafkaComponent;
 @Configuration
 public class StoreConfiguration {
 
+    /** How many inbox files waiting to be read again are remembered at most: far more than an inbox holds at once. */
+    private static final int REMEMBERED_RETRIES = 10_000;
+
     @BindToRegistry(lazy = true)
-    public StateDatabase stateDatabase(@PropertyInject("store.ledger-file") String file, Clock clock,
-                                       CamelContext context) throws Exception {
-        StateDatabase state = new StateDatabase(Path.of(file), clock);
+    public StateDatabase stateDatabase(@PropertyInject("store.ledger-file") String file,
+                                       @PropertyInject("store.write-timeout-ms") long writeTimeoutMillis,
+                                       Clock clock, Ticker ticker, PipelineMetrics metrics, CamelContext context)
+            throws Exception {
+        StateDatabase state = new StateDatabase(Path.of(file), clock, ticker, Duration.ofMillis(writeTimeoutMillis));
+        metrics.counter("state.database.writer.failures", state, StateDatabase::writerFailures);
         // opened at once: a database that cannot open stops the start before anything is accepted
         state.start();
         context.addService(state, true, false);
         return state;
+    }
+
+    @BindToRegistry(lazy = true)
+    public StateDatabaseHealthCheck stateDatabaseHealthCheck(StateDatabase state) {
+        return new StateDatabaseHealthCheck(state);
     }
 
     @BindToRegistry(lazy = true)
@@ -85,8 +100,17 @@ public class StoreConfiguration {
 
     @BindToRegistry(lazy = true)
     public FailedInputRecorder failedInputRecorder(@PropertyInject("inbox.dir") String inbox,
-                                                   @PropertyInject("inbox.failed-dir") String failedDir, Clock clock) {
-        return new FailedInputRecorder(Path.of(inbox), failedDir, clock);
+                                                   @PropertyInject("inbox.failed-dir") String failedDir,
+                                                   InputRetries inputRetries, Clock clock) {
+        return new FailedInputRecorder(Path.of(inbox), failedDir, inputRetries, clock);
+    }
+
+    /** The inbox files waiting to be read again after a failure that is not theirs; the inbox consumer's filter. */
+    @BindToRegistry(lazy = true)
+    public InputRetries inputRetries(@PropertyInject("inbox.retry-initial-delay-ms") long initialDelayMs,
+                                     @PropertyInject("inbox.retry-max-delay-ms") long maxDelayMs) {
+        return new InputRetries(Duration.ofMillis(initialDelayMs), Duration.ofMillis(maxDelayMs),
+                Duration.ofMinutes(1), REMEMBERED_RETRIES, System::nanoTime);
     }
 
     @BindToRegistry(lazy = true)
@@ -94,6 +118,11 @@ public class StoreConfiguration {
                                                  @PropertyInject("kafka.enabled") boolean kafka,
                                                  @PropertyInject("kafka.dead-letter-topic") String topic) {
         return new DeadLetterRecorder(new ObjectMapper(), metrics, clock, deadLetterTopic(kafka, topic));
+    }
+
+    @BindToRegistry(lazy = true)
+    public DeadLetterFolder deadLetterFolder(@PropertyInject("store.dead-letter-dir") String dir) {
+        return new DeadLetterFolder(Path.of(dir));
     }
 
     /** The dead letters on Kafka: made only when the dead-letter route or the replay needs them. */

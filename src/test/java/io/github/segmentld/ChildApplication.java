@@ -32,9 +32,23 @@ public final class ChildApplication {
         return start(inbox, settings, logName, "-Xmx256m", environment);
     }
 
+    /**
+     * @param wrapper a command the JVM runs under, its arguments before the JVM's command ({@code strace -f -o ...});
+     *                the returned process is the wrapper's
+     */
+    public static Process start(TestInbox inbox, Properties settings, String logName, List<String> wrapper) {
+        return start(inbox, settings, logName, "-Xmx256m", Map.of(), wrapper);
+    }
+
     private static Process start(TestInbox inbox, Properties settings, String logName, String heap,
                                  Map<String, String> environment) {
-        List<String> command = new ArrayList<>(List.of(
+        return start(inbox, settings, logName, heap, environment, List.of());
+    }
+
+    private static Process start(TestInbox inbox, Properties settings, String logName, String heap,
+                                 Map<String, String> environment, List<String> wrapper) {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
                 // the application's own logging, at INFO, into the log file (the tests' configuration is quieter)
                 "-Dlog4j2.configurationFile=log4j2.properties", "-cp", testClassPath()));
@@ -56,8 +70,9 @@ public final class ChildApplication {
         }
     }
 
-    /** kill -9, and wait until the process is gone. */
+    /** kill -9, and wait until the process is gone; a JVM started under a wrapper is killed first. */
     public static void kill(Process process) throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }

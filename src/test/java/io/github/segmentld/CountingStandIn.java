@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -23,6 +25,11 @@ import com.sun.net.httpserver.HttpServer;
  * it counts, per client-side ID, the events it accepted by their user, as LaunchDarkly does with payload IDs (a
  * payload ID accepted before is answered but dropped), and notes every user it receives under a second payload ID:
  * an event delivered twice. It answers what the test sets: 202, a failure status, and an optional delay.
+ *
+ * <p>A fault test forces its scenario by holding answers: from a chosen request on, each request is read (and, if it
+ * is to be answered 2xx, accepted) but its answer waits until {@link #release()}. So "killed with batches accepted and
+ * unanswered" is certain once {@link #held} is positive, whatever the machine's speed. Each application under test may
+ * post through a route of its own ({@link #baseUrl(String)}), so that one instance's answers can be held alone.
  */
 public final class CountingStandIn implements AutoCloseable {
 
@@ -33,8 +40,15 @@ public final class CountingStandIn implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong repeated = new AtomicLong();
     private final Map<String, Integer> statusByClientSideId = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> requestsByRoute = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> heldByRoute = new ConcurrentHashMap<>();
+    private final Map<String, Long> holdFromByRoute = new ConcurrentHashMap<>();
+    private volatile CountDownLatch released = new CountDownLatch(0);
     private volatile int status = 202;
     private volatile long delayMillis;
+
+    /** A held answer is given anyway after this long, so that a test that forgets to release ends all the same. */
+    private static final long LONGEST_HOLD_SECONDS = 120;
 
     public CountingStandIn() {
         try {
@@ -42,13 +56,41 @@ public final class CountingStandIn implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server.setExecutor(Executors.newFixedThreadPool(8));
-        server.createContext("/events/bulk/", this::handle);
+        // a thread per connection: held answers must not starve the requests of the applications not held
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", this::handle);
         server.start();
     }
 
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The events base URL of one application under test, so that its answers can be held alone. */
+    public String baseUrl(String route) {
+        return baseUrl() + "/" + route;
+    }
+
+    /**
+     * Holds the answers of the requests posted through {@code route} ({@code ""} for {@link #baseUrl()}) once it has
+     * answered {@code answered} more of them, until {@link #release()}.
+     */
+    public void holdAfter(String route, long answered) {
+        if (released.getCount() == 0) {
+            released = new CountDownLatch(1);
+        }
+        holdFromByRoute.put(route, requestsOf(route).get() + answered);
+    }
+
+    /** How many requests posted through {@code route} wait for their answer. */
+    public long held(String route) {
+        return heldByRoute.computeIfAbsent(route, r -> new AtomicLong()).get();
+    }
+
+    /** Answers the held requests, and holds no more. */
+    public void release() {
+        holdFromByRoute.clear();
+        released.countDown();
     }
 
     /** What every request is answered (202, or a failure such as 503 or 400). */
@@ -83,19 +125,34 @@ public final class CountingStandIn implements AutoCloseable {
         return payloadOfUser.getOrDefault(clientSideId, Map.of()).containsKey(user);
     }
 
-    /** The users whose event was accepted under two payload IDs. */
     /** Accepted payloads sent again under their payload ID, which LaunchDarkly drops. */
     public long repeatedPayloads() {
         return repeated.get();
     }
 
+    /** The users whose event was accepted under two payload IDs. */
     public synchronized List<String> doubled() {
         return List.copyOf(doubled);
     }
 
+    private AtomicLong requestsOf(String route) {
+        return requestsByRoute.computeIfAbsent(route, r -> new AtomicLong());
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        int bulk = path.indexOf("/events/bulk/");
+        if (bulk < 0) {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+            return;
+        }
         requests.incrementAndGet();
-        String clientSideId = exchange.getRequestURI().getPath().substring("/events/bulk/".length());
+        String route = path.substring(bulk == 0 ? 0 : 1, bulk);
+        long number = requestsOf(route).incrementAndGet();
+        Long holdFrom = holdFromByRoute.get(route);
+        boolean hold = holdFrom != null && number > holdFrom;
+        String clientSideId = path.substring(bulk + "/events/bulk/".length());
         String payloadId = exchange.getRequestHeaders().getFirst("X-LaunchDarkly-Payload-ID");
         try (exchange; InputStream body = exchange.getRequestBody()) {
             if (delayMillis > 0) {
@@ -123,6 +180,15 @@ public final class CountingStandIn implements AutoCloseable {
                     }
                 }
             }
+            if (hold) {
+                AtomicLong held = heldByRoute.computeIfAbsent(route, r -> new AtomicLong());
+                held.incrementAndGet();
+                try {
+                    released.await(LONGEST_HOLD_SECONDS, TimeUnit.SECONDS);
+                } finally {
+                    held.decrementAndGet();
+                }
+            }
             exchange.sendResponseHeaders(answer, -1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -145,6 +211,7 @@ public final class CountingStandIn implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
     }
 }

@@ -18,6 +18,7 @@ class LayeringTest {
 
     /** From the floor up; packages on one line are side by side and do not import each other. */
     private static final List<List<String>> LAYERS = List.of(
+            List.of("time"),
             List.of("model", "observe", "store"),
             List.of("mapping", "server"),
             List.of("actions", "ingest", "launchdarkly"),

@@ -54,6 +54,8 @@ public record TestInbox(Path work) {
         p.setProperty("inbox.dir", inbox().toString());
         p.setProperty("inbox.poll-delay-ms", "100");
         p.setProperty("inbox.stable-for-ms", "100");
+        p.setProperty("inbox.retry-initial-delay-ms", "100");
+        p.setProperty("inbox.retry-max-delay-ms", "1000");
         p.setProperty("store.dead-letter-dir", deadLetters().toString());
         p.setProperty("store.rejected-dir", rejected().toString());
         p.setProperty("store.ledger-file", work.resolve("state/delivery.db").toString());

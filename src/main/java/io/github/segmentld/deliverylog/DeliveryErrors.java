@@ -81,7 +81,7 @@ public class DeliveryErrors {
 
     /** Rejected events, a row per reason code and message. */
     private void rejected(Connection connection, long from, long to, Map<String, Row> rows) throws SQLException {
-        RejectedEvents.each(connection, from, to, (line, detail) -> {
+        RejectedEvents.each(connection, from, to, (group, line, detail) -> {
             String message = detail.path("detail").asText("");
             String code = line.reason();
             rows.computeIfAbsent(code + "\n" + message, key -> new Row(code, message, whatToDo(code)))

@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * commits whatever has queued up, at least every {@link #FLUSH_INTERVAL}, so a record is readable within about a
  * second, and a kill -9 loses at most that last second of the log, never an event.
  * <p>
- * The log never holds delivery up: what waits is bounded by {@code delivery-log.max-pending-bytes}, beyond which
- * records are dropped with a warning and counted ({@code delivery_log_records_dropped_total}); a write that fails is
- * dropped the same way, and a database found damaged is recreated.
+ * The log never holds delivery up: what waits is bounded by {@code delivery-log.max-pending-bytes}, every entry counted
+ * against it (a change to a batch, such as a request and LaunchDarkly's answer, as much as a group of events), beyond
+ * which entries are dropped with a warning and counted ({@code delivery_log_records_dropped_total}); a write that fails
+ * is dropped the same way, and a database found damaged is recreated.
  */
 public class DeliveryLog extends ServiceSupport {
 
@@ -52,11 +53,14 @@ public class DeliveryLog extends ServiceSupport {
      * What the writer writes: groups of events, made when the records are handed over so that the events they come from
      * are not held, and the changes to batches that go with them.
      */
-    record Entry(List<LoggedGroup> groups, Work work) {
+    record Entry(List<LoggedGroup> groups, Work work, long workBytes) {
+
+        /** What an entry holds in memory whatever it carries: itself, its list and its change. */
+        private static final long OVERHEAD_BYTES = 200;
 
         /** Roughly what the entry holds in memory, which counts against the pending bound. */
         long bytes() {
-            return 200 + groups.stream().mapToLong(LoggedGroup::bytes).sum();
+            return OVERHEAD_BYTES + workBytes + groups.stream().mapToLong(LoggedGroup::bytes).sum();
         }
 
         /** How many records a dropped entry loses: its events, or the one change. */
@@ -147,7 +151,7 @@ public class DeliveryLog extends ServiceSupport {
     public void posting(@Body byte[] payload, @ExchangeProperty(LaunchDarklyBatch.PROPERTY) LaunchDarklyBatch batch,
                         @ExchangeProperty(EventChunk.PROPERTY) EventChunk chunk) {
         if (running) {
-            offer(new Entry(List.of(rows.batch(batch, chunk, payload, clock.millis())), null));
+            offer(new Entry(List.of(rows.batch(batch, chunk, payload, clock.millis())), null, 0));
         }
     }
 
@@ -157,7 +161,7 @@ public class DeliveryLog extends ServiceSupport {
         if (running) {
             List<LoggedGroup> groups = rows.settled(chunk, converted, clock.millis());
             if (!groups.isEmpty()) {
-                offer(new Entry(groups, null));
+                offer(new Entry(groups, null, 0));
             }
         }
     }
@@ -165,7 +169,7 @@ public class DeliveryLog extends ServiceSupport {
     /** An event the HTTP source refused while it accepted the rest of its request. */
     public void refused(InputSource source, long position, String reason, String raw) {
         if (running) {
-            offer(new Entry(List.of(rows.refused(source, position, reason, raw, clock.millis())), null));
+            offer(new Entry(List.of(rows.refused(source, position, reason, raw, clock.millis())), null, 0));
         }
     }
 
@@ -173,7 +177,8 @@ public class DeliveryLog extends ServiceSupport {
     public void split(@Body LaunchDarklyBatch batch) {
         long now = clock.millis();
         List<String> halves = batch.halves().stream().map(LaunchDarklyBatch::payloadId).toList();
-        offer(change(writer -> writer.split(batch.payloadId(), halves, now)));
+        offer(change(textBytes(batch.payloadId()) + halves.stream().mapToLong(DeliveryLog::textBytes).sum(),
+                writer -> writer.split(batch.payloadId(), halves, now)));
     }
 
     /** A batch parked in its destination's retry queue; one its open circuit held back is logged here first. */
@@ -186,21 +191,23 @@ public class DeliveryLog extends ServiceSupport {
         long now = clock.millis();
         String reason = cause == null ? HELD_BACK : failures.describe(cause, batch.destination());
         List<LoggedGroup> unposted = cause == null ? List.of(rows.batch(batch, chunk, null, now)) : List.of();
-        offer(new Entry(unposted, writer -> writer.outcome(batch.payloadId(), "retry_pending", reason, now)));
+        offer(new Entry(unposted, writer -> writer.outcome(batch.payloadId(), "retry_pending", reason, now),
+                textBytes(batch.payloadId()) + textBytes(reason)));
     }
 
     /** A batch written to the dead-letter store. */
     public void deadLettered(@ExchangeProperty(LaunchDarklyBatch.PROPERTY) LaunchDarklyBatch batch,
                              @ExchangeProperty(FailureDescriptions.DEAD_LETTER_REASON) String reason) {
         long now = clock.millis();
-        offer(change(writer -> writer.outcome(batch.payloadId(), "dead_lettered", reason, now)));
+        offer(change(textBytes(batch.payloadId()) + textBytes(reason),
+                writer -> writer.outcome(batch.payloadId(), "dead_lettered", reason, now)));
     }
 
     /** One request for a batch, with LaunchDarkly's answer; a 2xx answer delivers it. */
     void attempt(LaunchDarklyBatch batch, long at, Integer status, long latencyMillis, String error,
                  String responseBody) {
         String payloadId = batch.payloadId();
-        offer(change(writer -> {
+        offer(change(textBytes(payloadId) + textBytes(error) + textBytes(responseBody), writer -> {
             writer.attempt(payloadId, at, status, latencyMillis, error, responseBody);
             if (status != null && status >= 200 && status < 300) {
                 writer.delivered(payloadId, at + latencyMillis);
@@ -214,11 +221,17 @@ public class DeliveryLog extends ServiceSupport {
             return;
         }
         long cutoff = clock.millis() - settings.retention().toMillis();
-        offer(change(writer -> writer.prune(cutoff, settings.maxBytes())));
+        offer(change(0, writer -> writer.prune(cutoff, settings.maxBytes())));
     }
 
-    private static Entry change(Work work) {
-        return new Entry(List.of(), work);
+    /** A change to the log's batches that holds texts of these bytes. */
+    private static Entry change(long bytes, Work work) {
+        return new Entry(List.of(), work, bytes);
+    }
+
+    /** Roughly what a text held by a change takes in memory. */
+    private static long textBytes(String text) {
+        return text == null ? 0 : 2L * text.length();
     }
 
     private void offer(Entry entry) {
@@ -226,8 +239,7 @@ public class DeliveryLog extends ServiceSupport {
             return;
         }
         long bytes = entry.bytes();
-        // a change to a batch is small, and what a search shows of the batch: only groups of events are dropped
-        if (pendingBytes.addAndGet(bytes) > settings.maxPendingBytes() && !entry.groups().isEmpty()) {
+        if (pendingBytes.addAndGet(bytes) > settings.maxPendingBytes()) {
             pendingBytes.addAndGet(-bytes);
             drop(entry.records(), "the writer is behind (delivery-log.max-pending-bytes="
                     + settings.maxPendingBytes() + ")");

@@ -2,7 +2,6 @@ package io.github.segmentld.ingest;
 
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +16,7 @@ import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.KafkaClients;
 import io.github.segmentld.store.KafkaTopics;
 import io.github.segmentld.store.StateUnavailableException;
+import io.github.segmentld.time.Ticker;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -67,9 +67,9 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     private final int retryAfterSeconds;
     private final RefusedEvents refusals;
     private final PipelineMetrics metrics;
-    private final Clock clock;
+    private final Ticker ticker;
     private volatile Producer<String, byte[]> producer;
-    private volatile long unavailableLoggedAt = -UNAVAILABLE_LOG_INTERVAL_MILLIS;
+    private volatile long unavailableLoggedAt;
 
     /**
      * @param recentMessageIds how many messageIds are remembered at most, and in how many bytes
@@ -77,7 +77,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
      */
     public KafkaAcceptedLog(KafkaClients clients, String topic, long timeoutMillis, int retryAfterSeconds,
                             int recentMessageIds, long recentMessageIdsMaxBytes, RefusedEvents refusals,
-                            PipelineMetrics metrics, Clock clock) {
+                            PipelineMetrics metrics, Ticker ticker) {
         this.clients = clients;
         this.dedupe = new MessageIdDedupe(recentMessageIds, recentMessageIdsMaxBytes, metrics);
         this.maxRecent = recentMessageIds;
@@ -86,7 +86,8 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
         this.retryAfterSeconds = retryAfterSeconds;
         this.refusals = refusals;
         this.metrics = metrics;
-        this.clock = clock;
+        this.ticker = ticker;
+        this.unavailableLoggedAt = ticker.millis() - UNAVAILABLE_LOG_INTERVAL_MILLIS;
     }
 
     @Override
@@ -145,7 +146,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
 
     @Override
     public void append(AcceptedEvents accepted) {
-        long deadline = clock.millis() + timeoutMillis;
+        long deadline = ticker.millis() + timeoutMillis;
         MessageIdDedupe.Claim claim;
         try {
             // a messageId of this request in another one still being stored: that one's outcome decides
@@ -174,7 +175,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
         // every acknowledgement is awaited, so that what was stored is remembered even when the request fails
         for (int i = 0; i < sent.size(); i++) {
             try {
-                sent.get(i).get(Math.max(1, deadline - clock.millis()), TimeUnit.MILLISECONDS);
+                sent.get(i).get(Math.max(1, deadline - ticker.millis()), TimeUnit.MILLISECONDS);
                 stored.add(fresh.get(i));
             } catch (ExecutionException | TimeoutException e) {
                 failure = failure != null ? failure : e instanceof ExecutionException ? e.getCause() : e;
@@ -199,7 +200,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
 
     private RefusedRequestException unavailable(Throwable cause) {
         metrics.throttled();
-        long now = clock.millis();
+        long now = ticker.millis();
         if (now - unavailableLoggedAt >= UNAVAILABLE_LOG_INTERVAL_MILLIS) {
             unavailableLoggedAt = now;
             LOG.error("Cannot store events in Kafka topic {} ({}): requests are answered 503 with Retry-After {} s until"

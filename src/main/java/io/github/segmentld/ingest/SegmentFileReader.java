@@ -46,8 +46,10 @@ public class SegmentFileReader {
     private final int chunkSize;
     private final int maxLineBytes;
     private final Duration progressInterval;
+    private final InputIdentities identities;
 
-    public SegmentFileReader(ObjectMapper mapper, int chunkSize, int maxLineBytes, Duration progressInterval) {
+    public SegmentFileReader(ObjectMapper mapper, int chunkSize, int maxLineBytes, Duration progressInterval,
+                             InputIdentities identities) {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("pipeline.chunk-size must be at least 1, was " + chunkSize);
         }
@@ -55,6 +57,7 @@ public class SegmentFileReader {
         this.chunkSize = chunkSize;
         this.maxLineBytes = maxLineBytes;
         this.progressInterval = progressInterval;
+        this.identities = identities;
     }
 
     /**
@@ -67,8 +70,8 @@ public class SegmentFileReader {
             throw new UnreadableInputException("a symbolic link (to " + Files.readSymbolicLink(path)
                     + "), which is not followed: only files in the inbox itself are read");
         }
-        InputSource source = new InputSource(ControlCharacters.escape(file.getName()),
-                file.getName() + "|" + file.length() + "|" + file.lastModified(), "line", file.lastModified());
+        InputSource source = new InputSource(ControlCharacters.escape(file.getName()), identities.of(file), "line",
+                file.lastModified());
         FileContent content = () -> open(path);
         PushbackInputStream in = new PushbackInputStream(content.open(), BYTE_ORDER_MARK.length);
         // What the readers skip is recorded with the chunk being read, when that chunk is settled.

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.StateUnavailableException;
+import io.github.segmentld.time.Ticker;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +39,7 @@ public class Spool extends ServiceSupport implements AcceptedEventsLog {
 
     private final Settings settings;
     private final PipelineMetrics metrics;
-    private final LongSupplier ticker;
+    private final Ticker ticker;
     private final SpoolLog log;
     private final SpoolRecovery recovery;
     private final SpoolCapacity capacity;
@@ -52,14 +52,14 @@ public class Spool extends ServiceSupport implements AcceptedEventsLog {
         this(settings, SegmentFiles.onDisk(), refusals, metrics, clock);
     }
 
-    /** @param clock names the segments only: their age is measured on {@link System#nanoTime} */
+    /** @param clock names the segments only: their age is measured on {@link Ticker#SYSTEM} */
     Spool(Settings settings, SegmentFiles files, RefusedEvents refusals, PipelineMetrics metrics, Clock clock) {
-        this(settings, files, refusals, metrics, clock, System::nanoTime);
+        this(settings, files, refusals, metrics, clock, Ticker.SYSTEM);
     }
 
-    /** @param ticker monotonic nanoseconds, for the segments' age and the interval of the 503 log */
+    /** @param ticker measures the segments' age and the interval of the 503 log */
     Spool(Settings settings, SegmentFiles files, RefusedEvents refusals, PipelineMetrics metrics, Clock clock,
-          LongSupplier ticker) {
+          Ticker ticker) {
         this.settings = settings;
         this.refusals = refusals;
         this.metrics = metrics;
@@ -148,7 +148,7 @@ public class Spool extends ServiceSupport implements AcceptedEventsLog {
     private RefusedRequestException unavailable(IOException cause) {
         capacity.measure(log.unrolledBytes());
         metrics.throttled();
-        long now = ticker.getAsLong();
+        long now = ticker.nanos();
         Long last = unavailableLoggedAt;
         if (last == null || now - last >= UNAVAILABLE_LOG_INTERVAL_NANOS) {
             unavailableLoggedAt = now;

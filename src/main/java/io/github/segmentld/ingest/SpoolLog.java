@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongSupplier;
 
+import io.github.segmentld.time.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +41,7 @@ final class SpoolLog {
     private final SegmentFiles files;
     /** Names the segments only: people read the time in them. */
     private final Clock clock;
-    private final LongSupplier ticker;
+    private final Ticker ticker;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition synced = lock.newCondition();
@@ -64,9 +64,8 @@ final class SpoolLog {
     private boolean syncing;
     private long sequence;
 
-    /** @param ticker monotonic nanoseconds ({@code System::nanoTime}) */
     SpoolLog(Path spoolDir, Path inboxDir, long maxSegmentBytes, long maxSegmentAgeMillis, SegmentFiles files,
-             Clock clock, LongSupplier ticker) {
+             Clock clock, Ticker ticker) {
         this.spoolDir = spoolDir;
         this.inboxDir = inboxDir;
         this.maxSegmentBytes = maxSegmentBytes;
@@ -100,7 +99,7 @@ final class SpoolLog {
     void rollIfOld() throws IOException {
         lock.lock();
         try {
-            if (segment != null && written > 0 && ticker.getAsLong() - segmentOpenedAtNanos >= maxSegmentAgeNanos) {
+            if (segment != null && written > 0 && ticker.nanos() - segmentOpenedAtNanos >= maxSegmentAgeNanos) {
                 syncUpTo(written, generation);
                 roll();
             }
@@ -220,7 +219,7 @@ final class SpoolLog {
 
     private void open() throws IOException {
         Files.createDirectories(spoolDir);
-        segmentOpenedAtNanos = ticker.getAsLong();
+        segmentOpenedAtNanos = ticker.nanos();
         segmentPath = spoolDir.resolve(SpoolLines.SEGMENT_PREFIX + SEGMENT_TIME.format(clock.instant())
                 + "-" + (sequence++) + SpoolLines.SEGMENT_SUFFIX);
         segment = files.create(segmentPath);

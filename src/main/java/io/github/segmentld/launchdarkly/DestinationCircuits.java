@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.segmentld.time.Ticker;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Processor;
@@ -29,10 +30,15 @@ import org.slf4j.LoggerFactory;
  * <p>
  * As the delivery error handler's {@code onExceptionOccurred} processor, it sees every failed request: network
  * errors, timeouts, 408, 429 and 5xx count as failures; other answers (the destination is there) as successes.
+ * <p>
+ * How long a circuit stays open is measured on the monotonic ticker, so a wall clock stepped back does not keep it open
+ * and a step forward does not close it early; the wall clock only says when it reopens, to people.
  */
 public class DestinationCircuits implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(DestinationCircuits.class);
+    /** An open-until time not set yet. */
+    private static final long NONE = Long.MIN_VALUE;
 
     /** The settings of every destination's circuit. */
     public record Settings(int failureRatePercent, int minimumCalls, int windowCalls, Duration openFor,
@@ -43,13 +49,16 @@ public class DestinationCircuits implements Processor {
     private final Duration openFor;
     private final RetryAfter retryAfter;
     private final Clock clock;
+    private final Ticker ticker;
     private final Map<String, CircuitBreaker> circuits = new LinkedHashMap<>();
+    /** Until when each destination's circuit is open, as a reading of the ticker in nanoseconds. */
     private final Map<String, AtomicLong> openUntil = new LinkedHashMap<>();
 
     /**
+     * @param clock      the time of day, to read a Retry-After date and to say when a circuit reopens
      * @param onRecovery called with a destination's name when its circuit closes again after being open
      */
-    public DestinationCircuits(List<EventsEndpoint> destinations, Settings settings, Clock clock,
+    public DestinationCircuits(List<EventsEndpoint> destinations, Settings settings, Clock clock, Ticker ticker,
                                Consumer<String> onRecovery) {
         this.registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .failureRateThreshold(settings.failureRatePercent())
@@ -60,23 +69,25 @@ public class DestinationCircuits implements Processor {
                 .permittedNumberOfCallsInHalfOpenState(1)
                 // a probe whose answer never comes (the process was busy, a bug) must not hold the circuit half-open
                 .maxWaitDurationInHalfOpenState(settings.openFor().multipliedBy(4))
-                .clock(clock)
+                .clock(ticker.asClock())
                 .build());
         this.openFor = settings.openFor();
         this.retryAfter = new RetryAfter(settings.maxRetryAfter().toMillis(), clock);
         this.clock = clock;
+        this.ticker = ticker;
         for (EventsEndpoint destination : destinations) {
             String name = destination.name();
             CircuitBreaker circuit = registry.circuitBreaker(name);
-            AtomicLong until = new AtomicLong();
+            AtomicLong until = new AtomicLong(NONE);
             circuit.getEventPublisher().onStateTransition(event -> {
                 switch (event.getStateTransition().getToState()) {
                     case OPEN -> {
                         // a Retry-After sets its own time before it opens the circuit
-                        long now = clock.millis();
-                        until.updateAndGet(current -> current > now ? current : now + openFor.toMillis());
+                        long now = ticker.nanos();
+                        until.updateAndGet(current -> current != NONE && current - now > 0 ? current
+                                : now + openFor.toNanos());
                         LOG.warn("Destination {}: circuit OPEN, no request until {}; its batches are parked in its"
-                                + " retry queue", destination, Instant.ofEpochMilli(until.get()));
+                                + " retry queue", destination, Instant.ofEpochMilli(timeOfDay(until.get())));
                     }
                     case HALF_OPEN -> LOG.info("Destination {}: circuit half-open, one probe tests it", destination);
                     case CLOSED -> {
@@ -109,12 +120,27 @@ public class DestinationCircuits implements Processor {
     public boolean awaitsProbe(String destination) {
         CircuitBreaker.State state = circuit(destination).getState();
         return state == CircuitBreaker.State.HALF_OPEN
-                || state == CircuitBreaker.State.OPEN && clock.millis() >= openUntil.get(destination).get();
+                || state == CircuitBreaker.State.OPEN && isPast(openUntil.get(destination).get());
     }
 
     /** The time before which no request goes to the destination, in epoch milliseconds (0 while it is closed). */
     public long reopensAt(String destination) {
-        return isClosed(destination) ? 0 : openUntil.get(destination).get();
+        long until = openUntil.get(destination).get();
+        return isClosed(destination) || until == NONE ? 0 : timeOfDay(until);
+    }
+
+    private boolean isPast(long until) {
+        return until == NONE || ticker.nanos() - until >= 0;
+    }
+
+    /** The later of two readings of the ticker, either of which may be unset. */
+    private static long later(long current, long candidate) {
+        return current != NONE && current - candidate > 0 ? current : candidate;
+    }
+
+    /** The time of day, in epoch milliseconds, at which the ticker will read {@code nanos}. */
+    private long timeOfDay(long nanos) {
+        return clock.millis() + TimeUnit.NANOSECONDS.toMillis(nanos - ticker.nanos());
     }
 
     public CircuitBreaker.State state(String destination) {
@@ -139,8 +165,9 @@ public class DestinationCircuits implements Processor {
         circuit.onError(0, TimeUnit.MILLISECONDS, cause);
         Long wait = cause instanceof HttpOperationFailedException failed ? retryAfter.of(failed) : null;
         if (wait != null && wait > 0) {
-            long until = openUntil.get(batch.destination().name()).accumulateAndGet(clock.millis() + wait, Math::max);
-            circuit.transitionToOpenStateUntil(Instant.ofEpochMilli(until));
+            long until = openUntil.get(batch.destination().name())
+                    .accumulateAndGet(ticker.nanos() + TimeUnit.MILLISECONDS.toNanos(wait), DestinationCircuits::later);
+            circuit.transitionToOpenStateUntil(Instant.EPOCH.plusNanos(until));
         }
     }
 

@@ -6,10 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * A local stand-in for LaunchDarkly's bulk events API, served by the application itself when no client-side ID is
  * configured: it records each batch it receives as one line of its record file
  * ({@code {"receivedAt", "clientSideId", "payloadId", "events"}}) and logs a one-line summary. Like LaunchDarkly, it
- * ignores a payload ID it has already accepted.
+ * ignores a payload ID it has accepted lately ({@link RecentPayloadIds}).
  */
 public class LaunchDarklyStandIn {
 
@@ -33,14 +33,20 @@ public class LaunchDarklyStandIn {
     private final Path recordFile;
     private final ObjectMapper mapper;
     private final Clock clock;
-    private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+    private final RecentPayloadIds accepted;
 
-    /** @param enabled whether the stand-in route is started (when no client-side ID is configured) */
-    public LaunchDarklyStandIn(boolean enabled, Path recordFile, ObjectMapper mapper, Clock clock) {
+    /**
+     * @param enabled whether the stand-in route is started (when no client-side ID is configured)
+     * @param remembered how many payload IDs, and for how long, a batch posted again is recognised by
+     * @param nanoTime the monotonic clock the IDs' ages are measured on
+     */
+    public LaunchDarklyStandIn(boolean enabled, Path recordFile, ObjectMapper mapper, Clock clock, int remembered,
+                               Duration retention, LongSupplier nanoTime) {
         this.enabled = enabled;
         this.recordFile = recordFile;
         this.mapper = mapper;
         this.clock = clock;
+        this.accepted = new RecentPayloadIds(remembered, retention, nanoTime);
     }
 
     public boolean isEnabled() {
@@ -50,7 +56,7 @@ public class LaunchDarklyStandIn {
     public void receive(@Body byte[] body, @Header("X-LaunchDarkly-Payload-ID") String payloadId,
                         @Header("clientSideId") String clientSideId) throws IOException {
         JsonNode events = mapper.readTree(body);
-        if (payloadId != null && !accepted.add(payloadId)) {
+        if (payloadId != null && !accepted.accept(payloadId)) {
             LOG.info("LaunchDarkly stand-in: payload {} was already accepted; ignored, as LaunchDarkly does", payloadId);
             return;
         }

@@ -16,6 +16,7 @@ import io.github.segmentld.store.ParkedBatches.Depth;
 import io.github.segmentld.store.ParkedBatches.Parked;
 import io.github.segmentld.store.ParkedBatches;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public class RetryQueue extends ServiceSupport {
 
+    /** The exchange property that holds a parked batch whose document cannot be read ({@link DamagedBatch}). */
+    public static final String DAMAGED = "launchDarklyDamagedBatch";
     private static final Logger LOG = LoggerFactory.getLogger(RetryQueue.class);
     private static final long DEPTH_REFRESH_MILLIS = 1000;
 
@@ -44,6 +47,10 @@ public class RetryQueue extends ServiceSupport {
             double delay = initialDelay.toMillis() * Math.pow(multiplier, Math.max(0, attempts - 1));
             return (long) Math.min(delay, maxDelay.toMillis());
         }
+    }
+
+    /** A parked batch whose document cannot be read, as it is stored, and why it cannot be read. */
+    public record DamagedBatch(Parked parked, String reason) {
     }
 
     private final ParkedBatches parked;
@@ -171,25 +178,38 @@ public class RetryQueue extends ServiceSupport {
         return parked.due(destination, circuits.isClosed(destination) ? drainBatches : 1);
     }
 
-    /** A parked batch, ready to be sent again; null when it has left the queue meanwhile or cannot be read. */
-    public LaunchDarklyBatch load(String payloadId) {
+    /**
+     * Puts the parked batch whose payload ID is the body in the body, ready to be sent again; null when it has left the
+     * queue meanwhile, its destination is no longer configured, or its document cannot be read: then the batch, as it
+     * is stored, is in {@link #DAMAGED} with why, to be dead-lettered before it leaves the queue ({@link #removeDamaged}).
+     */
+    public void load(Exchange exchange) {
+        String payloadId = exchange.getMessage().getBody(String.class);
+        exchange.getMessage().setBody(null);
         Parked row = parked.load(payloadId);
         if (row == null) {
-            return null;
+            return;
         }
         EventsEndpoint destination = destinations.get(row.destination());
         if (destination == null) {
-            return null;
+            return;
         }
         try {
-            return BatchDocument.inflate(row.document(), payloadId, destination,
-                    new LaunchDarklyBatch.Retry(row.firstFailedAt(), row.attempts(), true), mapper);
+            exchange.getMessage().setBody(BatchDocument.inflate(row.document(), payloadId, destination,
+                    new LaunchDarklyBatch.Retry(row.firstFailedAt(), row.attempts(), true), mapper));
         } catch (IOException damaged) {
-            LOG.error("Parked batch {} of destination '{}' cannot be read ({}); it is taken out of the retry queue",
+            LOG.error("Parked batch {} of destination '{}' cannot be read ({}); it is dead-lettered as it is stored",
                     payloadId, row.destination(), damaged.getMessage());
-            parked.remove(payloadId, row.destination(), Outcome.DEAD_LETTERED, row.events());
-            return null;
+            exchange.setProperty(DAMAGED, new DamagedBatch(row,
+                    "parked batch document could not be read: " + damaged.getMessage()));
         }
+    }
+
+    /** Takes a damaged batch out of its queue, once its dead letter is stored. */
+    public void removeDamaged(@ExchangeProperty(DAMAGED) DamagedBatch damaged) {
+        Parked row = damaged.parked();
+        parked.remove(row.payloadId(), row.destination(), Outcome.DEAD_LETTERED, row.events());
+        depthsReadAt = 0;
     }
 
     /** The destination's queue as last read (at most a second ago, and after the last batch parked). */

@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.model.EventChunk;
+import io.github.segmentld.model.Rejection;
 import io.github.segmentld.model.SegmentEvent;
 import io.github.segmentld.observe.PipelineMetrics;
 import org.slf4j.Logger;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * matches, grouped by mapping. Events the integrations object turns away and events that match no mapping (page,
  * screen and group calls with the presets) are counted as filtered, with the reason and the event type; nothing is
  * dropped without a count. An event replayed from a dead letter is matched against its own instance's mappings only.
+ * A trigger that fails on an event (a defect) turns that event down for that mapping, with the failure, and the rest
+ * of the chunk goes on.
  */
 public class MappingMatcher {
 
@@ -44,6 +47,7 @@ public class MappingMatcher {
     /** One group per mapping that matched events of the chunk, in the order of the mappings. */
     public List<MappedEvents> match(EventChunk chunk) {
         Map<Mapping, List<MappedEvent>> matched = new LinkedHashMap<>();
+        Map<Mapping, List<TransformedEvents.Invalid>> turnedDown = new HashMap<>();
         Map<FilterReason, Integer> filtered = new HashMap<>();
         for (SegmentEvent event : chunk.events()) {
             ObjectNode json = event.json();
@@ -54,10 +58,19 @@ public class MappingMatcher {
             }
             boolean any = false;
             for (Mapping mapping : mappings) {
-                if (applies(mapping, event)) {
-                    matched.computeIfAbsent(mapping, m -> new ArrayList<>()).add(new MappedEvent(event, mapping, chunk));
+                try {
+                    if (!applies(mapping, event)) {
+                        continue;
+                    }
+                } catch (RuntimeException defect) {
+                    turnedDown.computeIfAbsent(mapping, m -> new ArrayList<>()).add(new TransformedEvents.Invalid(
+                            new MappedEvent(event, mapping, chunk), Rejection.UNEXPECTED_ERROR,
+                            "the trigger of the mapping failed on the event: " + defect));
                     any = true;
+                    continue;
                 }
+                matched.computeIfAbsent(mapping, m -> new ArrayList<>()).add(new MappedEvent(event, mapping, chunk));
+                any = true;
             }
             if (!any) {
                 filtered.merge(new FilterReason(NO_MATCHING_MAPPING, typeOf(json)), 1, Integer::sum);
@@ -69,11 +82,17 @@ public class MappingMatcher {
             LOG.warn("{}: events replayed from a dead letter of a destination instance that is not configured (or"
                     + " has no enabled mapping) were filtered", chunk.source().name());
         }
-        List<MappedEvents> groups = new ArrayList<>(matched.size());
-        matched.forEach((mapping, events) -> {
-            metrics.matched(mapping.destination(), mapping.name(), events.size());
-            groups.add(new MappedEvents(mapping, events));
-        });
+        List<MappedEvents> groups = new ArrayList<>(matched.size() + turnedDown.size());
+        for (Mapping mapping : mappings) {
+            List<MappedEvent> events = matched.getOrDefault(mapping, List.of());
+            List<TransformedEvents.Invalid> failed = turnedDown.getOrDefault(mapping, List.of());
+            if (!events.isEmpty()) {
+                metrics.matched(mapping.destination(), mapping.name(), events.size());
+            }
+            if (!events.isEmpty() || !failed.isEmpty()) {
+                groups.add(new MappedEvents(mapping, events, failed));
+            }
+        }
         return groups;
     }
 

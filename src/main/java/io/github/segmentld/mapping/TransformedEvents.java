@@ -21,11 +21,11 @@ public record TransformedEvents(String destination, List<LaunchDarklyEvent> laun
 
     /**
      * Applies an action to each event of the group, keeping the failures apart: whatever goes wrong with one event
-     * turns that event down, never the group.
+     * turns that event down, never the group. The events the group's trigger failed on are turned down with them.
      */
     public static TransformedEvents apply(MappedEvents group, Function<MappedEvent, LaunchDarklyEvent> action) {
         List<LaunchDarklyEvent> made = new ArrayList<>(group.events().size());
-        List<Invalid> invalid = new ArrayList<>();
+        List<Invalid> invalid = new ArrayList<>(group.turnedDown());
         for (MappedEvent event : group.events()) {
             try {
                 made.add(action.apply(event));

@@ -4,8 +4,10 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
+import java.util.function.ToLongFunction;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -35,6 +37,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@code spool_backlog_bytes}: bytes accepted and waiting for delivery;</li>
  * <li>{@code delivery_log_pending_bytes}: what waits for the delivery log's writer, in bytes (roughly), and
  * {@code delivery_log_records_dropped_total}: records it could not write (behind, or its database failing).</li>
+ * <li>{@code state_database_writer_failures_total}: writes of the state database that threw an Error, and its
+ * transactions that failed as a whole (a full disk).</li>
  * <li>{@code alert_state{rule}}: 0 not firing, 1 pending, 2 firing; {@code delivery_success_ratio{destination,window}}:
  * delivered over delivery outcomes (NaN without outcomes); {@code alert_notifications_sent_total{channel}},
  * {@code alert_notifications_failed_total{channel}} and {@code alert_channel_up{channel}} (0 while its last notice
@@ -120,6 +124,11 @@ public class PipelineMetrics {
     /** A gauge read when the metrics are scraped, with its tags as name, value, name, value... */
     public void gauge(String name, DoubleSupplier value, String... tags) {
         Gauge.builder(name, value, DoubleSupplier::getAsDouble).tags(tags).strongReference(true).register(registry);
+    }
+
+    /** A counter its owner keeps, read when the metrics are scraped (as long as the owner lives). */
+    public <T> void counter(String name, T owner, ToLongFunction<T> total) {
+        FunctionCounter.builder(name, owner, o -> total.applyAsLong(o)).register(registry);
     }
 
     /** An alert notice a channel took, or did not take after its redeliveries. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
+import io.github.segmentld.time.Ticker;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.camel.spi.CamelEvent;
@@ -45,51 +45,56 @@ public class Watchdog extends AbstractHealthCheck {
     private final LongSupplier lastCommitAt;
     private final Consumer<String> stopAccepting;
     private final boolean exitOnFatal;
-    private final Clock clock;
+    private final Ticker ticker;
+    /** Each worker's last beat, as a ticker reading: a wall clock stepped forward would make them all look stalled. */
     private final Map<String, Long> heartbeats = new ConcurrentHashMap<>();
     private final AtomicBoolean fatal = new AtomicBoolean();
     private final long startedAt;
-    /** Since when the inbox holds files, as seen by the checks (a file's own time says nothing: it may be old). */
-    private volatile long inboxBusySince;
+    /**
+     * Since when the inbox holds files, as seen by the checks (a file's own time says nothing: it may be old); a
+     * ticker reading, or Long.MIN_VALUE while the inbox is empty.
+     */
+    private volatile long inboxBusySince = Long.MIN_VALUE;
     private ScheduledExecutorService checker;
 
     /**
-     * @param lastCommitAt  when the state database last committed, in epoch milliseconds
+     * @param lastCommitAt  when the state database last committed, as a reading of the ticker (Long.MIN_VALUE: never)
      * @param stopAccepting closes the HTTP sources, with the reason
      * @param exitOnFatal   false only where the process must not exit (tests in a shared JVM)
      */
     public Watchdog(Path inboxDir, Duration stallAfter, LongSupplier lastCommitAt, Consumer<String> stopAccepting,
-                    boolean exitOnFatal, Clock clock) {
+                    boolean exitOnFatal, Ticker ticker) {
         super("progress");
         this.inboxDir = inboxDir;
         this.stallAfter = stallAfter;
         this.lastCommitAt = lastCommitAt;
         this.stopAccepting = stopAccepting;
         this.exitOnFatal = exitOnFatal;
-        this.clock = clock;
-        this.startedAt = clock.millis();
+        this.ticker = ticker;
+        this.startedAt = ticker.nanos();
     }
 
     /** A worker that runs on a timer says it is alive; one that stops saying so is considered dead. */
     public void beat(String worker) {
-        heartbeats.put(worker, clock.millis());
+        heartbeats.put(worker, ticker.nanos());
     }
 
     /** What is not making progress, each with how long; empty when all is well. */
     public List<String> stalls() {
-        long now = clock.millis();
-        long limit = stallAfter.toMillis();
+        long now = ticker.nanos();
+        long limit = stallAfter.toNanos();
         List<String> stalls = new ArrayList<>();
         heartbeats.forEach((worker, at) -> {
             if (now - at > limit) {
-                stalls.add(worker + " has not run for " + (now - at) / 1000 + " s");
+                stalls.add(worker + " has not run for " + seconds(now - at) + " s");
             }
         });
         long busySince = inboxBusySince;
-        long lastCommit = Math.max(lastCommitAt.getAsLong(), startedAt);
-        if (busySince > 0 && now - busySince > limit && now - lastCommit > limit) {
-            stalls.add("the inbox has held files for " + (now - busySince) / 1000 + " s and nothing was settled for "
-                    + (now - lastCommit) / 1000 + " s");
+        long committedAt = lastCommitAt.getAsLong();
+        long lastCommit = committedAt == Long.MIN_VALUE || committedAt - startedAt < 0 ? startedAt : committedAt;
+        if (busySince != Long.MIN_VALUE && now - busySince > limit && now - lastCommit > limit) {
+            stalls.add("the inbox has held files for " + seconds(now - busySince) + " s and nothing was settled for "
+                    + seconds(now - lastCommit) + " s");
         }
         return stalls;
     }
@@ -125,12 +130,12 @@ public class Watchdog extends AbstractHealthCheck {
         checker.scheduleWithFixedDelay(() -> {
             boolean busy = inboxHoldsInputs();
             if (!busy) {
-                inboxBusySince = 0;
-            } else if (inboxBusySince == 0) {
-                inboxBusySince = clock.millis();
+                inboxBusySince = Long.MIN_VALUE;
+            } else if (inboxBusySince == Long.MIN_VALUE) {
+                inboxBusySince = ticker.nanos();
             }
             List<String> dead = heartbeats.entrySet().stream()
-                    .filter(beat -> clock.millis() - beat.getValue() > stallAfter.toMillis())
+                    .filter(beat -> ticker.nanos() - beat.getValue() > stallAfter.toNanos())
                     .map(beat -> beat.getKey() + " has stopped")
                     .toList();
             if (!dead.isEmpty()) {
@@ -207,6 +212,10 @@ public class Watchdog extends AbstractHealthCheck {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    private static long seconds(long nanos) {
+        return TimeUnit.NANOSECONDS.toSeconds(nanos);
     }
 
     private static void sleepQuietly(Duration duration) {

@@ -16,7 +16,7 @@ import org.apache.camel.support.EventNotifierSupport;
 /**
  * Puts the Vert.x instance that holds Camel's HTTP servers to the {@link HttpLimits} into the registry, before camel-main
  * creates the servers (they take the registry's instance), and closes it once they are stopped; and who may use the
- * operator endpoints ({@link OperatorAccess}).
+ * operator endpoints ({@link OperatorAccess}), from where ({@link CrossSiteGuard}).
  */
 @Configuration
 public class HttpServersConfiguration implements CamelConfiguration {
@@ -38,6 +38,12 @@ public class HttpServersConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public OperatorAccess operatorAccess(@PropertyInject("operator.token") String token) {
         return new OperatorAccess(token);
+    }
+
+    /** Refuses what another site's page may have sent to the operator endpoints. */
+    @BindToRegistry(lazy = true)
+    public CrossSiteGuard crossSiteGuard() {
+        return new CrossSiteGuard();
     }
 
     @Override

@@ -62,6 +62,21 @@ public class DeliveryLedger {
         return !database.read(c -> exists(c, "SELECT 1 FROM settled_chunk WHERE chunk_key = ?", chunkKey));
     }
 
+    /** Whether any chunk of the input {@code inputId} is settled: its chunk keys are {@code inputId#index}. */
+    public boolean anySettledChunkOf(String inputId) {
+        // a range over the primary key's index: '$' is the character after '#'
+        return database.read(c -> {
+            try (PreparedStatement sql = c.prepareStatement(
+                    "SELECT 1 FROM settled_chunk WHERE chunk_key >= ? AND chunk_key < ? LIMIT 1")) {
+                sql.setString(1, inputId + "#");
+                sql.setString(2, inputId + "$");
+                try (ResultSet rows = sql.executeQuery()) {
+                    return rows.next();
+                }
+            }
+        });
+    }
+
     /** Records an outcome with the next commit, without waiting for it. */
     public void recordLater(String payloadId, String destination, Outcome outcome, int events) {
         long now = clock.millis();

@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Files that must outlive a power cut, not only a crash. Forcing a file's bytes is not enough: its name is an entry of
@@ -35,13 +39,40 @@ public final class DurableFiles {
     }
 
     /**
+     * Creates a folder and those above it that are missing, syncing the folder that holds each one it created: a
+     * file synced into a folder that was itself never synced into its parent can vanish with it.
+     */
+    public static Path createDirectories(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            return dir;
+        }
+        Path parent = absolute.getParent();
+        if (parent != null) {
+            createDirectories(parent);
+        }
+        try {
+            Files.createDirectory(absolute);
+        } catch (FileAlreadyExistsException e) {
+            // made at the same time by another thread, which may not have synced its parent yet: synced here too
+            if (!Files.isDirectory(absolute)) {
+                throw e;
+            }
+        }
+        if (parent != null) {
+            syncDirectory(parent);
+        }
+        return dir;
+    }
+
+    /**
      * Writes a whole file under a temporary name beside it ({@code .writing-<name>}), forces it, renames it to its name
      * (replacing a file of that name) and syncs the folder: after a crash or a power cut the file is either absent or
      * whole.
      */
     public static Path write(Path target, byte[] content) throws IOException {
         Path folder = target.toAbsolutePath().getParent();
-        Files.createDirectories(folder);
+        createDirectories(folder);
         Path temporary = folder.resolve(".writing-" + target.getFileName());
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -75,5 +106,32 @@ public final class DurableFiles {
             syncDirectory(from);
         }
         return target;
+    }
+
+    /**
+     * Renames files atomically into a folder under their own names, then syncs that folder and each folder they came
+     * from once, rather than once a file: for a page of files moved together, answered together.
+     */
+    public static void moveInto(Collection<Path> sources, Path folder) throws IOException {
+        if (sources.isEmpty()) {
+            return;
+        }
+        Set<Path> left = new LinkedHashSet<>();
+        for (Path source : sources) {
+            Path target = folder.resolve(source.getFileName());
+            try {
+                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot move " + source + " to " + target + " atomically: they must be on one"
+                        + " file system", e);
+            }
+            left.add(source.toAbsolutePath().getParent());
+        }
+        Path to = folder.toAbsolutePath();
+        syncDirectory(to);
+        left.remove(to);
+        for (Path from : left) {
+            syncDirectory(from);
+        }
     }
 }

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -97,16 +98,24 @@ public class KafkaDeadLetters extends ServiceSupport {
         }
     }
 
-    /** Stores the dead letter prepared in the message (keyed by its payload ID), and returns once the broker has it. */
-    public void store(Exchange exchange) throws InterruptedException {
+    /**
+     * Stores the dead letter prepared in the message (keyed by its payload ID), and returns once the broker has it.
+     *
+     * @throws StateUnavailableException when the broker does not take it in time
+     */
+    public void store(Exchange exchange) {
         ensureTopic();
         String payloadId = exchange.getIn().getHeader(PAYLOAD_ID, String.class);
         try {
             writer.send(new ProducerRecord<>(topic, payloadId, exchange.getIn().getBody(byte[].class)))
                     .get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateUnavailableException("interrupted while writing batch " + payloadId + " to the dead letters"
+                    + " (Kafka topic " + topic + ")", e);
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException("the dead letters (Kafka topic " + topic + ") did not take batch "
+            throw new StateUnavailableException("the dead letters (Kafka topic " + topic + ") did not take batch "
                     + payloadId + ": " + cause, cause);
         }
     }

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -42,7 +43,7 @@ public final class KafkaTopics {
      * Makes the topic, compacted, with {@code partitions} partitions (and the brokers' replication factor) if it is
      * missing, and returns how many partitions it has.
      *
-     * @throws IllegalStateException when the topic exists and is not compacted
+     * @throws StateUnavailableException when the topic exists and is not compacted, or cannot be looked up or made
      */
     public static int ensureCompacted(Properties adminSettings, String topic, int partitions, long timeoutMillis) {
         Properties settings = new Properties();
@@ -69,17 +70,17 @@ public final class KafkaTopics {
                     .get(resource);
             ConfigEntry policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
             if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
-                throw new IllegalStateException("Kafka topic " + topic + " has cleanup.policy="
+                throw new StateUnavailableException("Kafka topic " + topic + " has cleanup.policy="
                         + (policy == null ? "?" : policy.value()) + ": it must be compact, or the broker drops what it"
-                        + " holds after its retention time");
+                        + " holds after its retention time", null);
             }
             return description.partitions().size();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while looking up Kafka topic " + topic, e);
-        } catch (ExecutionException | TimeoutException e) {
+            throw new StateUnavailableException("interrupted while looking up Kafka topic " + topic, e);
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException("Kafka topic " + topic + " cannot be looked up: " + cause, cause);
+            throw new StateUnavailableException("Kafka topic " + topic + " cannot be looked up: " + cause, cause);
         }
     }
 

@@ -1,30 +1,24 @@
 package io.github.segmentld.store;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.segmentld.time.Ticker;
 import org.apache.camel.support.service.ServiceSupport;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * concurrent callers share one sync. A write that fails is rolled back on its own (a savepoint each) and its caller
  * sees the exception. Reads use a connection of their own, which SQLite lets run beside the writer.
  * <p>
- * A damaged database (SQLite finds it corrupt, or not a database, or it fails the integrity check) never stops the
- * start: it is moved aside with a warning that names it, a new one is created, and every row that can still be read
- * is copied over; a row that cannot is skipped with a warning naming the table and its position. A database that
- * cannot be opened for another reason (a full disk) is left as it is, and the start fails with that reason.
+ * Nothing waits on the writer for ever: whatever a write throws, an {@link Error} included, the writer logs and counts
+ * it and goes on with the next ones; and a caller waits at most the write timeout, then gets a
+ * {@link StateUnavailableException} (the HTTP sources answer it 503 with Retry-After). A write that timed out before
+ * the writer took it is dropped; one the writer had taken may still commit.
  */
 public class StateDatabase extends ServiceSupport {
 
@@ -51,90 +45,79 @@ public class StateDatabase extends ServiceSupport {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(StateDatabase.class);
-    private static final DateTimeFormatter ASIDE_TIME =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
-    private static final int SCHEMA_VERSION = 1;
-    private static final String[] SCHEMA = {
-        // The outcome of each batch, by payload ID: delivered, parked, dead_lettered or split.
-        """
-        CREATE TABLE IF NOT EXISTS batch_outcome (
-          payload_id TEXT PRIMARY KEY, destination TEXT NOT NULL, outcome TEXT NOT NULL, events INTEGER NOT NULL,
-          recorded_at INTEGER NOT NULL)""",
-        "CREATE INDEX IF NOT EXISTS batch_outcome_age ON batch_outcome (recorded_at)",
-        // The chunks of inputs whose every batch has an outcome and whose rejections are written.
-        "CREATE TABLE IF NOT EXISTS settled_chunk (chunk_key TEXT PRIMARY KEY, settled_at INTEGER NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS settled_chunk_age ON settled_chunk (settled_at)",
-        // How much of each rejection file belongs to settled chunks; the rest is cut off at start.
-        """
-        CREATE TABLE IF NOT EXISTS rejection_file (
-          path TEXT PRIMARY KEY, committed_bytes INTEGER NOT NULL, updated_at INTEGER NOT NULL)""",
-        // The retry queues: batches that failed with a recoverable answer, with their events and their schedule.
-        """
-        CREATE TABLE IF NOT EXISTS parked_batch (
-          payload_id TEXT PRIMARY KEY, destination TEXT NOT NULL, events INTEGER NOT NULL, bytes INTEGER NOT NULL,
-          document BLOB NOT NULL, first_failed_at INTEGER NOT NULL, attempts INTEGER NOT NULL,
-          next_attempt_at INTEGER NOT NULL, last_failure TEXT)""",
-        "CREATE INDEX IF NOT EXISTS parked_batch_due ON parked_batch (destination, next_attempt_at)",
-        "CREATE INDEX IF NOT EXISTS parked_batch_age ON parked_batch (destination, first_failed_at)",
-        // With the retry queues shared on Kafka: each parked batch's partition of the topic, which says who sends it.
-        "CREATE TABLE IF NOT EXISTS parked_partition (payload_id TEXT PRIMARY KEY, partition INTEGER NOT NULL)",
-        // The size of each retry queue, kept with every change to it, and counted anew at each start.
-        """
-        CREATE TABLE IF NOT EXISTS queue_depth (
-          destination TEXT PRIMARY KEY, batches INTEGER NOT NULL, events INTEGER NOT NULL, bytes INTEGER NOT NULL)""",
-        // The signatures of webhook deliveries accepted on their signature alone, so that a replay is not accepted.
-        "CREATE TABLE IF NOT EXISTS webhook_signature (signature TEXT PRIMARY KEY, accepted_at INTEGER NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS webhook_signature_age ON webhook_signature (accepted_at)",
-        "PRAGMA user_version = " + SCHEMA_VERSION,
-    };
-    private static final String[] COUNT_QUEUES = {
-        "DELETE FROM queue_depth",
-        """
-        INSERT INTO queue_depth (destination, batches, events, bytes)
-          SELECT destination, COUNT(*), SUM(events), SUM(bytes) FROM parked_batch GROUP BY destination""",
-    };
-    private static final String[] TABLES =
-        {"batch_outcome", "settled_chunk", "rejection_file", "parked_batch", "parked_partition", "webhook_signature"};
-    private static final String[] JOURNAL_SUFFIXES = {"", "-wal", "-shm"};
     private static final int MAX_WRITES_PER_COMMIT = 512;
-    private static final long FAILURE_LOG_INTERVAL_MILLIS = 10_000;
+    private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The default write timeout, for databases made without one (tests). */
+    private static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(15);
 
     private record Pending(Work<?> work, CompletableFuture<Object> done) {
     }
 
     private final Path file;
     private final Clock clock;
+    private final Ticker ticker;
+    private final long writeTimeoutNanos;
     private final BlockingQueue<Pending> pending = new ArrayBlockingQueue<>(4096);
+    private final AtomicLong writerFailures = new AtomicLong();
     private Connection writer;
     private Connection reader;
     private Thread writerThread;
     private volatile boolean running;
-    private volatile long lastCommitAt;
+    private volatile long lastCommitAt = Long.MIN_VALUE;
     private volatile long lastFailureLoggedAt;
+    /** The ticker's reading when the transaction under way began; Long.MIN_VALUE while the writer waits for work. */
+    private volatile long transactionSince = Long.MIN_VALUE;
+    /** The last transaction's failure, or an Error one of its writes threw; null once a transaction commits cleanly. */
+    private volatile Throwable lastFailure;
 
     public StateDatabase(Path file, Clock clock) {
-        this.file = file;
-        this.clock = clock;
+        this(file, clock, Ticker.SYSTEM, DEFAULT_WRITE_TIMEOUT);
     }
 
-    /** When the last write was committed, in epoch milliseconds (0: none yet). */
+    /**
+     * @param clock        what the salvage of a damaged file names it after
+     * @param writeTimeout how long a caller of {@link #write} waits at most
+     */
+    public StateDatabase(Path file, Clock clock, Ticker ticker, Duration writeTimeout) {
+        this.file = file;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.writeTimeoutNanos = writeTimeout.toNanos();
+        this.lastFailureLoggedAt = ticker.nanos() - FAILURE_LOG_INTERVAL_NANOS;
+    }
+
+    /** The ticker's reading when the last write was committed (Long.MIN_VALUE: none yet). */
     public long lastCommitAt() {
         return lastCommitAt;
     }
 
+    /** How many times a write threw an Error, or a transaction failed as a whole, since the start. */
+    public long writerFailures() {
+        return writerFailures.get();
+    }
+
+    /**
+     * What keeps the writer from working right now, for the health check: a transaction under way for longer than the
+     * write timeout, or the last transaction's failure (until one commits cleanly); empty while it works.
+     */
+    public Optional<String> writerTrouble() {
+        long since = transactionSince;
+        if (since != Long.MIN_VALUE && ticker.nanos() - since > writeTimeoutNanos) {
+            return Optional.of("the writer has been on one transaction for "
+                    + TimeUnit.NANOSECONDS.toSeconds(ticker.nanos() - since) + " s");
+        }
+        if (running && writerThread != null && !writerThread.isAlive()) {
+            return Optional.of("the writer has stopped");
+        }
+        Throwable failure = lastFailure;
+        return failure == null ? Optional.empty() : Optional.of("the last transaction failed: " + failure);
+    }
+
     @Override
     protected void doStart() throws Exception {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        try {
-            writer = openChecked(file);
-        } catch (SQLException damaged) {
-            if (!isDamage(damaged)) {
-                throw StateUnavailableException.of(file, damaged);
-            }
-            replaceDamaged(damaged);
-            writer = openChecked(file);
-        }
-        reader = open(file);
+        StateDatabaseFile opener = new StateDatabaseFile(file, clock);
+        writer = opener.openForWriting();
+        reader = opener.openForReading();
         running = true;
         writerThread = new Thread(this::writeLoop, "state-database-writer");
         writerThread.setDaemon(true);
@@ -149,22 +132,32 @@ public class StateDatabase extends ServiceSupport {
             writerThread.join(TimeUnit.SECONDS.toMillis(10));
         }
         failPending(new IllegalStateException("the state database is closed"));
-        closeQuietly(writer);
-        closeQuietly(reader);
+        StateDatabaseFile.closeQuietly(writer);
+        StateDatabaseFile.closeQuietly(reader);
     }
 
-    /** Runs the work in the next transaction and returns once it is committed (synced to disk). */
+    /**
+     * Runs the work in the next transaction and returns once it is committed (synced to disk).
+     *
+     * @throws StateUnavailableException when it failed, or was not committed within the write timeout
+     */
     public <T> T write(Work<T> work) {
-        CompletableFuture<Object> done = enqueue(work);
+        long deadline = ticker.nanos() + writeTimeoutNanos;
+        Pending queued = enqueue(work, deadline);
         try {
             @SuppressWarnings("unchecked")
-            T result = (T) done.get();
+            T result = (T) queued.done().get(Math.max(0, deadline - ticker.nanos()), TimeUnit.NANOSECONDS);
             return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StateUnavailableException("interrupted while waiting for the state database", e);
         } catch (ExecutionException e) {
             throw StateUnavailableException.of(file, e.getCause());
+        } catch (TimeoutException e) {
+            pending.remove(queued);
+            queued.done().completeExceptionally(e);
+            throw new StateUnavailableException("the state database " + file + " did not commit a write within "
+                    + TimeUnit.NANOSECONDS.toMillis(writeTimeoutNanos) + " ms", e);
         }
     }
 
@@ -173,9 +166,9 @@ public class StateDatabase extends ServiceSupport {
      * after it. For records whose loss in a crash costs nothing but a repeat that LaunchDarkly drops.
      */
     public void writeLater(Work<?> work) {
-        enqueue(work).exceptionally(failure -> {
-            long now = clock.millis();
-            if (now - lastFailureLoggedAt >= FAILURE_LOG_INTERVAL_MILLIS) {
+        enqueue(work, ticker.nanos() + writeTimeoutNanos).done().exceptionally(failure -> {
+            long now = ticker.nanos();
+            if (now - lastFailureLoggedAt >= FAILURE_LOG_INTERVAL_NANOS) {
                 lastFailureLoggedAt = now;
                 LOG.warn("A state database write failed (logged at most every 10 s): {}", failure.getMessage());
             }
@@ -196,18 +189,21 @@ public class StateDatabase extends ServiceSupport {
         }
     }
 
-    private CompletableFuture<Object> enqueue(Work<?> work) {
+    private Pending enqueue(Work<?> work, long deadline) {
         if (!running) {
             throw new StateUnavailableException("the state database " + file + " is not open", null);
         }
-        CompletableFuture<Object> done = new CompletableFuture<>();
+        Pending queued = new Pending(work, new CompletableFuture<>());
         try {
-            pending.put(new Pending(work, done));
+            if (!pending.offer(queued, Math.max(0, deadline - ticker.nanos()), TimeUnit.NANOSECONDS)) {
+                throw new StateUnavailableException("the state database " + file + " has too many writes waiting"
+                        + " (its writer is behind)", null);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StateUnavailableException("interrupted while queueing a state database write", e);
         }
-        return done;
+        return queued;
     }
 
     private void writeLoop() {
@@ -226,11 +222,23 @@ public class StateDatabase extends ServiceSupport {
                     continue;
                 }
                 pending.drainTo(batch);
-                commit(batch);
+                commitLast(batch);
                 return;
+            } catch (Throwable failure) {
+                // an Error outside any one write (out of memory between them): the batch fails, the writer goes on
+                transactionFailed(batch, failure);
             } finally {
+                transactionSince = Long.MIN_VALUE;
                 batch.clear();
             }
+        }
+    }
+
+    private void commitLast(List<Pending> batch) {
+        try {
+            commit(batch);
+        } catch (Throwable failure) {
+            transactionFailed(batch, failure);
         }
     }
 
@@ -240,8 +248,10 @@ public class StateDatabase extends ServiceSupport {
      * already, and the next transaction must start clean.
      */
     private void commit(List<Pending> batch) {
+        transactionSince = ticker.nanos();
         Object[] results = new Object[batch.size()];
         Throwable[] failures = new Throwable[batch.size()];
+        Throwable error = null;
         try (Statement sql = writer.createStatement()) {
             sql.execute("BEGIN IMMEDIATE");
             for (int i = 0; i < batch.size(); i++) {
@@ -249,17 +259,22 @@ public class StateDatabase extends ServiceSupport {
                 try {
                     results[i] = batch.get(i).work().apply(writer);
                     sql.execute("RELEASE work");
-                } catch (SQLException | RuntimeException e) {
+                } catch (Throwable e) {
+                    // an Error too (a defect's AssertionError, a stack overflow): only this write is lost
                     sql.execute("ROLLBACK TO work");
                     sql.execute("RELEASE work");
                     failures[i] = e;
+                    if (e instanceof Error) {
+                        error = e;
+                        noteFailure(e);
+                    }
                 }
             }
             sql.execute("COMMIT");
-            lastCommitAt = clock.millis();
+            lastCommitAt = ticker.nanos();
+            lastFailure = error;
         } catch (SQLException commitFailed) {
-            rollBack();
-            batch.forEach(p -> p.done().completeExceptionally(commitFailed));
+            transactionFailed(batch, commitFailed);
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
@@ -268,6 +283,20 @@ public class StateDatabase extends ServiceSupport {
             } else {
                 batch.get(i).done().complete(results[i]);
             }
+        }
+    }
+
+    private void transactionFailed(List<Pending> batch, Throwable failure) {
+        noteFailure(failure);
+        rollBack();
+        batch.forEach(p -> p.done().completeExceptionally(failure));
+    }
+
+    private void noteFailure(Throwable failure) {
+        lastFailure = failure;
+        writerFailures.incrementAndGet();
+        if (failure instanceof Error) {
+            LOG.error("The state database's writer caught {}; it goes on with the next writes", failure, failure);
         }
     }
 
@@ -283,134 +312,5 @@ public class StateDatabase extends ServiceSupport {
         List<Pending> left = new ArrayList<>();
         pending.drainTo(left);
         left.forEach(p -> p.done().completeExceptionally(reason));
-    }
-
-    /** Whether SQLite found the file damaged, rather than the disk full or the file out of reach. */
-    private static boolean isDamage(SQLException failure) {
-        if (failure instanceof SQLiteException sqlite) {
-            int primary = sqlite.getResultCode().code & 0xff;
-            return primary == SQLiteErrorCode.SQLITE_CORRUPT.code || primary == SQLiteErrorCode.SQLITE_NOTADB.code;
-        }
-        return true;
-    }
-
-    private static Connection open(Path path) throws SQLException {
-        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
-        try (Statement sql = connection.createStatement()) {
-            sql.execute("PRAGMA busy_timeout = 10000");
-            sql.execute("PRAGMA journal_mode = WAL");
-            sql.execute("PRAGMA synchronous = FULL");
-        }
-        return connection;
-    }
-
-    /** Opens the database, checks its integrity and creates what is missing of the schema. */
-    private static Connection openChecked(Path path) throws SQLException {
-        Connection connection = open(path);
-        try (Statement sql = connection.createStatement()) {
-            try (ResultSet check = sql.executeQuery("PRAGMA quick_check")) {
-                String result = check.next() ? check.getString(1) : "no answer";
-                if (!"ok".equalsIgnoreCase(result)) {
-                    throw new SQLiteException("integrity check: " + result, SQLiteErrorCode.SQLITE_CORRUPT);
-                }
-            }
-            for (String statement : SCHEMA) {
-                sql.execute(statement);
-            }
-            for (String statement : COUNT_QUEUES) {
-                sql.execute(statement);
-            }
-            return connection;
-        } catch (SQLException e) {
-            closeQuietly(connection);
-            throw e;
-        }
-    }
-
-    /**
-     * Builds a new database beside the damaged one from every row that can still be read of it, and only then puts it
-     * in the damaged one's place: a crash on the way leaves the damaged file where it was, to be salvaged again.
-     */
-    private void replaceDamaged(SQLException damage) throws IOException, SQLException {
-        Path aside = file.resolveSibling(file.getFileName() + ".damaged-" + ASIDE_TIME.format(clock.instant()));
-        Path salvaged = file.resolveSibling(file.getFileName() + ".salvaged");
-        LOG.warn("State database {} is damaged ({}): moved aside to {} and replaced by a new one holding what can still"
-                + " be read from it", file, damage.getMessage(), aside.getFileName());
-        for (String suffix : JOURNAL_SUFFIXES) {
-            Files.deleteIfExists(salvaged.resolveSibling(salvaged.getFileName() + suffix));
-        }
-        try (Connection into = openChecked(salvaged)) {
-            salvage(into);
-        }
-        moveWithJournal(file, aside);
-        moveWithJournal(salvaged, file);
-    }
-
-    private static void moveWithJournal(Path from, Path to) throws IOException {
-        for (String suffix : JOURNAL_SUFFIXES) {
-            Path part = from.resolveSibling(from.getFileName() + suffix);
-            if (Files.exists(part)) {
-                Files.move(part, to.resolveSibling(to.getFileName() + suffix), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-    }
-
-    /** Copies every row that can still be read from the damaged database into a new one. */
-    private void salvage(Connection into) throws SQLException {
-        Connection from;
-        try {
-            from = DriverManager.getConnection("jdbc:sqlite:file:" + file.toAbsolutePath() + "?mode=ro");
-        } catch (SQLException unreadable) {
-            LOG.warn("Nothing can be read from the damaged state database {}: {}", file, unreadable.getMessage());
-            return;
-        }
-        try (from; Statement sql = into.createStatement()) {
-            sql.execute("BEGIN");
-            for (String table : TABLES) {
-                salvageTable(from, into, table);
-            }
-            for (String statement : COUNT_QUEUES) {
-                sql.execute(statement);
-            }
-            sql.execute("COMMIT");
-        }
-    }
-
-    private void salvageTable(Connection from, Connection into, String table) {
-        long copied = 0;
-        long rowId = 0;
-        try (Statement select = from.createStatement();
-             ResultSet rows = select.executeQuery("SELECT rowid, * FROM " + table + " ORDER BY rowid")) {
-            ResultSetMetaData columns = rows.getMetaData();
-            StringBuilder insert = new StringBuilder("INSERT OR REPLACE INTO " + table + " (");
-            for (int c = 2; c <= columns.getColumnCount(); c++) {
-                insert.append(c > 2 ? ", " : "").append(columns.getColumnName(c));
-            }
-            insert.append(") VALUES (").append("?, ".repeat(columns.getColumnCount() - 2)).append("?)");
-            try (PreparedStatement insertRow = into.prepareStatement(insert.toString())) {
-                while (rows.next()) {
-                    rowId = rows.getLong(1);
-                    for (int c = 2; c <= columns.getColumnCount(); c++) {
-                        insertRow.setObject(c - 1, rows.getObject(c));
-                    }
-                    insertRow.executeUpdate();
-                    copied++;
-                }
-            }
-            LOG.warn("Copied {} rows of table {} from the damaged state database {}", copied, table, file.getFileName());
-        } catch (SQLException e) {
-            LOG.warn("Table {} of the damaged state database {}: {} rows copied, the rest skipped from row {} on: {}",
-                    table, file, copied, rowId + 1, e.getMessage());
-        }
-    }
-
-    private static void closeQuietly(Connection connection) {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // closing is best effort
-            }
-        }
     }
 }

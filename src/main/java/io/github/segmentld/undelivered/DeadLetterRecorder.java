@@ -1,6 +1,7 @@
 package io.github.segmentld.undelivered;
 
 import java.time.Clock;
+import java.util.Base64;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,9 +10,12 @@ import io.github.segmentld.launchdarkly.BatchDocument;
 import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
+import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.KafkaDeadLetters;
+import io.github.segmentld.store.ParkedBatches.Parked;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * moving it into the inbox: the inbox reads it as a batch and ignores the other sections. The file is named by the
  * payload ID, so a batch dead-lettered again after a crash overwrites its file instead of adding a second one. With
  * the dead letters on Kafka, the same document is the record, keyed by the payload ID ({@link KafkaDeadLetters}).
+ * <p>
+ * A parked batch whose stored document cannot be read is dead-lettered as it is stored: the {@code deadLetter}
+ * section with the reason, and the stored bytes (a deflated JSON document) in base64 as {@code parkedDocument}, for
+ * whoever can mend it.
  */
 public class DeadLetterRecorder {
 
@@ -77,5 +85,32 @@ public class DeadLetterRecorder {
                 batch.destination(), reason, deadLetterTopic == null
                         ? "Written to " + fileName + "; move it into the inbox to replay it."
                         : "Written to Kafka topic " + deadLetterTopic + "; replay it through /delivery/api/replay.");
+    }
+
+    /** Replaces the message with the dead letter of a parked batch whose document cannot be read, as it is stored. */
+    public void prepareDamaged(@ExchangeProperty(RetryQueue.DAMAGED) RetryQueue.DamagedBatch damaged, Exchange exchange)
+            throws JsonProcessingException {
+        Parked parked = damaged.parked();
+        ObjectNode file = mapper.createObjectNode();
+        ObjectNode deadLetter = file.putObject("deadLetter");
+        deadLetter.put("time", clock.instant().toString());
+        deadLetter.put("destination", parked.destination());
+        deadLetter.put("payloadId", parked.payloadId());
+        deadLetter.put("status", 0);
+        deadLetter.putNull("responseBody");
+        deadLetter.put("reason", damaged.reason());
+        deadLetter.put("attempts", parked.attempts());
+        deadLetter.put("events", parked.events());
+        deadLetter.put("lastFailure", parked.lastFailure());
+        file.put("parkedDocument", Base64.getEncoder().encodeToString(parked.document()));
+
+        String fileName = parked.payloadId() + ".json";
+        exchange.getIn().setBody(mapper.writeValueAsBytes(file));
+        exchange.getIn().setHeader(Exchange.FILE_NAME, fileName);
+        exchange.getIn().setHeader(KafkaDeadLetters.PAYLOAD_ID, parked.payloadId());
+        metrics.deadLettered(parked.destination(), "none", parked.events());
+        LOG.error("DEAD-LETTERED parked batch {} ({} events) for destination '{}': {}. Its stored bytes are written, in"
+                + " base64, to {}", parked.payloadId(), parked.events(), parked.destination(), damaged.reason(),
+                deadLetterTopic == null ? fileName : "Kafka topic " + deadLetterTopic);
     }
 }

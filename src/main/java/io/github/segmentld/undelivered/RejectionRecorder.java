@@ -26,6 +26,7 @@ import io.github.segmentld.model.Rejection;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger.RejectionFileLength;
 import io.github.segmentld.store.DeliveryLedger;
+import io.github.segmentld.store.DurableFiles;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -38,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * {@code reason}, and either the {@code event} or the {@code raw} text.
  * <p>
  * The rejections of a chunk are written when the chunk is settled, synced, and the file's new length is recorded in
- * the delivery ledger together with the chunk's settlement. At start, each file is cut back to the length its
- * settled chunks account for: the records of a chunk whose settlement a crash interrupted are removed, and written
+ * the delivery ledger together with the chunk's settlement; the folder is synced when a day's file is opened, so that
+ * no power cut takes a file the ledger counts on. At start, each file is cut back to the length its settled chunks
+ * account for: the records of a chunk whose settlement a crash interrupted are removed, and written
  * again when its input is read again. So each rejection is recorded exactly once.
  */
 public class RejectionRecorder extends ServiceSupport {
@@ -209,9 +211,12 @@ public class RejectionRecorder extends ServiceSupport {
             if (out != null) {
                 out.close();
             }
-            Files.createDirectories(dir);
+            DurableFiles.createDirectories(dir);
             file = dir.resolve("rejected-" + today + ".ndjson").toAbsolutePath();
             out = openDayFile(file);
+            // the ledger is about to record this file's length: its name must survive a power cut first (synced at
+            // every opening, not only at creation, in case a crash came between a creation and its sync)
+            DurableFiles.syncDirectory(dir);
             committed = committedAtStart.getOrDefault(file, out.size());
             out.position(committed);
             day = today;

@@ -259,7 +259,7 @@ class TrackEventTest {
         MappedEvent good = mapped(mapping, object("{'type':'track','userId':'u','event':'Good'}"));
         MappedEvent broken = mapped(mapping, object("{'type':'track','userId':'u','event':'Broken'}"));
 
-        TransformedEvents out = TransformedEvents.apply(new MappedEvents(mapping, List.of(broken, good)), event -> {
+        TransformedEvents out = TransformedEvents.apply(new MappedEvents(mapping, List.of(broken, good), List.of()), event -> {
             if (event == broken) {
                 throw new ArithmeticException("long overflow");
             }

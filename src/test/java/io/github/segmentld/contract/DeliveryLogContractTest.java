@@ -15,12 +15,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
@@ -51,6 +53,7 @@ class DeliveryLogContractTest extends ContractTestSupport {
         port = serveHttp(properties);
         properties.setProperty("http.write-keys", "web=" + WRITE_KEY);
         properties.setProperty("camel.component.http.response-timeout", "1000");
+        properties.setProperty("delivery-log.replay-page-size", "2");
     }
 
     @Test
@@ -242,9 +245,11 @@ class DeliveryLogContractTest extends ContractTestSupport {
 
         JsonNode rejected = Json.MAPPER.readTree(postReplay("kind=rejected&reason=validation&confirm=true").body());
         assertThat(rejected.get("events").asInt()).isEqualTo(1);
-        inbox.awaitDone(rejected.get("file").asText());
-        assertThat(Files.readString(inbox.done().resolve(rejected.get("file").asText())))
-                .contains("\"messageId\":\"m-identify\"").doesNotContain("m-track");
+        assertThat(rejected.get("files").asInt()).isEqualTo(1);
+        List<Path> replayFiles = await().atMost(Duration.ofSeconds(10)).until(() -> replayFiles(inbox.done()),
+                files -> files.size() == 1);
+        assertThat(Files.readString(replayFiles.get(0))).contains("\"messageId\":\"m-identify\"")
+                .doesNotContain("m-track");
         // the same events again (a second click): not written, so not sent twice
         HttpResponse<String> again = postReplay("kind=rejected&reason=validation&confirm=true");
         assertThat(again.statusCode()).isEqualTo(400);
@@ -253,9 +258,77 @@ class DeliveryLogContractTest extends ContractTestSupport {
         assertThat(postReplay("kind=everything").statusCode()).isEqualTo(400);
     }
 
+    @Test
+    void rejectedEventsAreReplayedInPagesOfTheConfiguredSizeEachOnceAndAReplayCutShortWritesOnlyWhatIsMissing()
+            throws Exception {
+        // m-3 is rejected in both files: in the log twice, replayed once
+        inbox.drop("first.ndjson", identifies(1, 2, 3));
+        inbox.awaitDone("first.ndjson");
+        inbox.drop("second.ndjson", identifies(3, 4, 5));
+        inbox.awaitDone("second.ndjson");
+        await().atMost(Duration.ofSeconds(5)).until(() -> search("outcome=rejected").get("events").size() == 6);
+
+        JsonNode counted = Json.MAPPER.readTree(postReplay("kind=rejected").body());
+        assertThat(counted.get("events").asInt()).isEqualTo(5);
+        assertThat(replayFiles(inbox.inbox())).isEmpty();
+
+        JsonNode replayed = Json.MAPPER.readTree(postReplay("kind=rejected&confirm=true").body());
+        assertThat(replayed.get("events").asInt()).isEqualTo(5);
+        assertThat(replayed.get("files").asInt()).isEqualTo(3);
+        assertThat(replayed.get("filesReplayedAlready").asInt()).isZero();
+        List<Path> pages = await().atMost(Duration.ofSeconds(10)).until(() -> replayFiles(inbox.done()),
+                files -> files.size() == 3);
+        Map<String, Path> pageByContent = new TreeMap<>();
+        for (Path page : pages) {
+            pageByContent.put(Json.MAPPER.readTree(page.toFile()).get("batch").toString(), page);
+        }
+        // pages of delivery-log.replay-page-size (2) events, oldest first, as they were sent
+        assertThat(pageByContent.keySet()).containsExactly(batch(1, 2), batch(3, 4), batch(5));
+
+        // cut short before its last page: asked again, it writes that page only, the same file
+        Path lastPage = pageByContent.get(batch(5));
+        String lastContent = Files.readString(lastPage);
+        Files.delete(lastPage);
+        JsonNode again = Json.MAPPER.readTree(postReplay("kind=rejected&confirm=true").body());
+        assertThat(again.get("events").asInt()).isEqualTo(5);
+        assertThat(again.get("files").asInt()).isEqualTo(1);
+        assertThat(again.get("filesReplayedAlready").asInt()).isEqualTo(2);
+        inbox.awaitDone(lastPage.getFileName().toString());
+        assertThat(Files.readString(lastPage)).isEqualTo(lastContent);
+
+        HttpResponse<String> thirdTime = postReplay("kind=rejected&confirm=true");
+        assertThat(thirdTime.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(thirdTime.body()).get("message").asText()).contains("replayed already");
+    }
+
+    /** Identify calls without an anonymous ID, which the Alias User action rejects: one line each. */
+    private static String identifies(int... numbers) {
+        StringBuilder lines = new StringBuilder();
+        for (int n : numbers) {
+            lines.append("{\"type\":\"identify\",\"messageId\":\"m-").append(n).append("\",\"userId\":\"u-")
+                    .append(n).append("\",\"traits\":{\"plan\":\"free\"}}\n");
+        }
+        return lines.toString();
+    }
+
+    /** The identify calls of {@link #identifies}, as the array of a replay page's batch. */
+    private static String batch(int... numbers) throws IOException {
+        StringBuilder array = new StringBuilder("[");
+        for (String line : identifies(numbers).split("\n")) {
+            array.append(array.length() > 1 ? "," : "").append(Json.MAPPER.readTree(line));
+        }
+        return array.append(']').toString();
+    }
+
+    private static List<Path> replayFiles(Path folder) {
+        return TestInbox.list(folder).stream()
+                .filter(file -> file.getFileName().toString().startsWith("replay-rejected-")).toList();
+    }
+
     private HttpResponse<String> postReplay(String query) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/delivery/api/replay?"
-                + query)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                + query)).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -18,6 +18,10 @@ class DeliveryLogTokenContractTest extends ContractTestSupport {
 
     private static final String TOKEN = "operator-token-for-the-test";
 
+    private static final String[][] ENDPOINTS = {{"GET", "/delivery"}, {"GET", "/delivery/api/events"},
+        {"GET", "/delivery/api/overview"}, {"POST", "/delivery/api/replay?kind=dead_letters&confirm=true"},
+        {"POST", "/preview"}, {"GET", "/launchdarkly/settings-check"}, {"GET", "/alerts"}};
+
     private final HttpClient client = HttpClient.newHttpClient();
     private int port;
 
@@ -27,11 +31,18 @@ class DeliveryLogTokenContractTest extends ContractTestSupport {
         properties.setProperty("operator.token", TOKEN);
     }
 
-    private HttpResponse<String> send(String method, String path, String authorization) throws Exception {
+    private HttpResponse<String> send(String method, String path, String authorization, String... headers)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (authorization != null) {
             request.header("Authorization", authorization);
+        }
+        if (method.equals("POST")) {
+            request.header("Content-Type", "application/json");
+        }
+        if (headers.length > 0) {
+            request.headers(headers);
         }
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -39,9 +50,7 @@ class DeliveryLogTokenContractTest extends ContractTestSupport {
     @Test
     void withoutTheTokenThePageAndTheApiAnswer401AndABrowserAsksForIt() throws Exception {
         try (LogCapture log = new LogCapture("io.github.segmentld")) {
-            for (String[] endpoint : new String[][] {{"GET", "/delivery"}, {"GET", "/delivery/api/events"},
-                {"GET", "/delivery/api/overview"}, {"POST", "/delivery/api/replay?kind=dead_letters&confirm=true"},
-                {"POST", "/preview"}, {"GET", "/launchdarkly/settings-check"}, {"GET", "/alerts"}}) {
+            for (String[] endpoint : ENDPOINTS) {
                 HttpResponse<String> refused = send(endpoint[0], endpoint[1], "Bearer wrong");
                 assertThat(refused.statusCode()).as(endpoint[1]).isEqualTo(401);
                 assertThat(refused.headers().firstValue("WWW-Authenticate"))
@@ -64,5 +73,27 @@ class DeliveryLogTokenContractTest extends ContractTestSupport {
         HttpResponse<String> alerts = send("GET", "/alerts", "Bearer " + TOKEN);
         assertThat(alerts.statusCode()).isEqualTo(200);
         assertThat(alerts.body()).contains("\"rules\":[]");
+    }
+
+    @Test
+    void aRequestFromAnotherSiteIsRefusedEvenWithTheToken() throws Exception {
+        String basic = "Basic " + Base64.getEncoder().encodeToString(("operator:" + TOKEN)
+                .getBytes(StandardCharsets.UTF_8));
+        for (String[] endpoint : ENDPOINTS) {
+            for (String[] foreign : new String[][] {{"Origin", "http://evil.example"}, {"Sec-Fetch-Site", "cross-site"}}) {
+                HttpResponse<String> refused = send(endpoint[0], endpoint[1], basic, foreign);
+                assertThat(refused.statusCode()).as(endpoint[1] + " " + foreign[1]).isEqualTo(403);
+                assertThat(refused.headers().firstValue("WWW-Authenticate")).isEmpty();
+                assertThat(refused.body()).contains("another site's page");
+            }
+        }
+        // a form the browser posts with the Basic credentials it remembers
+        HttpResponse<String> form = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/delivery/api/replay?kind=dead_letters&confirm=true")).header("Authorization", basic)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("a=b")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).isEqualTo(403);
+        assertThat(send("POST", "/delivery/api/replay?kind=dead_letters", "Bearer " + TOKEN).statusCode())
+                .isEqualTo(200);
     }
 }

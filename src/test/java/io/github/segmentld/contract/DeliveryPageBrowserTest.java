@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +20,15 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.github.segmentld.TestInbox;
 import org.junit.jupiter.api.Test;
 
 /**
  * The delivery page in a real browser: headless Chromium (installed by {@code scripts/install-test-tools.sh}; the test
  * is skipped with a message where it is not) loads the page with a search in its address, runs its scripts against the
  * application's API, and its rendered page must show the funnel's numbers of what the pipeline did, the error table,
- * and the story of the event searched for. It also saves a screenshot, target/delivery-page.png.
+ * and the story of the event searched for. It also saves a screenshot, target/delivery-page.png. And its replay button,
+ * clicked in the browser, sends the rejected events again.
  */
 class DeliveryPageBrowserTest extends ContractTestSupport {
 
@@ -116,5 +122,42 @@ class DeliveryPageBrowserTest extends ContractTestSupport {
             }
         }
         return cells;
+    }
+
+    @Test
+    void thePagesReplayButtonSendsTheRejectedEventsAgain() throws Exception {
+        String chromium = chromium();
+        assumeTrue(chromium != null, "Chromium is not installed (scripts/install-test-tools.sh installs it on Debian):"
+                + " the delivery page's browser test is skipped");
+        inbox.drop("events.ndjson", EVENTS);
+        inbox.awaitDone("events.ndjson");
+        HttpClient http = HttpClient.newHttpClient();
+        URI identify = URI.create("http://127.0.0.1:" + port + "/delivery/api/events?messageId=m-identify");
+        // the log is written within a second of the rejection
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.send(HttpRequest.newBuilder(identify).build(),
+                HttpResponse.BodyHandlers.ofString()).body().contains("\"outcome\":\"rejected\""));
+
+        try (DevToolsPage page = DevToolsPage.open(chromium, "http://127.0.0.1:" + port + "/delivery",
+                BROWSER_TIME_LIMIT)) {
+            // the operator picks rejected events, clicks, and confirms the count the page shows
+            String shown = page.evaluate("""
+                    (async () => {
+                      while (!document.getElementById("replay") || document.readyState !== "complete")
+                        await new Promise(r => setTimeout(r, 50));
+                      let asked = null;
+                      window.confirm = question => { asked = question; return true; };
+                      document.querySelector("#replay [name=kind]").value = "rejected";
+                      document.getElementById("replay").requestSubmit();
+                      const replayed = document.getElementById("replayed");
+                      while (!replayed.textContent) await new Promise(r => setTimeout(r, 50));
+                      return asked + " | " + replayed.textContent;
+                    })()""", BROWSER_TIME_LIMIT);
+            assertThat(shown).isEqualTo("Send 1 rejected events through the pipeline again? | 1 rejected events sent"
+                    + " back into the inbox");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestInbox.list(inbox.done()).size() == 2);
+        Path replayed = TestInbox.list(inbox.done()).stream()
+                .filter(file -> !file.getFileName().toString().equals("events.ndjson")).findFirst().orElseThrow();
+        assertThat(Files.readString(replayed)).contains("\"messageId\":\"m-identify\"").doesNotContain("m-track");
     }
 }

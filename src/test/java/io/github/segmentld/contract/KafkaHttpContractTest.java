@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -23,6 +22,7 @@ import io.github.segmentld.ingest.KafkaAcceptedLog;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.KafkaClients;
 import io.github.segmentld.store.KafkaTopics;
+import io.github.segmentld.time.Ticker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import kafka.server.BrokerServer;
 import org.apache.camel.component.kafka.KafkaConfiguration;
@@ -155,7 +155,7 @@ class KafkaHttpContractTest extends ContractTestSupport {
 
     private static KafkaAcceptedLog acceptedLog(KafkaClients clients) {
         return new KafkaAcceptedLog(clients, TOPIC, 5000, 7, 1000, 1 << 20, refused -> { },
-                new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+                new PipelineMetrics(new SimpleMeterRegistry()), Ticker.SYSTEM);
     }
 
     /** The events of the topic, as stored. */

@@ -60,15 +60,16 @@ class DeliveryLogKillTest extends ChildApplicationTestSupport {
         Path file = Files.writeString(inbox.work().resolve("events.ndjson"), events, StandardCharsets.UTF_8);
         Properties settings = inbox.properties(launchDarkly.baseUrl());
         settings.setProperty("pipeline.chunk-size", "100");
-        // slow answers keep the file in flight long enough to be killed in the middle of it
-        launchDarkly.delay(20);
+        // half the batches answered, the next held: killed while the log records them, before the file is settled
+        launchDarkly.holdAfter("", EVENTS / 100 / 2);
         inbox.drop(file);
         application = ChildApplication.start(inbox, settings, "first.log");
-        await().atMost(Duration.ofSeconds(60)).until(() -> loggedBatchEvents() >= EVENTS / 4);
+        await().atMost(Duration.ofSeconds(60)).until(() -> launchDarkly.held("") > 0
+                && loggedBatchEvents() >= EVENTS / 4);
         ChildApplication.kill(application);
+        launchDarkly.release();
         assertThat(Files.exists(inbox.done().resolve("events.ndjson"))).as("killed before the file was settled").isFalse();
 
-        launchDarkly.delay(0);
         application = ChildApplication.start(inbox, settings, "second.log");
         await().atMost(Duration.ofSeconds(90)).until(() -> launchDarkly.acceptedUsers("test-client-id") == EVENTS);
         assertThat(launchDarkly.doubled()).isEmpty();

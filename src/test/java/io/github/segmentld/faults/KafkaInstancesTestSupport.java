@@ -58,11 +58,11 @@ abstract class KafkaInstancesTestSupport extends ChildApplicationTestSupport {
 
     /**
      * Starts an instance of the group with a work folder (state database, dead letters) of its own, its settings
-     * changed by {@code adjust}.
+     * changed by {@code adjust}; it posts to LaunchDarkly through the route {@code name}, so its answers can be held.
      */
     protected Process start(String name, int maxPollRecords, Consumer<Properties> adjust) {
         TestInbox inbox = TestInbox.create("kafka-" + name);
-        Properties settings = inbox.properties(launchDarkly.baseUrl());
+        Properties settings = inbox.properties(launchDarkly.baseUrl(name));
         settings.setProperty("kafka.enabled", "true");
         settings.setProperty("kafka.bootstrap-servers", servers());
         settings.setProperty("kafka.topics", TOPIC);
@@ -83,10 +83,15 @@ abstract class KafkaInstancesTestSupport extends ChildApplicationTestSupport {
 
     /** Track events of users u-0, u-1, …, each keyed by its user; {@code pauseEvery} events, a flush and 100 ms. */
     protected void produce(int events, int pauseEvery) {
+        produce(0, events, pauseEvery);
+    }
+
+    /** Track events of users u-{@code from} to u-({@code to} - 1), as {@link #produce(int, int)}. */
+    protected void produce(int from, int to, int pauseEvery) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers(), ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < events; i++) {
+            for (int i = from; i < to; i++) {
                 producer.send(new ProducerRecord<>(TOPIC, "u-" + i, ("{\"type\":\"track\",\"event\":\"E\","
                         + "\"userId\":\"u-" + i + "\",\"timestamp\":0}").getBytes(StandardCharsets.UTF_8)));
                 if (i % pauseEvery == pauseEvery - 1) {

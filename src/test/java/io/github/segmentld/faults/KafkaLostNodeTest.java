@@ -128,15 +128,16 @@ class KafkaLostNodeTest extends KafkaInstancesTestSupport {
         HttpClient http = HttpClient.newHttpClient();
         URI replay = URI.create("http://127.0.0.1:" + port + "/delivery/api/replay?kind=dead_letters&confirm=true");
         HttpResponse<String> replayed = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> http.send(HttpRequest.newBuilder(replay).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                        HttpResponse.BodyHandlers.ofString()), answer -> answer.statusCode() == 200);
+                .until(() -> http.send(HttpRequest.newBuilder(replay).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()),
+                        answer -> answer.statusCode() == 200);
         assertThat(replayed.body()).contains("\"deadLetters\":" + letters.size(), "\"replayed\":true");
 
         await().atMost(Duration.ofSeconds(60)).until(() -> launchDarkly.acceptedUsers("test-client-id") == 300);
         assertThat(launchDarkly.doubled()).as("events accepted under two payload IDs").isEmpty();
         assertThat(present(latest(DEAD_LETTER_TOPIC))).as("replayed dead letters deleted").isZero();
-        HttpResponse<String> again = http.send(HttpRequest.newBuilder(replay).POST(HttpRequest.BodyPublishers.noBody())
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> again = http.send(HttpRequest.newBuilder(replay).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(again.body()).contains("\"deadLetters\":0");
     }
 }

@@ -37,6 +37,7 @@ class KillAtEveryStageTest {
     private static final int EVENTS = 20_000;
 
     private int chunkSize = 100;
+    private final Properties adjusted = new Properties();
 
     private final CountingStandIn launchDarkly = new CountingStandIn();
     private final TestInbox inbox = TestInbox.create("kill-at-every-stage");
@@ -53,6 +54,7 @@ class KillAtEveryStageTest {
     private Process start(String log) {
         Properties settings = inbox.properties(launchDarkly.baseUrl());
         settings.setProperty("pipeline.chunk-size", Integer.toString(chunkSize));
+        settings.putAll(adjusted);
         Process process = ChildApplication.start(inbox, settings, log);
         processes.add(process);
         return process;
@@ -98,10 +100,16 @@ class KillAtEveryStageTest {
     @Test
     void killedWhileParking() throws Exception {
         launchDarkly.answer(503);
+        // every batch tried three times, then parked (no circuit parks them without a request): after a quarter of
+        // them, the next attempts are held, so the file cannot be settled when the node is killed
+        adjusted.setProperty("launchdarkly.circuit.minimum-calls", "1000");
+        adjusted.setProperty("launchdarkly.circuit.window-calls", "1000");
+        launchDarkly.holdAfter("", 3L * batches() / 4);
         dropEvents();
         Process first = start("first.log");
-        await().atMost(Duration.ofSeconds(60)).until(() -> parked() >= batches() / 4);
+        await().atMost(Duration.ofSeconds(60)).until(() -> launchDarkly.held("") > 0 && parked() > 0);
         ChildApplication.kill(first);
+        launchDarkly.release();
         assertThat(committed()).as("killed before the file was settled").isFalse();
 
         start("second.log");
@@ -119,10 +127,12 @@ class KillAtEveryStageTest {
         dropEvents();
         Process first = start("first.log");
         await().atMost(Duration.ofSeconds(60)).until(this::committed);
-        launchDarkly.delay(20);
+        // a quarter of the parked batches drained, the next accepted and their answers held
+        launchDarkly.holdAfter("", batches() / 4);
         launchDarkly.answer(202);
-        await().atMost(Duration.ofSeconds(60)).until(() -> launchDarkly.acceptedUsers("test-client-id") >= EVENTS / 4);
+        await().atMost(Duration.ofSeconds(60)).until(() -> launchDarkly.held("") > 0);
         ChildApplication.kill(first);
+        launchDarkly.release();
         assertThat(launchDarkly.acceptedUsers("test-client-id")).as("killed in the middle of the drain").isLessThan(EVENTS);
 
         start("second.log");
@@ -136,11 +146,14 @@ class KillAtEveryStageTest {
         // fewer, larger batches: each dead letter is replayed as a file of its own
         chunkSize = 500;
         launchDarkly.answer(400);
-        launchDarkly.delay(100);
+        // a quarter of the batches dead-lettered, the next answers held
+        launchDarkly.holdAfter("", batches() / 4);
         dropEvents();
         Process first = start("first.log");
-        await().atMost(Duration.ofSeconds(60)).until(() -> TestInbox.list(inbox.deadLetters()).size() >= batches() / 4);
+        await().atMost(Duration.ofSeconds(60)).until(() -> launchDarkly.held("") > 0
+                && !TestInbox.list(inbox.deadLetters()).isEmpty());
         ChildApplication.kill(first);
+        launchDarkly.release();
         assertThat(committed()).isFalse();
 
         start("second.log");
@@ -155,7 +168,6 @@ class KillAtEveryStageTest {
         }
         assertThat(users).hasSize(EVENTS);
 
-        launchDarkly.delay(0);
         launchDarkly.answer(202);
         for (Path deadLetter : deadLetters) {
             Files.move(deadLetter, inbox.inbox().resolve(deadLetter.getFileName()), StandardCopyOption.ATOMIC_MOVE);

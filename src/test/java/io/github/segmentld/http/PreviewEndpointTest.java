@@ -44,7 +44,7 @@ class PreviewEndpointTest extends HttpSourceTestSupport {
     @Test
     void aFormBodyIsRefusedAsByTheTrackingApi() throws IOException {
         var response = post("/preview", "{\"type\":\"track\"}".getBytes(),
-                Map.of("Content-Type", "application/x-www-form-urlencoded"));
+                Map.of("Content-Type", "application/x-www-form-urlencoded", "X-Requested-By", "test"));
 
         assertThat(response.statusCode()).isEqualTo(415);
         assertThat(Json.MAPPER.readTree(response.body()).get("message").textValue())

@@ -31,7 +31,8 @@ class SegmentFileReaderTest {
     private SegmentFileReader reader = readerWith(500, 1024 * 1024);
 
     private SegmentFileReader readerWith(int chunkSize, int maxLineBytes) {
-        return new SegmentFileReader(new ObjectMapper(), chunkSize, maxLineBytes, Duration.ofMinutes(1));
+        return new SegmentFileReader(new ObjectMapper(), chunkSize, maxLineBytes, Duration.ofMinutes(1),
+                new InputIdentities(legacyId -> false));
     }
 
     private File file(String name, String content) throws IOException {

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.segmentld.MutableClock;
+import io.github.segmentld.MutableTicker;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -20,12 +21,13 @@ import org.junit.jupiter.api.Test;
 class DestinationCircuitsTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
+    private final MutableTicker ticker = new MutableTicker();
     private final EventsEndpoint production = EventsEndpoint.of("production", "prod-id", null, "http://127.0.0.1:1");
     private final EventsEndpoint staging = EventsEndpoint.of("staging", "staging-id", null, "http://127.0.0.1:1");
     private final List<String> recovered = new ArrayList<>();
     private final DestinationCircuits circuits = new DestinationCircuits(List.of(production, staging),
             new DestinationCircuits.Settings(50, 4, 10, Duration.ofSeconds(30), Duration.ofMinutes(10)), clock,
-            recovered::add);
+            ticker, recovered::add);
 
     private LaunchDarklyBatch batch(EventsEndpoint destination) {
         return new LaunchDarklyBatch("payload", destination, List.of());
@@ -42,6 +44,50 @@ class DestinationCircuitsTest {
         return new HttpOperationFailedException("http://127.0.0.1:1/events/bulk/x", status, "", null, headers, "");
     }
 
+    /** Time passes: the ticker and the wall clock move together. */
+    private void elapse(Duration duration) {
+        ticker.advance(duration);
+        clock.advance(duration);
+    }
+
+    private void openByFailures(EventsEndpoint destination) {
+        for (int i = 0; i < 4; i++) {
+            fail(destination, new ConnectException("Connection refused"));
+        }
+        assertThat(circuits.state(destination.name())).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    @Test
+    void anOpenCircuitWaitsItsOpenTimeOnTheTickerWhenTheWallClockIsSteppedBack() {
+        openByFailures(staging);
+
+        clock.advance(Duration.ofHours(-1));
+        elapse(Duration.ofSeconds(29));
+        assertThat(circuits.awaitsProbe("staging")).isFalse();
+        assertThat(circuits.holdsBack(batch(staging))).isTrue();
+        elapse(Duration.ofSeconds(2));
+
+        assertThat(circuits.awaitsProbe("staging")).as("31 s after it opened, though the wall clock reads 59 min before")
+                .isTrue();
+        assertThat(circuits.holdsBack(batch(staging))).as("the probe").isFalse();
+    }
+
+    @Test
+    void anOpenCircuitIsNotClosedEarlyWhenTheWallClockIsSteppedForward() {
+        openByFailures(staging);
+        fail(production, answer(429, Map.of("Retry-After", "120")));
+
+        clock.advance(Duration.ofHours(1));
+        elapse(Duration.ofSeconds(1));
+
+        assertThat(circuits.awaitsProbe("staging")).isFalse();
+        assertThat(circuits.holdsBack(batch(staging))).isTrue();
+        assertThat(circuits.awaitsProbe("production")).isFalse();
+        assertThat(circuits.holdsBack(batch(production))).isTrue();
+        assertThat(circuits.reopensAt("production")).as("told in the time of day the clock reads now")
+                .isEqualTo(clock.millis() + 119_000);
+    }
+
     @Test
     void aDestinationThatKeepsFailingIsHeldBackAloneThenProbedOnceAndClosedWhenTheProbeSucceeds() {
         for (int i = 0; i < 4; i++) {
@@ -54,7 +100,7 @@ class DestinationCircuitsTest {
         assertThat(circuits.holdsBack(batch(production))).as("the other destination goes on").isFalse();
         assertThat(circuits.reopensAt("staging")).isEqualTo(clock.millis() + 30_000);
 
-        clock.advance(Duration.ofSeconds(31));
+        elapse(Duration.ofSeconds(31));
         assertThat(circuits.awaitsProbe("staging")).isTrue();
         assertThat(circuits.holdsBack(batch(staging))).as("the probe").isFalse();
         assertThat(circuits.holdsBack(batch(staging))).as("one probe at a time").isTrue();
@@ -79,11 +125,22 @@ class DestinationCircuitsTest {
 
         assertThat(circuits.state("staging")).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(circuits.reopensAt("staging")).isEqualTo(clock.millis() + 120_000);
-        clock.advance(Duration.ofSeconds(119));
+        elapse(Duration.ofSeconds(119));
         assertThat(circuits.holdsBack(batch(staging))).isTrue();
         assertThat(circuits.awaitsProbe("staging")).isFalse();
-        clock.advance(Duration.ofSeconds(2));
+        elapse(Duration.ofSeconds(2));
         assertThat(circuits.awaitsProbe("staging")).isTrue();
         assertThat(circuits.holdsBack(batch(staging))).isFalse();
+    }
+
+    @Test
+    void aRetryAfterShorterThanTheOpenTimeClosesTheDestinationForTheRetryAfterOnly() {
+        fail(staging, answer(429, Map.of("Retry-After", "5")));
+
+        assertThat(circuits.reopensAt("staging")).isEqualTo(clock.millis() + 5_000);
+        elapse(Duration.ofSeconds(4));
+        assertThat(circuits.awaitsProbe("staging")).isFalse();
+        elapse(Duration.ofSeconds(2));
+        assertThat(circuits.awaitsProbe("staging")).isTrue();
     }
 }

@@ -3,11 +3,10 @@ package io.github.segmentld.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.github.segmentld.MutableClock;
+import io.github.segmentld.MutableTicker;
 import io.github.segmentld.TestInbox;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -15,10 +14,10 @@ import org.junit.jupiter.api.Test;
 
 class WatchdogTest {
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
+    private final MutableTicker ticker = new MutableTicker();
     private final List<String> closedBecause = new ArrayList<>();
     private final Watchdog watchdog = new Watchdog(TestInbox.create("watchdog").inbox(), Duration.ofMinutes(5),
-            () -> 0, closedBecause::add, false, clock);
+            () -> Long.MIN_VALUE, closedBecause::add, false, ticker);
 
     private HealthCheck.Result health() {
         watchdog.setCamelContext(new DefaultCamelContext());
@@ -31,9 +30,9 @@ class WatchdogTest {
         watchdog.beat("retry queue of staging");
         assertThat(health().getState()).isEqualTo(HealthCheck.State.UP);
 
-        clock.advance(Duration.ofMinutes(4));
+        ticker.advance(Duration.ofMinutes(4));
         watchdog.beat("retry queue of staging");
-        clock.advance(Duration.ofMinutes(2));
+        ticker.advance(Duration.ofMinutes(2));
 
         assertThat(watchdog.stalls()).containsExactly("spool roll has not run for 360 s");
         assertThat(health().getState()).isEqualTo(HealthCheck.State.DOWN);

@@ -1,14 +1,20 @@
 package io.github.segmentld.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.RandomAccessFile;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -16,8 +22,14 @@ import java.util.concurrent.Future;
 import io.github.segmentld.LogCapture;
 import io.github.segmentld.TestInbox;
 import io.github.segmentld.store.DeliveryLedger.Outcome;
+import io.github.segmentld.store.StateDatabase.Work;
+import io.github.segmentld.time.Ticker;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.logging.log4j.Level;
 import io.github.segmentld.store.ParkedBatches.Parked;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class StateDatabaseTest {
@@ -100,7 +112,7 @@ class StateDatabaseTest {
             }
         }
 
-        try (LogCapture log = new LogCapture(StateDatabase.class)) {
+        try (LogCapture log = new LogCapture(StateDatabaseFile.class)) {
             StateDatabase reopened = open(file);
             assertThat(log.lines()).anySatisfy(line -> assertThat(line).startsWith("WARN State database " + file)
                     .contains("is damaged").contains("moved aside"));
@@ -118,7 +130,7 @@ class StateDatabaseTest {
         Path file = dir.resolve("state.db");
         Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 'n', 'o', 't', ' ', 'S', 'Q', 'L'});
 
-        try (LogCapture log = new LogCapture(StateDatabase.class)) {
+        try (LogCapture log = new LogCapture(StateDatabaseFile.class)) {
             StateDatabase database = open(file);
             assertThat(new DeliveryLedger(database, Clock.systemUTC(), Duration.ofDays(1)).unsettledBatch("x")).isTrue();
             database.stop();
@@ -140,5 +152,91 @@ class StateDatabaseTest {
         assertThat(dir.resolve("state.db.salvaged")).doesNotExist();
         assertThat(TestInbox.list(dir)).anySatisfy(aside -> assertThat(aside.getFileName().toString())
                 .startsWith("state.db.damaged-"));
+    }
+
+    private static Work<Integer> remember(String signature) {
+        return c -> {
+            try (PreparedStatement sql = c.prepareStatement(
+                    "INSERT INTO webhook_signature (signature, accepted_at) VALUES (?, 1)")) {
+                sql.setString(1, signature);
+                return sql.executeUpdate();
+            }
+        };
+    }
+
+    private static List<String> remembered(StateDatabase database) {
+        return database.read(c -> {
+            List<String> signatures = new ArrayList<>();
+            try (Statement sql = c.createStatement();
+                 ResultSet rows = sql.executeQuery("SELECT signature FROM webhook_signature ORDER BY signature")) {
+                while (rows.next()) {
+                    signatures.add(rows.getString(1));
+                }
+            }
+            return signatures;
+        });
+    }
+
+    @Test
+    @Timeout(60)
+    void anErrorThrownInsideAWriteFailsThatWriteAloneAndTheWriterGoesOn() {
+        StateDatabase database = open(dir.resolve("state.db"));
+        StateDatabaseHealthCheck health = new StateDatabaseHealthCheck(database);
+        health.setCamelContext(new DefaultCamelContext());
+
+        try (LogCapture log = new LogCapture(StateDatabase.class.getName(), Level.ERROR)) {
+            assertThatThrownBy(() -> database.write(c -> {
+                remember("before the defect").apply(c);
+                throw new AssertionError("a defect");
+            })).isInstanceOf(StateUnavailableException.class).hasRootCauseInstanceOf(AssertionError.class);
+            assertThat(log.lines()).singleElement().asString().contains("java.lang.AssertionError: a defect");
+        }
+        assertThat(database.writerFailures()).isEqualTo(1);
+        assertThat(health.call().getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(health.call().getMessage())
+                .hasValue("the last transaction failed: java.lang.AssertionError: a defect");
+
+        assertThat(database.write(remember("after the defect"))).isEqualTo(1);
+
+        assertThat(remembered(database)).as("the failed write rolled back, the next one committed")
+                .containsExactly("after the defect");
+        assertThat(health.call().getState()).isEqualTo(HealthCheck.State.UP);
+        database.stop();
+    }
+
+    @Test
+    @Timeout(60)
+    void aWriterThatDoesNotAnswerMakesAWriteFailAfterTheTimeoutAndDropsIt() throws Exception {
+        StateDatabase database = new StateDatabase(dir.resolve("state.db"), Clock.systemUTC(), Ticker.SYSTEM,
+                Duration.ofMillis(300));
+        database.start();
+        StateDatabaseHealthCheck health = new StateDatabaseHealthCheck(database);
+        health.setCamelContext(new DefaultCamelContext());
+        CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        database.writeLater(c -> {
+            stuck.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new SQLException(e);
+            }
+            return remember("the stuck write").apply(c);
+        });
+        stuck.await();
+
+        assertThatThrownBy(() -> database.write(remember("waited too long")))
+                .isInstanceOf(StateUnavailableException.class)
+                .hasMessage("the state database " + dir.resolve("state.db") + " did not commit a write within 300 ms");
+        assertThat(health.call().getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(health.call().getMessage()).hasValueSatisfying(message ->
+                assertThat(message).startsWith("the writer has been on one transaction for"));
+
+        release.countDown();
+        assertThat(database.write(remember("after the stall"))).isEqualTo(1);
+        assertThat(remembered(database)).as("the write that timed out before the writer took it never commits")
+                .containsExactly("after the stall", "the stuck write");
+        assertThat(health.call().getState()).isEqualTo(HealthCheck.State.UP);
+        database.stop();
     }
 }

@@ -1,0 +1,95 @@
+package io.github.segmentld.launchdarkly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LaunchDarklyStandInTest {
+
+    private static final byte[] BATCH = "[{\"kind\":\"custom\",\"key\":\"Order Completed\"}]"
+            .getBytes(StandardCharsets.UTF_8);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    private final AtomicLong nanoTime = new AtomicLong(42);
+
+    private LaunchDarklyStandIn standIn(int remembered, Duration retention) {
+        return new LaunchDarklyStandIn(true, work.resolve("received.ndjson"), MAPPER,
+                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), remembered, retention,
+                nanoTime::get);
+    }
+
+    private List<String> recordedPayloadIds() throws IOException {
+        return Files.readAllLines(work.resolve("received.ndjson")).stream()
+                .map(line -> {
+                    try {
+                        return MAPPER.readTree(line).get("payloadId").asText();
+                    } catch (IOException e) {
+                        throw new AssertionError(line, e);
+                    }
+                }).toList();
+    }
+
+    @Test
+    void aPayloadIdPostedAgainWithinTheRetentionIsDropped() throws IOException {
+        LaunchDarklyStandIn standIn = standIn(10, Duration.ofHours(24));
+        standIn.receive(BATCH, "p-1", "id");
+        nanoTime.addAndGet(Duration.ofHours(23).toNanos());
+        standIn.receive(BATCH, "p-1", "id");
+        standIn.receive(BATCH, "p-2", "id");
+
+        assertThat(recordedPayloadIds()).containsExactly("p-1", "p-2");
+    }
+
+    @Test
+    void aPayloadIdIsForgottenOnceItsRetentionIsOver() throws IOException {
+        LaunchDarklyStandIn standIn = standIn(10, Duration.ofHours(24));
+        standIn.receive(BATCH, "p-1", "id");
+        nanoTime.addAndGet(Duration.ofHours(12).toNanos());
+        standIn.receive(BATCH, "p-2", "id");
+        nanoTime.addAndGet(Duration.ofHours(12).toNanos());
+        standIn.receive(BATCH, "p-1", "id");
+        standIn.receive(BATCH, "p-2", "id");
+
+        assertThat(recordedPayloadIds()).containsExactly("p-1", "p-2", "p-1");
+    }
+
+    @Test
+    void beyondItsNumberTheOldestPayloadIdIsForgottenFirst() throws IOException {
+        LaunchDarklyStandIn standIn = standIn(2, Duration.ofHours(24));
+        standIn.receive(BATCH, "p-1", "id");
+        standIn.receive(BATCH, "p-2", "id");
+        standIn.receive(BATCH, "p-3", "id");
+        standIn.receive(BATCH, "p-3", "id");
+        standIn.receive(BATCH, "p-2", "id");
+        standIn.receive(BATCH, "p-1", "id");
+
+        assertThat(recordedPayloadIds()).containsExactly("p-1", "p-2", "p-3", "p-1");
+    }
+
+    @Test
+    void theRememberedIdsStayWithinTheirNumber() {
+        RecentPayloadIds ids = new RecentPayloadIds(1_000, Duration.ofHours(24), nanoTime::get);
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(ids.accept("p-" + i)).isTrue();
+        }
+        assertThat(ids.size()).isEqualTo(1_000);
+        assertThat(ids.accept("p-9999")).isFalse();
+        assertThat(ids.accept("p-0")).isTrue();
+    }
+}
