@@ -13,6 +13,7 @@ import io.github.segmentld.ingest.InputIdentities;
 import io.github.segmentld.ingest.KafkaAcceptedLog;
 import io.github.segmentld.ingest.KafkaChunks;
 import io.github.segmentld.ingest.KafkaRecordHandles;
+import io.github.segmentld.ingest.RefusedEvents;
 import io.github.segmentld.ingest.SegmentFileReader;
 import io.github.segmentld.ingest.SegmentRequestReader;
 import io.github.segmentld.ingest.Spool;
@@ -95,14 +96,21 @@ public class IngestConfiguration {
             @PropertyInject("http.max-event-bytes") int maxEventBytes,
             @PropertyInject("http.max-batch-events") int maxBatchEvents,
             @PropertyInject("http.max-nesting-depth") int maxNestingDepth,
-            @PropertyInject("http.max-string-length") int maxStringLength,
-            RejectionRecorder rejections, DeliveryLog deliveryLog, Clock clock) {
-        // an event refused is recorded with the rejections (durably) and in the delivery log (for people)
+            @PropertyInject("http.max-string-length") int maxStringLength, Clock clock) {
         return new SegmentRequestReader(maxRequestBytes, maxEventBytes, maxBatchEvents, maxNestingDepth,
-                maxStringLength, (source, position, reason, raw) -> {
-                    rejections.reject(source, position, reason, raw);
-                    deliveryLog.refused(source, position, reason, raw);
-                }, clock);
+                maxStringLength, clock);
+    }
+
+    /**
+     * Where the HTTP sources' durable log records the events a request had refused: with the rejections (durably,
+     * a request's together) and in the delivery log (for people).
+     */
+    @BindToRegistry(lazy = true)
+    public RefusedEvents refusedEvents(RejectionRecorder rejections, DeliveryLog deliveryLog) {
+        return refused -> {
+            rejections.refuse(refused);
+            refused.forEach(r -> deliveryLog.refused(r.source(), r.position(), r.reason(), r.raw()));
+        };
     }
 
     /** Where accepted HTTP events wait, as files, for the inbox; a service of the context, stopped with it. */
@@ -117,11 +125,12 @@ public class IngestConfiguration {
                        @PropertyInject("spool.retry-after-seconds") int retryAfterSeconds,
                        @PropertyInject("http.recent-message-ids") int recentMessageIds,
                        @PropertyInject("http.recent-message-ids-max-bytes") long recentMessageIdsMaxBytes,
-                       PipelineMetrics metrics, Clock clock, CamelContext context) throws Exception {
+                       RefusedEvents refusedEvents, PipelineMetrics metrics, Clock clock, CamelContext context)
+            throws Exception {
         Path inboxDir = Path.of(inbox);
         Spool spool = new Spool(new Spool.Settings(Path.of(spoolDir), inboxDir, inboxDir.resolve(doneDir).normalize(),
                 maxSegmentBytes, maxSegmentAgeMs, maxBacklogBytes, minFreeBytes, retryAfterSeconds,
-                recentMessageIds, recentMessageIdsMaxBytes), metrics, clock);
+                recentMessageIds, recentMessageIdsMaxBytes), refusedEvents, metrics, clock);
         context.addService(spool);
         return spool;
     }
@@ -136,13 +145,14 @@ public class IngestConfiguration {
                                                @PropertyInject("spool.retry-after-seconds") int retryAfterSeconds,
                                                @PropertyInject("http.recent-message-ids") int recentMessageIds,
                                                @PropertyInject("http.recent-message-ids-max-bytes") long recentBytes,
-                                               Spool spool, KafkaClients clients, PipelineMetrics metrics,
-                                               Ticker ticker, CamelContext context) throws Exception {
+                                               Spool spool, KafkaClients clients, RefusedEvents refusedEvents,
+                                               PipelineMetrics metrics, Ticker ticker, CamelContext context)
+            throws Exception {
         if (topic.isBlank()) {
             return spool;
         }
         KafkaAcceptedLog log = new KafkaAcceptedLog(clients, topic, timeoutMillis, retryAfterSeconds, recentMessageIds,
-                recentBytes, metrics, ticker);
+                recentBytes, refusedEvents, metrics, ticker);
         context.addService(log);
         return log;
     }

@@ -1,13 +1,12 @@
 package io.github.segmentld.ingest;
 
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.KafkaClients;
 import io.github.segmentld.store.KafkaTopics;
+import io.github.segmentld.store.StateUnavailableException;
 import io.github.segmentld.time.Ticker;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP sources' durable log on Kafka (kafka.http-topic): each accepted event a record keyed by its user, so that
  * one user's events stay in order on one partition, produced idempotently with acks=all; the request is answered 200
- * only once the broker has acknowledged every event of it. A broker that does not within kafka.produce-timeout-ms
+ * only once the broker has acknowledged every event of it, and the request's refused events are recorded. A broker that does not within kafka.produce-timeout-ms
  * gets the request answered 503 with Retry-After, never a 200 for an event not stored. The producer is Kafka's own
  * client, with the settings of Camel's Kafka component (security included), since the answer must wait for the
  * acknowledgement of a whole request's records together.
@@ -60,26 +60,31 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     private static final String MESSAGE_ID = "messageId";
 
     private final KafkaClients clients;
-    private final RecentMessageIds recent;
-    private final Set<String> storing = new HashSet<>();
+    private final MessageIdDedupe dedupe;
     private final int maxRecent;
     private final String topic;
     private final long timeoutMillis;
     private final int retryAfterSeconds;
+    private final RefusedEvents refusals;
     private final PipelineMetrics metrics;
     private final Ticker ticker;
     private volatile Producer<String, byte[]> producer;
     private volatile long unavailableLoggedAt;
 
-    /** @param recentMessageIds how many messageIds are remembered at most, and in how many bytes */
+    /**
+     * @param recentMessageIds how many messageIds are remembered at most, and in how many bytes
+     * @param refusals         records the events a request had refused, once its accepted ones are stored
+     */
     public KafkaAcceptedLog(KafkaClients clients, String topic, long timeoutMillis, int retryAfterSeconds,
-                            int recentMessageIds, long recentMessageIdsMaxBytes, PipelineMetrics metrics, Ticker ticker) {
+                            int recentMessageIds, long recentMessageIdsMaxBytes, RefusedEvents refusals,
+                            PipelineMetrics metrics, Ticker ticker) {
         this.clients = clients;
-        this.recent = new RecentMessageIds(recentMessageIds, recentMessageIdsMaxBytes);
+        this.dedupe = new MessageIdDedupe(recentMessageIds, recentMessageIdsMaxBytes, metrics);
         this.maxRecent = recentMessageIds;
         this.topic = topic;
         this.timeoutMillis = timeoutMillis;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.refusals = refusals;
         this.metrics = metrics;
         this.ticker = ticker;
         this.unavailableLoggedAt = ticker.millis() - UNAVAILABLE_LOG_INTERVAL_MILLIS;
@@ -114,16 +119,14 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
             reader.assign(partitions);
             partitions.forEach(partition -> reader.seek(partition,
                     Math.max(begins.get(partition), ends.get(partition) - each)));
-            synchronized (storing) {
-                KafkaTopics.readUpTo(reader, ends, timeoutMillis, record -> {
-                    Header source = record.headers().lastHeader(SOURCE);
-                    Header messageId = record.headers().lastHeader(MESSAGE_ID);
-                    if (source != null && messageId != null) {
-                        recent.add(RecentMessageIds.key(text(source), text(messageId)));
-                    }
-                });
-            }
-            LOG.info("Remembering {} recent messageIds from Kafka topic {}", recent.size(), topic);
+            KafkaTopics.readUpTo(reader, ends, timeoutMillis, record -> {
+                Header source = record.headers().lastHeader(SOURCE);
+                Header messageId = record.headers().lastHeader(MESSAGE_ID);
+                if (source != null && messageId != null) {
+                    dedupe.remember(RecentMessageIds.key(text(source), text(messageId)));
+                }
+            });
+            LOG.info("Remembering {} recent messageIds from Kafka topic {}", dedupe.remembered(), topic);
         } catch (KafkaException e) {
             LOG.warn("The recent messageIds of Kafka topic {} could not be read ({}): a client's retry of an event"
                     + " stored before this start is stored again", topic, e.getMessage());
@@ -144,27 +147,19 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
     @Override
     public void append(AcceptedEvents accepted) {
         long deadline = ticker.millis() + timeoutMillis;
-        List<String> requested = accepted.events().stream()
-                .map(event -> RecentMessageIds.key(accepted.sender(), event.messageId())).toList();
-        List<AcceptedEvents.Event> fresh = new ArrayList<>(requested.size());
-        List<String> keys = new ArrayList<>(requested.size());
-        synchronized (storing) {
-            while (requested.stream().anyMatch(storing::contains)) {
-                awaitOther(deadline);
-            }
-            for (int i = 0; i < requested.size(); i++) {
-                AcceptedEvents.Event event = accepted.events().get(i);
-                if (recent.contains(requested.get(i)) || keys.contains(requested.get(i))) {
-                    metrics.filtered("duplicate_message_id", event.type(), 1);
-                } else {
-                    fresh.add(event);
-                    keys.add(requested.get(i));
-                }
-            }
-            storing.addAll(keys);
+        MessageIdDedupe.Claim claim;
+        try {
+            // a messageId of this request in another one still being stored: that one's outcome decides
+            claim = dedupe.claim(accepted, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+        } catch (MessageIdDedupe.StillClaimedException e) {
+            throw unavailable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(e);
         }
+        List<AcceptedEvents.Event> fresh = claim.fresh();
         List<Future<RecordMetadata>> sent = new ArrayList<>(fresh.size());
-        List<String> stored = new ArrayList<>(fresh.size());
+        List<AcceptedEvents.Event> stored = new ArrayList<>(fresh.size());
         Throwable failure = null;
         try {
             for (AcceptedEvents.Event event : fresh) {
@@ -181,7 +176,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
         for (int i = 0; i < sent.size(); i++) {
             try {
                 sent.get(i).get(Math.max(1, deadline - ticker.millis()), TimeUnit.MILLISECONDS);
-                stored.add(keys.get(i));
+                stored.add(fresh.get(i));
             } catch (ExecutionException | TimeoutException e) {
                 failure = failure != null ? failure : e instanceof ExecutionException ? e.getCause() : e;
             } catch (InterruptedException e) {
@@ -190,27 +185,16 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
                 break;
             }
         }
-        synchronized (storing) {
-            stored.forEach(recent::add);
-            keys.forEach(storing::remove);
-            storing.notifyAll();
-        }
+        claim.settle(stored);
         if (failure != null) {
             throw unavailable(failure);
         }
-    }
-
-    /** Waits for another request storing one of the same messageIds; past the deadline, the request is refused. */
-    private void awaitOther(long deadline) {
-        long left = deadline - ticker.millis();
-        if (left <= 0) {
-            throw unavailable(new TimeoutException("another request with the same messageId is still being stored"));
-        }
-        try {
-            storing.wait(left);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(e);
+        if (!accepted.refused().isEmpty()) {
+            try {
+                refusals.record(accepted.refused());
+            } catch (UncheckedIOException | StateUnavailableException e) {
+                throw unavailable(e);
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The messageIds accepted most recently, per source, so that a client's retry of an event already on disk is answered
  * without being accepted twice. Bounded by count and by bytes (the oldest go first), so that no input can exhaust the
- * heap through it. Not thread-safe: the spool uses it under its lock.
+ * heap through it. Not thread-safe: {@link MessageIdDedupe} uses it under its lock.
  */
 final class RecentMessageIds {
 

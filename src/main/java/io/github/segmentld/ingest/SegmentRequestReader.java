@@ -32,7 +32,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.model.BatchEnvelope;
 import io.github.segmentld.model.InputSource;
 import io.github.segmentld.model.SegmentEvent;
-import io.github.segmentld.model.RejectedRecords;
+import io.github.segmentld.model.Rejection;
 import io.github.segmentld.model.Timestamps;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -43,8 +43,9 @@ import org.apache.camel.Header;
  * single-call paths implying the event type, a batch's context and integrations merged into its events; stamps
  * {@code receivedAt}, corrects {@code timestamp} for the client's clock ({@code receivedAt - (sentAt -
  * originalTimestamp)}) and gives events without one a {@code messageId}. The request's limits refuse it whole (400);
- * an event that breaks a per-event rule is refused on its own, recorded with the reason, and the rest accepted (the
- * spool then accepts each messageId of a source once). A body must be one JSON value in valid UTF-8 (no second value,
+ * an event that breaks a per-event rule is refused on its own, with the reason, and the rest accepted; the refusals of
+ * a request travel with its accepted events, to be recorded together when they are stored (the spool then accepts
+ * each messageId of a source once). A body must be one JSON value in valid UTF-8 (no second value,
  * no bytes after it, no overlong encodings); a {@code writeKey} in it is removed before anything is stored.
  */
 public class SegmentRequestReader {
@@ -70,18 +71,16 @@ public class SegmentRequestReader {
     private final int maxRequestBytes;
     private final int maxEventBytes;
     private final int maxBatchEvents;
-    private final RejectedRecords refused;
     private final Clock clock;
 
     public SegmentRequestReader(int maxRequestBytes, int maxEventBytes, int maxBatchEvents, int maxNestingDepth,
-                             int maxStringLength, RejectedRecords refused, Clock clock) {
+                             int maxStringLength, Clock clock) {
         this.mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(maxNestingDepth).maxStringLength(maxStringLength).build()).build())
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.maxRequestBytes = maxRequestBytes;
         this.maxEventBytes = maxEventBytes;
         this.maxBatchEvents = maxBatchEvents;
-        this.refused = refused;
         this.clock = clock;
     }
 
@@ -147,17 +146,20 @@ public class SegmentRequestReader {
                 receivedAt.toEpochMilli());
         ObjectNode root = request.body();
         List<AcceptedEvents.Event> accepted = new ArrayList<>();
+        List<Rejection> refused = new ArrayList<>();
         if (BATCH_CALLS.contains(request.call())) {
             Deque<SegmentEvent> expanded = new ArrayDeque<>();
-            BatchEnvelope.expand(root, 0, expanded, source, refused);
+            BatchEnvelope.expand(root, 0, expanded, source, (input, position, reason, raw) ->
+                    refused.add(refusal(input, position, reason, raw)));
             long item = 0;
             for (SegmentEvent event : expanded) {
-                accept(event.json(), null, e -> stamp(e, root.get("sentAt"), receivedAt), source, ++item, accepted);
+                accept(event.json(), null, e -> stamp(e, root.get("sentAt"), receivedAt), source, ++item, accepted,
+                        refused);
             }
         } else {
-            accept(root, CALLS.get(request.call()), e -> stamp(e, null, receivedAt), source, 1, accepted);
+            accept(root, CALLS.get(request.call()), e -> stamp(e, null, receivedAt), source, 1, accepted, refused);
         }
-        return new AcceptedEvents(sender, accepted);
+        return new AcceptedEvents(sender, accepted, refused);
     }
 
     /**
@@ -168,24 +170,25 @@ public class SegmentRequestReader {
         JsonNode root = parse(body);
         InputSource source = new InputSource("POST webhook", "webhook", "item", clock.millis());
         List<AcceptedEvents.Event> accepted = new ArrayList<>();
+        List<Rejection> refused = new ArrayList<>();
         long item = 0;
         for (JsonNode event : root.isArray() ? root : List.of(root)) {
             item++;
             if (event.isObject()) {
-                accept((ObjectNode) event, null, SegmentRequestReader::ensureMessageId, source, item, accepted);
+                accept((ObjectNode) event, null, SegmentRequestReader::ensureMessageId, source, item, accepted, refused);
             } else {
-                refused.reject(source, item, "not a JSON object", BatchEnvelope.abbreviate(event.toString()));
+                refused.add(refusal(source, item, "not a JSON object", BatchEnvelope.abbreviate(event.toString())));
             }
         }
-        return new AcceptedEvents("webhook", accepted);
+        return new AcceptedEvents("webhook", accepted, refused);
     }
 
     /**
      * Applies the per-event rules; an event that passes gets the server-side fields ({@code stamp}) and is accepted
-     * once, one that does not is refused and recorded. Whatever goes wrong with one event refuses that event only.
+     * once, one that does not is refused with its reason. Whatever goes wrong with one event refuses that event only.
      */
     private void accept(ObjectNode event, String impliedType, Consumer<ObjectNode> stamp, InputSource source, long item,
-                        List<AcceptedEvents.Event> accepted) {
+                        List<AcceptedEvents.Event> accepted, List<Rejection> refused) {
         event.remove(WRITE_KEY);
         if (impliedType != null && !event.path("type").isTextual()) {
             event.put("type", impliedType);
@@ -206,7 +209,11 @@ public class SegmentRequestReader {
                 problem = "the event cannot be read: " + unexpected;
             }
         }
-        refused.reject(source, item, problem, BatchEnvelope.abbreviate(event.toString()));
+        refused.add(refusal(source, item, problem, BatchEnvelope.abbreviate(event.toString())));
+    }
+
+    private static Rejection refusal(InputSource source, long item, String reason, String raw) {
+        return new Rejection(Rejection.REFUSED_BY_API, source, item, reason, raw, null, null, null);
     }
 
     private static String problemWith(ObjectNode event) {

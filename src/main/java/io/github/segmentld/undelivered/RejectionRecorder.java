@@ -22,9 +22,7 @@ import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.TransformedEvents;
 import io.github.segmentld.model.EventChunk;
-import io.github.segmentld.model.InputSource;
 import io.github.segmentld.model.Rejection;
-import io.github.segmentld.model.RejectedRecords;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger.RejectionFileLength;
 import io.github.segmentld.store.DeliveryLedger;
@@ -46,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * account for: the records of a chunk whose settlement a crash interrupted are removed, and written
  * again when its input is read again. So each rejection is recorded exactly once.
  */
-public class RejectionRecorder extends ServiceSupport implements RejectedRecords {
+public class RejectionRecorder extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(RejectionRecorder.class);
     private static final int LOGGED_IN_FULL = 100;
@@ -99,12 +97,14 @@ public class RejectionRecorder extends ServiceSupport implements RejectedRecords
         }
     }
 
-    /** Records an event the HTTP source refused (no user identity, a track without event, too large...), at once. */
-    @Override
-    public void reject(InputSource source, long position, String reason, String raw) {
-        Rejection refused = new Rejection(Rejection.REFUSED_BY_API, source, position, reason, raw, null, null, null);
+    /**
+     * Records the events one HTTP request had refused (no user identity, a track without event, too large...), all
+     * together: one sync of the file and one commit of its length, whatever their number, so that a request full of
+     * bad events costs what a good one does.
+     */
+    public void refuse(List<Rejection> refused) {
         synchronized (this) {
-            RejectionFileLength length = append(List.of(refused));
+            RejectionFileLength length = append(refused);
             try {
                 ledger.recordRejectionFile(length);
                 committed = length.bytes();
@@ -112,7 +112,7 @@ public class RejectionRecorder extends ServiceSupport implements RejectedRecords
                 rollBackUncommitted();
             }
         }
-        count(refused);
+        refused.forEach(this::count);
     }
 
     /**
@@ -213,7 +213,7 @@ public class RejectionRecorder extends ServiceSupport implements RejectedRecords
             }
             DurableFiles.createDirectories(dir);
             file = dir.resolve("rejected-" + today + ".ndjson").toAbsolutePath();
-            out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            out = openDayFile(file);
             // the ledger is about to record this file's length: its name must survive a power cut first (synced at
             // every opening, not only at creation, in case a crash came between a creation and its sync)
             DurableFiles.syncDirectory(dir);
@@ -222,5 +222,10 @@ public class RejectionRecorder extends ServiceSupport implements RejectedRecords
             day = today;
         }
         return out;
+    }
+
+    /** Opens a day's file for appending; a test counts its syncs through it. */
+    FileChannel openDayFile(Path path) throws IOException {
+        return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
 }

@@ -138,7 +138,7 @@ class KafkaHttpContractTest extends ContractTestSupport {
         byte[] json = "{\"type\":\"track\",\"userId\":\"restarted\",\"event\":\"E\",\"messageId\":\"restart-1\"}"
                 .getBytes(StandardCharsets.UTF_8);
         AcceptedEvents accepted = new AcceptedEvents("web", List.of(
-                new AcceptedEvents.Event("restart-1", "track", "restarted", json)));
+                new AcceptedEvents.Event("restart-1", "track", "restarted", json)), List.of());
         KafkaAcceptedLog before = acceptedLog(clients);
         before.start();
         before.append(accepted);
@@ -154,7 +154,7 @@ class KafkaHttpContractTest extends ContractTestSupport {
     }
 
     private static KafkaAcceptedLog acceptedLog(KafkaClients clients) {
-        return new KafkaAcceptedLog(clients, TOPIC, 5000, 7, 1000, 1 << 20,
+        return new KafkaAcceptedLog(clients, TOPIC, 5000, 7, 1000, 1 << 20, refused -> { },
                 new PipelineMetrics(new SimpleMeterRegistry()), Ticker.SYSTEM);
     }
 

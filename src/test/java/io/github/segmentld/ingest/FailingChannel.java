@@ -12,17 +12,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A file channel that fails as a full or failing disk does: writes beyond a budget of bytes write part of the buffer
- * and then fail with "No space left on device", and a sync can be made to fail once the test has let other writes in. Everything else goes to a real file.
+ * and then fail with "No space left on device", and a sync can be made to fail once the test has let other writes in;
+ * a sync can be seen. Everything else goes to a real file.
  */
-final class FailingChannel extends FileChannel {
+public final class FailingChannel extends FileChannel {
 
     private final FileChannel file;
     private volatile long writeBudget = Long.MAX_VALUE;
     private volatile CountDownLatch failingSync;
     private final AtomicInteger writes = new AtomicInteger();
+    private volatile Runnable onForce = () -> { };
 
-    FailingChannel(FileChannel file) {
+    public FailingChannel(FileChannel file) {
         this.file = file;
+    }
+
+    /** Runs {@code step} after each sync that succeeds. */
+    public void onForce(Runnable step) {
+        onForce = step;
     }
 
     /** From now on, at most {@code bytes} more bytes are written; then writes fail. */
@@ -71,6 +78,7 @@ final class FailingChannel extends FileChannel {
             throw new IOException("Input/output error");
         }
         file.force(metaData);
+        onForce.run();
     }
 
     @Override

@@ -11,18 +11,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
+import io.github.segmentld.MutableClock;
 import io.github.segmentld.TestInbox;
+import io.github.segmentld.model.Rejection;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -34,21 +39,25 @@ class SpoolTest {
     Path dir;
 
     private final List<FailingChannel> channels = new ArrayList<>();
+    private final List<Rejection> refusals = new CopyOnWriteArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     private Spool spool(long maxSegmentBytes) {
         return spool(maxSegmentBytes, 0);
     }
 
-    private Spool spool(long maxSegmentBytes, long minFreeBytes) {
-        Spool.Settings settings = new Spool.Settings(dir.resolve("spool"), dir.resolve("inbox"), dir.resolve("done"),
+    private Spool.Settings settings(long maxSegmentBytes, long minFreeBytes) {
+        return new Spool.Settings(dir.resolve("spool"), dir.resolve("inbox"), dir.resolve("done"),
                 maxSegmentBytes, 600_000, Long.MAX_VALUE, minFreeBytes, 30, 1000, 1 << 20);
-        return new Spool(settings, path -> {
+    }
+
+    private Spool spool(long maxSegmentBytes, long minFreeBytes) {
+        return new Spool(settings(maxSegmentBytes, minFreeBytes), path -> {
             FailingChannel channel = new FailingChannel(
                     FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
             channels.add(channel);
             return channel;
-        }, new PipelineMetrics(registry), Clock.systemUTC());
+        }, refusals::addAll, new PipelineMetrics(registry), Clock.systemUTC());
     }
 
     private List<JsonNode> inboxEvents() throws IOException {
@@ -77,7 +86,7 @@ class SpoolTest {
             events.add(new AcceptedEvents.Event(id, "track", "user-1",
                     ("{\"type\":\"track\",\"messageId\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8)));
         }
-        return new AcceptedEvents(source, events);
+        return new AcceptedEvents(source, events, List.of());
     }
 
     private double duplicates() {
@@ -111,6 +120,74 @@ class SpoolTest {
         assertThat(ids(inboxEvents())).hasSize(800).doesNotHaveDuplicates().allMatch(id -> id.matches("s\\d-\\d+-[ab]"));
         assertThat(TestInbox.lines(TestInbox.list(dir.resolve("inbox")).get(0))).hasSize(400);
         assertThat(TestInbox.list(dir.resolve("spool"))).isEmpty();
+    }
+
+    @Test
+    void aNewSegmentsFolderIsSyncedAfterItsFirstLineAndBeforeTheAnswerAndARolledSegmentGoesThroughTheDurableMove()
+            throws Exception {
+        List<String> steps = new CopyOnWriteArrayList<>();
+        SegmentFiles recording = new SegmentFiles() {
+            @Override
+            public FileChannel create(Path path) throws IOException {
+                steps.add("create " + dir.relativize(path).getParent());
+                FailingChannel channel = new FailingChannel(
+                        FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+                channel.onForce(() -> steps.add("force segment"));
+                return channel;
+            }
+
+            @Override
+            public void syncDirectory(Path folder) throws IOException {
+                steps.add("sync folder " + dir.relativize(folder));
+                SegmentFiles.super.syncDirectory(folder);
+            }
+
+            @Override
+            public void move(Path segment, Path target) throws IOException {
+                steps.add("move into " + dir.relativize(target).getParent());
+                SegmentFiles.super.move(segment, target);
+            }
+        };
+        Spool spool = new Spool(settings(Long.MAX_VALUE, 0), recording, refusals::addAll, new PipelineMetrics(registry),
+                Clock.systemUTC());
+        spool.start();
+
+        spool.append(events("web", "first"));
+        steps.add("answer");
+        spool.append(events("web", "second"));
+        steps.add("answer");
+        spool.stop();
+
+        assertThat(steps).containsExactly("create spool", "force segment", "sync folder spool", "answer",
+                "force segment", "answer", "force segment", "move into inbox");
+        assertThat(ids(inboxEvents())).containsExactly("first", "second");
+    }
+
+    @Test
+    void aSegmentsAgeIsMeasuredOnTheMonotonicTickerSoAClockSteppedByNtpNeitherRollsItEarlyNorHoldsItBack()
+            throws Exception {
+        MutableClock wall = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
+        Spool spool = new Spool(settings(Long.MAX_VALUE, 0), SegmentFiles.onDisk(), refusals::addAll,
+                new PipelineMetrics(registry), wall);
+        spool.start();
+        spool.append(events("web", "young"));
+
+        wall.advance(Duration.ofHours(1));
+        spool.rollIfOld();
+        assertThat(TestInbox.list(dir.resolve("inbox"))).as("a clock stepped forward rolls nothing").isEmpty();
+        spool.stop();
+
+        AtomicLong ticker = new AtomicLong();
+        Spool ticking = new Spool(settings(Long.MAX_VALUE, 0), SegmentFiles.onDisk(), refusals::addAll,
+                new PipelineMetrics(registry), wall, ticker::get);
+        ticking.start();
+        ticking.append(events("web", "old"));
+        wall.advance(Duration.ofHours(-2));
+        ticker.addAndGet(Duration.ofMillis(600_000).toNanos());
+        ticking.rollIfOld();
+        assertThat(ids(eventsIn(dir.resolve("inbox")))).as("a clock stepped back holds nothing back")
+                .containsExactly("young", "old");
+        ticking.stop();
     }
 
     @Test

@@ -2,16 +2,24 @@ package io.github.segmentld.undelivered;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.github.segmentld.TestInbox;
+import io.github.segmentld.ingest.FailingChannel;
+import io.github.segmentld.ingest.SegmentRequestReader;
+import io.github.segmentld.ingest.Spool;
+import io.github.segmentld.ingest.TrackingApiRequest;
 import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.model.EventChunk;
 import io.github.segmentld.model.InputSource;
@@ -60,6 +68,59 @@ class RejectionRecorderTest {
         restarted.settle(chunkWithOneBadLine(1), new ConvertedChunk());
         assertThat(TestInbox.lines(file)).hasSize(2).last().asString().contains("\"position\":\"line 11\"");
         restarted.stop();
+        database.stop();
+    }
+
+    @Test
+    void theEventsOneRequestHadRefusedCostOneSyncAndOneCommitWhateverTheirNumber() throws Exception {
+        AtomicInteger commits = new AtomicInteger();
+        StateDatabase database = new StateDatabase(dir.resolve("state.db"), Clock.systemUTC()) {
+            @Override
+            public <T> T write(Work<T> work) {
+                commits.incrementAndGet();
+                return super.write(work);
+            }
+        };
+        database.start();
+        DeliveryLedger ledger = new DeliveryLedger(database, Clock.systemUTC(), Duration.ofDays(1));
+        AtomicInteger syncs = new AtomicInteger();
+        PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
+        RejectionRecorder recorder = new RejectionRecorder(dir.resolve("rejected"), ledger, new ObjectMapper(), metrics,
+                Clock.systemUTC()) {
+            @Override
+            FileChannel openDayFile(Path path) throws IOException {
+                FailingChannel channel = new FailingChannel(super.openDayFile(path));
+                channel.onForce(syncs::incrementAndGet);
+                return channel;
+            }
+        };
+        recorder.start();
+        Spool spool = new Spool(new Spool.Settings(dir.resolve("spool"), dir.resolve("inbox"), dir.resolve("done"),
+                Long.MAX_VALUE, 600_000, Long.MAX_VALUE, 0, 30, 1000, 1 << 20), recorder::refuse, metrics,
+                Clock.systemUTC());
+        spool.start();
+        SegmentRequestReader reader = new SegmentRequestReader(1 << 24, 32 * 1024, 5000, 100, 1 << 20, Clock.systemUTC());
+        StringBuilder body = new StringBuilder("{\"batch\":[");
+        for (int i = 0; i < 2500; i++) {
+            body.append("{\"type\":\"track\",\"event\":\"Anonymous\",\"messageId\":\"bad-").append(i).append("\"},");
+        }
+        body.append("{\"type\":\"track\",\"event\":\"Signed Up\",\"userId\":\"u1\",\"messageId\":\"good\"}]}");
+        int syncsBefore = syncs.get();
+        int commitsBefore = commits.get();
+
+        TrackingApiRequest request = reader.read("/v1/batch", body.toString().getBytes(StandardCharsets.UTF_8));
+        spool.append(reader.acceptedEvents(request, "web"));
+
+        assertThat(syncs.get() - syncsBefore).as("syncs of the rejection file").isEqualTo(1);
+        assertThat(commits.get() - commitsBefore).as("commits of the state database").isEqualTo(1);
+        List<String> recorded = TestInbox.lines(TestInbox.list(dir.resolve("rejected")).get(0));
+        assertThat(recorded).hasSize(2500).allMatch(line -> line.contains("\"reason\":\"the event has neither userId"
+                + " nor anonymousId\""));
+        assertThat(recorded.get(2499)).contains("\"position\":\"item 2500\"", "bad-2499");
+        spool.stop();
+        assertThat(TestInbox.lines(TestInbox.list(dir.resolve("inbox")).get(0))).singleElement().asString()
+                .contains("\"messageId\":\"good\"").doesNotContain("bad-");
+        recorder.stop();
         database.stop();
     }
 }

@@ -1,0 +1,102 @@
+package io.github.segmentld.ingest;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.github.segmentld.observe.PipelineMetrics;
+
+/**
+ * Accepts a messageId of a source once, for the HTTP sources' durable logs (the spool and Kafka). A request claims the
+ * messageIds of its events that are neither remembered nor repeated within it; the claim holds them until the request
+ * knows which of its events were stored, which are then remembered (and only those: a retry of what was not stored is
+ * accepted). A request that shares a messageId with one still storing it waits for that one's outcome. Thread-safe.
+ */
+final class MessageIdDedupe {
+
+    /** The events of a request still to be stored, and the messageIds it holds until {@link #settle}. */
+    final class Claim {
+
+        private final String sender;
+        private final List<AcceptedEvents.Event> fresh;
+        private final Set<String> keys;
+
+        private Claim(String sender, List<AcceptedEvents.Event> fresh, Set<String> keys) {
+            this.sender = sender;
+            this.fresh = fresh;
+            this.keys = keys;
+        }
+
+        List<AcceptedEvents.Event> fresh() {
+            return fresh;
+        }
+
+        /** Remembers the messageIds of the fresh events that were stored, and releases all of the claim's. */
+        void settle(List<AcceptedEvents.Event> stored) {
+            synchronized (MessageIdDedupe.this) {
+                stored.forEach(event -> recent.add(RecentMessageIds.key(sender, event.messageId())));
+                keys.forEach(claimed::remove);
+                MessageIdDedupe.this.notifyAll();
+            }
+        }
+    }
+
+    /** Thrown when a messageId of the request is still claimed by another request when the wait ends. */
+    static final class StillClaimedException extends Exception {
+        StillClaimedException() {
+            super("another request with the same messageId is still being stored");
+        }
+    }
+
+    private final RecentMessageIds recent;
+    private final Set<String> claimed = new HashSet<>();
+    private final PipelineMetrics metrics;
+
+    MessageIdDedupe(int maxRemembered, long maxRememberedBytes, PipelineMetrics metrics) {
+        this.recent = new RecentMessageIds(maxRemembered, maxRememberedBytes);
+        this.metrics = metrics;
+    }
+
+    /** Remembers a messageId stored before this start (read back from the log at start). */
+    synchronized void remember(String key) {
+        recent.add(key);
+    }
+
+    synchronized int remembered() {
+        return recent.size();
+    }
+
+    /**
+     * Claims the request's new events; a duplicate is counted as filtered and left out. Waits at most
+     * {@code maxWaitNanos} for other requests holding one of its messageIds.
+     */
+    Claim claim(AcceptedEvents accepted, long maxWaitNanos) throws StillClaimedException, InterruptedException {
+        List<String> requested = accepted.events().stream()
+                .map(event -> RecentMessageIds.key(accepted.sender(), event.messageId())).toList();
+        long start = System.nanoTime();
+        synchronized (this) {
+            while (requested.stream().anyMatch(claimed::contains)) {
+                long left = maxWaitNanos - (System.nanoTime() - start);
+                if (left <= 0) {
+                    throw new StillClaimedException();
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            List<AcceptedEvents.Event> fresh = new ArrayList<>(requested.size());
+            Set<String> keys = new LinkedHashSet<>();
+            for (int i = 0; i < requested.size(); i++) {
+                AcceptedEvents.Event event = accepted.events().get(i);
+                if (recent.contains(requested.get(i)) || !keys.add(requested.get(i))) {
+                    metrics.filtered("duplicate_message_id", event.type(), 1);
+                } else {
+                    fresh.add(event);
+                }
+            }
+            claimed.addAll(keys);
+            return new Claim(accepted.sender(), fresh, keys);
+        }
+    }
+}

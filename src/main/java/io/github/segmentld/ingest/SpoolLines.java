@@ -1,0 +1,75 @@
+package io.github.segmentld.ingest;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The format of a spool segment: one line per request, a Segment batch object that names the sender
+ * ({@code {"source": "web", "batch": [...]}}), so that the file route reads a segment like any dropped file. Segments
+ * are named {@code http-<UTC time>-<sequence>.ndjson}, which sorts them by age.
+ */
+final class SpoolLines {
+
+    static final String SEGMENT_PREFIX = "http-";
+    static final String SEGMENT_SUFFIX = ".ndjson";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private SpoolLines() {
+    }
+
+    /** The line of one request's events, ending with its newline. */
+    static byte[] line(String source, List<AcceptedEvents.Event> events) {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(events.stream().mapToInt(e -> e.json().length + 1).sum() + 64);
+        try {
+            line.write("{\"source\":".getBytes(StandardCharsets.UTF_8));
+            MAPPER.writeValue(line, source);
+            line.write(",\"batch\":[".getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < events.size(); i++) {
+                if (i > 0) {
+                    line.write(',');
+                }
+                line.write(events.get(i).json());
+            }
+            line.write("]}\n".getBytes(StandardCharsets.UTF_8));
+        } catch (IOException inMemory) {
+            throw new UncheckedIOException(inMemory);
+        }
+        return line.toByteArray();
+    }
+
+    /**
+     * The messageIds in a segment, as keys of {@link RecentMessageIds}, in the order written; a line that cannot be
+     * read (cut by a crash) is skipped.
+     */
+    static List<String> messageIdsIn(Path segment) throws IOException {
+        List<String> keys = new ArrayList<>();
+        try (BufferedReader lines = Files.newBufferedReader(segment, StandardCharsets.UTF_8)) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                JsonNode request;
+                try {
+                    request = MAPPER.readTree(line);
+                } catch (IOException unreadable) {
+                    continue;
+                }
+                String source = request.path("source").asText();
+                for (JsonNode event : request.path("batch")) {
+                    if (event.hasNonNull("messageId")) {
+                        keys.add(RecentMessageIds.key(source, event.get("messageId").asText()));
+                    }
+                }
+            }
+        }
+        return keys;
+    }
+}
