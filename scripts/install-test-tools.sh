@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the programs three tests drive, from the Debian packages: headless Chromium (DeliveryPageBrowserTest, the
 # delivery page in a real browser), promtool of the prometheus package (PrometheusRulesTest, the shipped Prometheus
-# rules) and strace (FolderSyncTraceTest, the folder syncs before an answer or a commit). Where it cannot (not Debian, not root, no package registry), it says so and those tests are skipped with a
-# message.
+# rules) and strace (FolderSyncTraceTest, the folder syncs before an answer or a commit). Where it cannot (not Debian,
+# not root, no package registry), it says so and those tests are skipped with a message.
 set -uo pipefail
 packages=()
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || packages+=(chromium)

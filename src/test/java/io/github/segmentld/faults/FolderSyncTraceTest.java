@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Power-loss durability, seen in the application's system calls ({@code strace -f}, Debian's strace package, installed
  * by scripts/install-test-tools.sh; skipped with a message without it): each file an answer or a commit relies on is
- * forced, renamed or created into its folder, and that folder synced, before the HTTP answer or the commit. A dead
- * letter before its input is committed; the rejection file of a refused event before the answer to its request;
+ * forced, renamed or created into its folder, and that folder synced, before the HTTP answer or the commit. The spool
+ * segment and the rejection file of a request before its answer, and the segment moved into the inbox before it is
+ * committed; a dead letter before its input is committed;
  * the files a replay moves or writes into the inbox before the replay's answer.
  */
 class FolderSyncTraceTest extends ChildApplicationTestSupport {
@@ -96,6 +97,16 @@ class FolderSyncTraceTest extends ChildApplicationTestSupport {
         assertThat(trace.first(syncOf(rejected), created.ended())).as("rejected folder synced after %s", created)
                 .hasValueSatisfying(sync -> assertThat(sync.ended()).isLessThan(answer.began()));
 
+        // the accepted events' spool segment, created, forced and its folder synced, before the request's answer
+        Path spoolDir = inbox.work().resolve("spool").toRealPath();
+        Call segment = trace.first(named("openat").and(call -> call.text().contains(spoolDir + "/http-")
+                && call.text().contains("O_CREAT")), -1).orElseThrow();
+        String segmentName = segment.text().replaceFirst(".*" + Pattern.quote(spoolDir + "/") + "(http-[^>\"]*).*", "$1");
+        assertThat(trace.first(syncOf(spoolDir.resolve(segmentName)), segment.ended())).as("segment forced")
+                .hasValueSatisfying(sync -> assertThat(sync.ended()).isLessThan(answer.began()));
+        assertThat(trace.first(syncOf(spoolDir), segment.ended())).as("spool folder synced after %s", segment)
+                .hasValueSatisfying(sync -> assertThat(sync.ended()).isLessThan(answer.began()));
+
         // the dead letter, forced under its temporary name, renamed, its folder synced, before its input is done
         Call renamed = trace.first(renameInto(inbox.deadLetters(), "[^.].*\\.json"), -1).orElseThrow();
         assertThat(trace.first(syncOf(deadLetterDir.resolve(".writing-" + deadLetter.getFileName())), -1))
@@ -103,6 +114,12 @@ class FolderSyncTraceTest extends ChildApplicationTestSupport {
         Call committed = trace.first(renameInto(inbox.done(), ".*"), -1).orElseThrow();
         assertThat(trace.first(syncOf(deadLetterDir), renamed.ended())).as("dead-letter folder synced after %s", renamed)
                 .hasValueSatisfying(sync -> assertThat(sync.ended()).isLessThan(committed.began()));
+        // the segment, rolled into the inbox, both folders synced, before the inbox reads and commits it
+        Call rolled = trace.first(renameInto(inbox.inbox(), Pattern.quote(segmentName)), -1).orElseThrow();
+        for (Path folder : List.of(inboxDir, spoolDir)) {
+            assertThat(trace.first(syncOf(folder), rolled.ended())).as("%s synced after %s", folder, rolled)
+                    .hasValueSatisfying(sync -> assertThat(sync.ended()).isLessThan(committed.began()));
+        }
 
         // the replay: the dead letter moved into the inbox, both folders synced, before the answer
         Call moved = trace.first(renameInto(inbox.inbox(), Pattern.quote(deadLetter.getFileName().toString())),
