@@ -29,6 +29,16 @@ public record TestInbox(Path work) {
         }
     }
 
+    /** Track events of users u{@code from} to u{@code to}, one NDJSON line each, with a fixed timestamp. */
+    public static String trackLines(int from, int to) {
+        StringBuilder lines = new StringBuilder();
+        for (int n = from; n <= to; n++) {
+            lines.append("{\"type\":\"track\",\"userId\":\"u").append(n)
+                    .append("\",\"event\":\"E\",\"timestamp\":\"2024-01-01T00:00:00Z\"}\n");
+        }
+        return lines.toString();
+    }
+
     public Path inbox() {
         return work.resolve("inbox");
     }

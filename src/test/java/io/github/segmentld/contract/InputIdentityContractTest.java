@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.segmentld.TestInbox;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,15 +24,6 @@ class InputIdentityContractTest extends ContractTestSupport {
     @Override
     protected void adjust(Properties properties) {
         properties.setProperty("pipeline.chunk-size", "2");
-    }
-
-    private static String lines(int from, int to) {
-        StringBuilder lines = new StringBuilder();
-        for (int n = from; n <= to; n++) {
-            lines.append("{\"type\":\"track\",\"userId\":\"u").append(n)
-                    .append("\",\"event\":\"E\",\"timestamp\":\"2024-01-01T00:00:00Z\"}\n");
-        }
-        return lines.toString();
     }
 
     private static int acceptedEvents() {
@@ -48,7 +40,7 @@ class InputIdentityContractTest extends ContractTestSupport {
 
     @Test
     void aCopyARenameAndATouchOfADeliveredFileSendNothingAgain() throws IOException {
-        inbox.drop("events.ndjson", lines(1, 5));
+        inbox.drop("events.ndjson", TestInbox.trackLines(1, 5));
         Path delivered = inbox.awaitDone("events.ndjson");
         assertThat(LAUNCHDARKLY.requests()).hasSize(3);
         assertThat(acceptedEvents()).isEqualTo(5);
@@ -68,13 +60,13 @@ class InputIdentityContractTest extends ContractTestSupport {
 
     @Test
     void aFileOfTheSameNameLengthAndTimeThatDiffersInItsLastEventIsDeliveredInFull() throws IOException {
-        Path first = Files.writeString(inbox.work().resolve("first"), lines(1, 5));
+        Path first = Files.writeString(inbox.work().resolve("first"), TestInbox.trackLines(1, 5));
         moveIn(first, "export.ndjson", AN_HOUR_AGO);
         Files.delete(inbox.done().resolve("export.ndjson"));
 
         // u6 in place of u5: the same length
-        Path second = Files.writeString(inbox.work().resolve("second"), lines(1, 4) + lines(6, 6));
-        assertThat(Files.size(second)).isEqualTo(lines(1, 5).length());
+        Path second = Files.writeString(inbox.work().resolve("second"), TestInbox.trackLines(1, 4) + TestInbox.trackLines(6, 6));
+        assertThat(Files.size(second)).isEqualTo(TestInbox.trackLines(1, 5).length());
         moveIn(second, "export.ndjson", AN_HOUR_AGO);
 
         assertThat(LAUNCHDARKLY.requests()).hasSize(6);

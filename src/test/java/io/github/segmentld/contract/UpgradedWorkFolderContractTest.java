@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Properties;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.github.segmentld.TestInbox;
 import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
 import io.github.segmentld.store.DeliveryLedger;
@@ -38,15 +39,6 @@ class UpgradedWorkFolderContractTest extends ContractTestSupport {
     @Override
     protected void adjust(Properties properties) {
         properties.setProperty("pipeline.chunk-size", "2");
-    }
-
-    private static String lines(int from, int to) {
-        StringBuilder lines = new StringBuilder();
-        for (int n = from; n <= to; n++) {
-            lines.append("{\"type\":\"track\",\"userId\":\"u").append(n)
-                    .append("\",\"event\":\"E\",\"timestamp\":\"2024-01-01T00:00:00Z\"}\n");
-        }
-        return lines.toString();
     }
 
     /**
@@ -76,7 +68,7 @@ class UpgradedWorkFolderContractTest extends ContractTestSupport {
 
     private Path dropOld(String name) {
         try {
-            Path written = Files.writeString(inbox.work().resolve(name), lines(1, 6));
+            Path written = Files.writeString(inbox.work().resolve(name), TestInbox.trackLines(1, 6));
             Files.setLastModifiedTime(written, MODIFIED);
             Files.createDirectories(inbox.inbox());
             return Files.move(written, inbox.inbox().resolve(name), StandardCopyOption.ATOMIC_MOVE);
