@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.observe.PipelineMetrics;
@@ -15,6 +16,7 @@ import io.github.segmentld.store.DeliveryLedger.Outcome;
 import io.github.segmentld.store.ParkedBatches.Depth;
 import io.github.segmentld.store.ParkedBatches.Parked;
 import io.github.segmentld.store.ParkedBatches;
+import io.github.segmentld.time.Ticker;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.support.service.ServiceSupport;
@@ -35,7 +37,7 @@ public class RetryQueue extends ServiceSupport {
     /** The exchange property that holds a parked batch whose document cannot be read ({@link DamagedBatch}). */
     public static final String DAMAGED = "launchDarklyDamagedBatch";
     private static final Logger LOG = LoggerFactory.getLogger(RetryQueue.class);
-    private static final long DEPTH_REFRESH_MILLIS = 1000;
+    private static final long DEPTH_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /**
      * When a parked batch is tried again: after {@code initialDelay × multiplier^(attempts - 1)}, at most
@@ -64,7 +66,9 @@ public class RetryQueue extends ServiceSupport {
     private final PipelineMetrics metrics;
     private final Clock clock;
     private volatile Map<String, Depth> depths = Map.of();
-    private volatile long depthsReadAt;
+    /** When the depths were read, on monotonic time: a clock stepped back must not leave them stale. */
+    private long depthsReadAt;
+    private volatile boolean depthsStale = true;
 
     /**
      * @param maxQueueBytes the size limit of each destination's queue, in deflated bytes
@@ -151,7 +155,7 @@ public class RetryQueue extends ServiceSupport {
                     + maxQueueBytes + " bytes); last failure: " + failure);
             return;
         }
-        depthsReadAt = 0;
+        depthsStale = true;
         if (!batch.isQueued()) {
             metrics.parked(destination, batch.size());
             metrics.failed(destination, batch.eventsByMapping(), failure);
@@ -209,7 +213,7 @@ public class RetryQueue extends ServiceSupport {
     public void removeDamaged(@ExchangeProperty(DAMAGED) DamagedBatch damaged) {
         Parked row = damaged.parked();
         parked.remove(row.payloadId(), row.destination(), Outcome.DEAD_LETTERED, row.events());
-        depthsReadAt = 0;
+        depthsStale = true;
     }
 
     /** The destination's queue as last read (at most a second ago, and after the last batch parked). */
@@ -218,9 +222,11 @@ public class RetryQueue extends ServiceSupport {
     }
 
     private synchronized Map<String, Depth> readDepths() {
-        if (clock.millis() - depthsReadAt >= DEPTH_REFRESH_MILLIS) {
+        long now = Ticker.SYSTEM.nanos();
+        if (depthsStale || now - depthsReadAt >= DEPTH_REFRESH_NANOS) {
+            depthsStale = false;
             depths = parked.depths();
-            depthsReadAt = clock.millis();
+            depthsReadAt = now;
         }
         return depths;
     }
