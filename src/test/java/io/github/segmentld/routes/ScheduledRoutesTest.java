@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class ScheduledRoutesTest {
 
     @Test
-    void everyPeriodicRouteRunsOnTheSchedulerWithAFixedDelayFromItsSetting() throws IOException {
+    void everyPeriodicRouteRunsOnTheSchedulerAtTheRateOfItsSetting() throws IOException {
         List<String> consumers = new ArrayList<>();
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         try (Stream<Path> routes = Files.list(Path.of("routes"))) {
@@ -33,10 +33,11 @@ class ScheduledRoutesTest {
         }
 
         assertThat(consumers).containsExactly(
-                "alerts.yaml scheduler:alerts delay={{alerts.evaluation-interval-ms}}",
-                "housekeeping.yaml scheduler:housekeeping delay={{housekeeping.interval-ms}}",
-                "retry-queue.yaml scheduler:retry-queue-{{destination}} delay={{retry-queue.poll-interval-ms}}",
-                "spool.yaml scheduler:spool-roll delay={{spool.max-segment-age-ms}}");
+                "alerts.yaml scheduler:alerts delay={{alerts.evaluation-interval-ms}} useFixedDelay=false",
+                "housekeeping.yaml scheduler:housekeeping delay={{housekeeping.interval-ms}} useFixedDelay=false",
+                "retry-queue.yaml scheduler:retry-queue-{{destination}} delay={{retry-queue.poll-interval-ms}}"
+                        + " useFixedDelay=false",
+                "spool.yaml scheduler:spool-roll delay={{spool.max-segment-age-ms}} useFixedDelay=false");
     }
 
     /** Each route consumer of the timer or scheduler component, with its parameters. */
