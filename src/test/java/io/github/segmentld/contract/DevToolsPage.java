@@ -12,14 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
@@ -33,21 +33,22 @@ final class DevToolsPage implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("DevTools listening on ws://127\\.0\\.0\\.1:(\\d+)/");
 
     private final Process browser;
-    private final Path profile;
     private final WebSocket socket;
     private final StringBuilder partial = new StringBuilder();
     private volatile int asked;
     private volatile CompletableFuture<JsonNode> answer;
 
-    private DevToolsPage(Process browser, Path profile, WebSocket.Builder socket, URI page) {
+    private DevToolsPage(Process browser, WebSocket.Builder socket, URI page) {
         this.browser = browser;
-        this.profile = profile;
         this.socket = socket.buildAsync(page, new Listener()).join();
     }
 
     /** Opens the address in Chromium (the executable); waits at most the limit for the browser to listen. */
     static DevToolsPage open(String chromium, String address, Duration limit) throws IOException, InterruptedException {
-        Path profile = Files.createTempDirectory("chromium-profile");
+        // under target/ with the other test work folders, not removed here: Chromium's helper processes may still
+        // write to it after the browser has exited
+        Path profile = Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-work")),
+                "chromium-profile-");
         Process browser = new ProcessBuilder(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile, "--remote-debugging-port=0",
                 address)).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -62,7 +63,7 @@ final class DevToolsPage implements AutoCloseable {
                         HttpResponse.BodyHandlers.ofString()).body());
                 for (JsonNode target : targets) {
                     if (target.path("type").asText().equals("page") && target.path("url").asText().equals(address)) {
-                        DevToolsPage page = new DevToolsPage(browser, profile,
+                        DevToolsPage page = new DevToolsPage(browser,
                                 http.newWebSocketBuilder().connectTimeout(limit),
                                 URI.create(target.get("webSocketDebuggerUrl").asText()));
                         page.awaitLoaded(address, deadline);
@@ -142,13 +143,17 @@ final class DevToolsPage implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         socket.abort();
+        List<ProcessHandle> helpers = browser.descendants().toList();
         browser.destroy();
+        helpers.forEach(ProcessHandle::destroy);
         if (!browser.waitFor(10, TimeUnit.SECONDS)) {
             browser.destroyForcibly();
         }
-        try (Stream<Path> files = Files.walk(profile)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
+        for (ProcessHandle helper : helpers) {
+            try {
+                helper.onExit().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                helper.destroyForcibly();
             }
         }
     }
