@@ -108,9 +108,9 @@ public class StoreConfiguration {
     /** The inbox files waiting to be read again after a failure that is not theirs; the inbox consumer's filter. */
     @BindToRegistry(lazy = true)
     public InputRetries inputRetries(@PropertyInject("inbox.retry-initial-delay-ms") long initialDelayMs,
-                                     @PropertyInject("inbox.retry-max-delay-ms") long maxDelayMs) {
+                                     @PropertyInject("inbox.retry-max-delay-ms") long maxDelayMs, Ticker ticker) {
         return new InputRetries(Duration.ofMillis(initialDelayMs), Duration.ofMillis(maxDelayMs),
-                Duration.ofMinutes(1), REMEMBERED_RETRIES, System::nanoTime);
+                Duration.ofMinutes(1), REMEMBERED_RETRIES, ticker);
     }
 
     @BindToRegistry(lazy = true)

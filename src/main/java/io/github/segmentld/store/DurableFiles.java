@@ -82,7 +82,7 @@ public final class DurableFiles {
             }
             channel.force(true);
         }
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        rename(temporary, target);
         syncDirectory(folder);
         return target;
     }
@@ -93,12 +93,7 @@ public final class DurableFiles {
      * or both.
      */
     public static Path move(Path source, Path target) throws IOException {
-        try {
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot move " + source + " to " + target + " atomically: they must be on one file"
-                    + " system", e);
-        }
+        rename(source, target);
         Path to = target.toAbsolutePath().getParent();
         Path from = source.toAbsolutePath().getParent();
         syncDirectory(to);
@@ -118,13 +113,7 @@ public final class DurableFiles {
         }
         Set<Path> left = new LinkedHashSet<>();
         for (Path source : sources) {
-            Path target = folder.resolve(source.getFileName());
-            try {
-                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot move " + source + " to " + target + " atomically: they must be on one"
-                        + " file system", e);
-            }
+            rename(source, folder.resolve(source.getFileName()));
             left.add(source.toAbsolutePath().getParent());
         }
         Path to = folder.toAbsolutePath();
@@ -132,6 +121,16 @@ public final class DurableFiles {
         left.remove(to);
         for (Path from : left) {
             syncDirectory(from);
+        }
+    }
+
+    /** Renames a file atomically, replacing a file of that name, if any; the folders are left to the caller to sync. */
+    private static void rename(Path source, Path target) throws IOException {
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot move " + source + " to " + target + " atomically: they must be on one file"
+                    + " system", e);
         }
     }
 }

@@ -3,8 +3,8 @@ package io.github.segmentld.undelivered;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
+import io.github.segmentld.time.Ticker;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.component.file.GenericFile;
@@ -17,8 +17,7 @@ import org.apache.camel.component.file.GenericFileFilter;
  * A file is forgotten once it settles (done, or in the failed folder); at most {@code maxFiles} are remembered, the
  * oldest forgotten first (read again at the next poll, which costs one early attempt, never an event).
  * <p>
- * Times are monotonic ({@code System.nanoTime} in production), so a clock stepped by NTP neither stalls nor hurries a
- * retry.
+ * Times are monotonic (a {@link Ticker}), so a clock stepped by NTP neither stalls nor hurries a retry.
  */
 public class InputRetries implements GenericFileFilter<Object> {
 
@@ -33,32 +32,31 @@ public class InputRetries implements GenericFileFilter<Object> {
     private final long maxDelayNanos;
     private final long logEveryNanos;
     private final int maxFiles;
-    private final LongSupplier nanoTime;
+    private final Ticker ticker;
     private final Map<String, Retry> byName = new LinkedHashMap<>();
 
     /**
      * @param logEvery how often a file that keeps failing is logged at most
      * @param maxFiles how many files are remembered at most
-     * @param nanoTime the monotonic time, in nanoseconds
      */
-    public InputRetries(Duration initialDelay, Duration maxDelay, Duration logEvery, int maxFiles, LongSupplier nanoTime) {
+    public InputRetries(Duration initialDelay, Duration maxDelay, Duration logEvery, int maxFiles, Ticker ticker) {
         this.initialDelayNanos = initialDelay.toNanos();
         this.maxDelayNanos = Math.max(maxDelay.toNanos(), initialDelayNanos);
         this.logEveryNanos = logEvery.toNanos();
         this.maxFiles = maxFiles;
-        this.nanoTime = nanoTime;
+        this.ticker = ticker;
     }
 
     /** Whether the file consumer takes the file now: not while its next attempt is still to come. */
     @Override
     public synchronized boolean accept(GenericFile<Object> file) {
         Retry retry = byName.get(file.getRelativeFilePath());
-        return retry == null || nanoTime.getAsLong() - retry.nextAttemptAt() >= 0;
+        return retry == null || ticker.nanos() - retry.nextAttemptAt() >= 0;
     }
 
     /** Records that the file failed for a cause outside it, and when it is read again. */
     public synchronized Postponed failed(String fileName) {
-        long now = nanoTime.getAsLong();
+        long now = ticker.nanos();
         Retry before = byName.remove(fileName);
         int failures = before == null ? 1 : before.failures() + 1;
         long delay = delayAfter(failures);

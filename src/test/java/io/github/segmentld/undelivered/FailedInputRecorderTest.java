@@ -6,9 +6,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.segmentld.LogCapture;
+import io.github.segmentld.MutableTicker;
 import io.github.segmentld.ingest.UnreadableInputException;
 import io.github.segmentld.store.StateUnavailableException;
 import org.apache.camel.Exchange;
@@ -29,9 +29,9 @@ class FailedInputRecorderTest {
     @TempDir
     Path inbox;
 
-    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final MutableTicker ticker = new MutableTicker();
     private final InputRetries retries = new InputRetries(Duration.ofSeconds(1), Duration.ofSeconds(4),
-            Duration.ofMinutes(1), 2, nanos::get);
+            Duration.ofMinutes(1), 2, ticker);
     private final DefaultCamelContext context = new DefaultCamelContext();
     private FailedInputRecorder recorder;
 
@@ -58,9 +58,9 @@ class FailedInputRecorderTest {
         assertThat(retries.failed("a.ndjson")).isEqualTo(new InputRetries.Postponed(5, Duration.ofSeconds(4), false));
 
         assertThat(retries.accept(file("a.ndjson"))).isFalse();
-        nanos.addAndGet(Duration.ofMillis(3999).toNanos());
+        ticker.advance(Duration.ofMillis(3999));
         assertThat(retries.accept(file("a.ndjson"))).isFalse();
-        nanos.addAndGet(Duration.ofMillis(1).toNanos());
+        ticker.advance(Duration.ofMillis(1));
         assertThat(retries.accept(file("a.ndjson"))).isTrue();
         assertThat(retries.accept(file("other.ndjson"))).isTrue();
     }
