@@ -75,11 +75,14 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public DeliveryQueues deliveryQueues(RetryQueue retryQueue,
+                                         @PropertyInject("inbox.dir") String inboxDir,
                                          @PropertyInject("store.dead-letter-dir") String deadLetterDir,
                                          @PropertyInject("kafka.enabled") boolean kafka,
                                          @PropertyInject("kafka.dead-letter-topic") String deadLetterTopic,
                                          Clock clock) {
-        return new DeliveryQueues(retryQueue, Path.of(deadLetterDir),
+        // the work folder is where the inbox lies (work/inbox by default), as the done and failed folders are beside it
+        Path workFolder = Path.of(inboxDir).toAbsolutePath().normalize().getParent();
+        return new DeliveryQueues(retryQueue, workFolder, Path.of(deadLetterDir),
                 StoreConfiguration.deadLetterTopic(kafka, deadLetterTopic), clock);
     }
 

@@ -21,14 +21,21 @@ public class DeliveryQueues {
 
     private final RetryQueue retryQueue;
     private final Path deadLetterDir;
+    private final String deadLetterFolderName;
     private final String deadLetterTopic;
     private final Clock clock;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    /** @param deadLetterTopic the Kafka topic of the dead letters; null when they are in {@code deadLetterDir} */
-    public DeliveryQueues(RetryQueue retryQueue, Path deadLetterDir, String deadLetterTopic, Clock clock) {
+    /**
+     * @param workFolder the folder that holds the inbox, the dead letters and the rest by default: the page names the
+     *                   dead-letter folder relative to it
+     * @param deadLetterTopic the Kafka topic of the dead letters; null when they are in {@code deadLetterDir}
+     */
+    public DeliveryQueues(RetryQueue retryQueue, Path workFolder, Path deadLetterDir, String deadLetterTopic,
+                          Clock clock) {
         this.retryQueue = retryQueue;
         this.deadLetterDir = deadLetterDir;
+        this.deadLetterFolderName = folderName(workFolder, deadLetterDir);
         this.deadLetterTopic = deadLetterTopic;
         this.clock = clock;
     }
@@ -65,10 +72,21 @@ public class DeliveryQueues {
             }
         }
         ObjectNode deadLetters = answer.putObject("deadLetters").put("files", files).put("bytes", bytes)
-                .put("folder", deadLetterDir.toString());
+                .put("folder", deadLetterFolderName);
         if (files > 0) {
             deadLetters.put("oldestAgeSeconds", Math.max(0, (clock.millis() - oldest) / 1000));
         }
         return answer;
+    }
+
+    /**
+     * A folder as an operator reads it: relative to the work folder ({@code dead-letter/}), the same on every machine
+     * and in every container; absolute only when it lies outside the work folder.
+     */
+    static String folderName(Path workFolder, Path folder) {
+        Path work = workFolder.toAbsolutePath().normalize();
+        Path absolute = folder.toAbsolutePath().normalize();
+        Path shown = absolute.startsWith(work) && !absolute.equals(work) ? work.relativize(absolute) : absolute;
+        return shown + "/";
     }
 }

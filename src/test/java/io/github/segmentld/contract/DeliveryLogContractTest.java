@@ -216,6 +216,8 @@ class DeliveryLogContractTest extends ContractTestSupport {
 
         JsonNode queues = report("/delivery/api/queues", "");
         assertThat(queues.get("deadLetters").get("files").asLong()).isEqualTo(1);
+        // named relative to the work folder, not as the absolute path of this test's folder
+        assertThat(queues.get("deadLetters").get("folder").asText()).isEqualTo("dead-letter/");
         assertThat(queues.get("retryQueues").get(0).get("destination").asText()).isEqualTo("default");
         assertThat(queues.get("retryQueues").get(0).get("batches").asLong()).isZero();
     }

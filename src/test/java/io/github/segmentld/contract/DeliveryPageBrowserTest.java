@@ -98,6 +98,7 @@ class DeliveryPageBrowserTest extends ContractTestSupport {
         assertThat(cells(dom, "default / Alias User: rejected")).containsExactly("1", "0", "new");
         assertThat(dom).contains("<td>validation</td>", "The root value is missing the required field 'previous_key'.");
         assertThat(cells(dom, "retry queue of default")).containsExactly("0", "0", "0", "");
+        assertThat(cells(dom, "dead letters (dead-letter/)")).containsExactly("0", "", "0", "");
         assertThat(cells(dom, "default-rate")).containsExactly("ok",
                 "destination default delivered 100% of 2 events over the last 15m (threshold 95%)", "", "");
         assertThat(dom).contains("Story of m-track", "in batch " + payloadId, "request ", ": 202 in ");
