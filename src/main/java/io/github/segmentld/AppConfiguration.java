@@ -20,6 +20,8 @@ import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.observe.DeliveryRates;
 import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.observe.Release;
+import io.github.segmentld.observe.ReleaseHealthCheck;
 import io.github.segmentld.observe.Watchdog;
 import io.github.segmentld.preview.MappingPreview;
 import io.github.segmentld.store.StateDatabase;
@@ -46,6 +48,7 @@ import org.slf4j.LoggerFactory;
 @Configuration
 public class AppConfiguration implements CamelConfiguration {
 
+    static final String RELEASE_VERSION = "release.version";
     private static final Logger LOG = LoggerFactory.getLogger(AppConfiguration.class);
     private static final String METRICS_REGISTRY = "metricsRegistry";
 
@@ -110,6 +113,12 @@ public class AppConfiguration implements CamelConfiguration {
         return new MappingPreview(instances.all(), new ObjectMapper(), clock);
     }
 
+    /** Which release answers, in the management server's health details. */
+    @BindToRegistry(lazy = true)
+    public ReleaseHealthCheck releaseHealthCheck() {
+        return new ReleaseHealthCheck(Release.current());
+    }
+
     /** The router's split collects what the actions make of a chunk with it. */
     @BindToRegistry(lazy = true)
     public ConvertedChunk.Aggregation convertedChunks() {
@@ -130,6 +139,9 @@ public class AppConfiguration implements CamelConfiguration {
     /** What must hold before anything is accepted: readable instances with known IDs, an open state database. */
     @Override
     public void configure(CamelContext context) throws Exception {
+        // a value of the build, not a setting: it follows the running release into launchdarkly.user-agent, even
+        // from a properties file copied from an earlier one
+        context.getPropertiesComponent().addInitialProperty(RELEASE_VERSION, Release.current().version());
         DestinationInstances instances = context.getRegistry()
                 .lookupByNameAndType("destinationInstances", DestinationInstances.class);
         instances.enabled().forEach(AppConfiguration::logInstance);

@@ -3,15 +3,17 @@ package io.github.segmentld;
 import java.util.Arrays;
 import java.util.Properties;
 
+import io.github.segmentld.observe.Release;
 import io.github.segmentld.server.ServerPorts;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the integration: camel-main loads {@code application.properties} (each key also settable by an environment
- * variable, {@link EnvironmentSettings}), the beans of {@link AppConfiguration} and the YAML routes of {@code routes/}.
- * With {@code --preview event.json}, prints what the event becomes instead ({@link PreviewCommand}).
+ * Starts the integration: camel-main loads the settings files ({@link SettingsFiles}; each key also settable by an
+ * environment variable, {@link EnvironmentSettings}), the beans of {@link AppConfiguration} and the YAML routes of
+ * {@code routes/}. With {@code --preview event.json}, prints what the event becomes instead ({@link PreviewCommand});
+ * with {@code --version}, the release.
  */
 public final class Application {
 
@@ -21,11 +23,16 @@ public final class Application {
     }
 
     public static void main(String... args) throws Exception {
+        if (args.length > 0 && args[0].equals("--version")) {
+            System.out.println(Release.current());
+            System.exit(0);
+        }
         if (args.length > 0 && args[0].equals("--preview")) {
             System.exit(PreviewCommand.run(Arrays.asList(args).subList(1, args.length), new Properties(),
                     System.out, System.err));
         }
         Main main = new Main(Application.class);
+        main.setPropertyPlaceholderLocations(SettingsFiles.locations(SettingsFiles.profile(System.getenv())));
         Properties fromEnvironment = EnvironmentSettings.from(System.getenv());
         if (!fromEnvironment.isEmpty()) {
             // the names only: values may be secrets

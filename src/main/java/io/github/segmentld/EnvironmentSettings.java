@@ -1,8 +1,5 @@
 package io.github.segmentld;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -21,9 +18,6 @@ import java.util.TreeSet;
  */
 public final class EnvironmentSettings {
 
-    private static final String FILE = "application.properties";
-    private static final String PROFILE_KEY = "camel.main.profile";
-
     private EnvironmentSettings() {
     }
 
@@ -32,15 +26,9 @@ public final class EnvironmentSettings {
         return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
-    /** The keys of the configuration files on the class path that {@code environment} sets, with its values. */
+    /** The keys of the configuration files ({@link SettingsFiles}) that {@code environment} sets, with its values. */
     public static Properties from(Map<String, String> environment) {
-        Properties configured = load(FILE);
-        String profile = System.getProperty(PROFILE_KEY,
-                environment.getOrDefault(variableName(PROFILE_KEY), configured.getProperty(PROFILE_KEY, ""))).strip();
-        if (!profile.isEmpty()) {
-            configured.putAll(load("application-" + profile + ".properties"));
-        }
-        return from(configured.stringPropertyNames(), environment);
+        return from(SettingsFiles.load(SettingsFiles.profile(environment)).stringPropertyNames(), environment);
     }
 
     /** The {@code keys} that {@code environment} sets, with its values. */
@@ -53,17 +41,5 @@ public final class EnvironmentSettings {
             }
         }
         return settings;
-    }
-
-    private static Properties load(String resource) {
-        Properties properties = new Properties();
-        try (InputStream in = EnvironmentSettings.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in != null) {
-                properties.load(in);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + resource + " from the class path", e);
-        }
-        return properties;
     }
 }

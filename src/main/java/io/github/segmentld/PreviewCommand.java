@@ -19,7 +19,7 @@ import org.apache.camel.spi.PropertiesComponent;
 /**
  * {@code --preview event.json}: prints what a Segment event (or each event of a JSON array) becomes under the
  * configured destination instances and mappings, without starting the routes or sending anything. It reads the same
- * configuration as the application (application.properties, the profile's file, system properties, environment).
+ * configuration as the application ({@link SettingsFiles}, system properties, environment).
  */
 public final class PreviewCommand {
 
@@ -37,11 +37,7 @@ public final class PreviewCommand {
         try {
             PropertiesComponent properties = context.getPropertiesComponent();
             properties.setOverrideProperties(overrides);
-            properties.setLocation("classpath:application.properties");
-            String profile = properties.resolveProperty("camel.main.profile").orElse("").strip();
-            if (!profile.isEmpty()) {
-                properties.addLocation("classpath:application-" + profile + ".properties;optional=true");
-            }
+            properties.setLocation(SettingsFiles.locations(SettingsFiles.profile(System.getenv())));
             // Nothing is sent, so an instance without a client-side ID is shown with the stand-in's URL.
             String standIn = "http://127.0.0.1:" + properties.resolveProperty("camel.server.port").orElse("8080").strip();
             List<DestinationInstance> instances = AppConfiguration.destinationInstances(context,

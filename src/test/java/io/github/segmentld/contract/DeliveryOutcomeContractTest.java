@@ -75,7 +75,8 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
         assertThat(request.getUrl()).isEqualTo("/events/bulk/test-client-id");
         assertThat(request.getHeader("Content-Type")).startsWith("application/json");
         assertThat(request.getHeader("X-LaunchDarkly-Event-Schema")).isEqualTo("4");
-        assertThat(request.getHeader("User-Agent")).matches("segment-launchdarkly-camel/\\S+");
+        assertThat(request.getHeader("User-Agent"))
+                .isEqualTo("segment-launchdarkly-camel/" + System.getProperty("project.version"));
         assertThat(UUID.fromString(payloadId(request))).isNotNull();
         assertThat(request.containsHeader("Authorization")).isFalse();
         assertThat(body(request)).isEqualTo(TWO_EVENTS_OUT);

@@ -106,6 +106,12 @@ class EmbeddedStandInTest extends ContractTestSupport {
             assertThat(check.path("status").asText()).isEqualTo("UP");
         });
         assertThat(health.path("checks")).anySatisfy(check -> {
+            assertThat(check.path("name").asText()).isEqualTo("release");
+            assertThat(check.path("status").asText()).isEqualTo("UP");
+            assertThat(check.path("data").path("name").asText()).isEqualTo("segment-launchdarkly-camel");
+            assertThat(check.path("data").path("version").asText()).isEqualTo(System.getProperty("project.version"));
+        });
+        assertThat(health.path("checks")).anySatisfy(check -> {
             assertThat(check.path("name").asText()).isEqualTo("alerts");
             assertThat(check.path("status").asText()).isEqualTo("UP");
             assertThat(check.path("message").asText()).isEqualTo("no alert firing, every channel ok");
