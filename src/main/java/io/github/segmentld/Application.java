@@ -5,6 +5,7 @@ import java.util.Properties;
 
 import io.github.segmentld.observe.Release;
 import io.github.segmentld.server.ServerPorts;
+import io.github.segmentld.store.NewerStateException;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,12 +41,16 @@ public final class Application {
                     .sorted().toList()));
             main.setOverrideProperties(fromEnvironment);
         }
+        main.addMainListener(new WorkFolderVersion());
         main.addMainListener(new ServerPorts());
         try {
             main.run(args);
         } catch (ServerPorts.Unavailable e) {
             LOG.error(e.getMessage());
             System.exit(ServerPorts.EXIT_CODE);
+        } catch (NewerStateException e) {
+            LOG.error(e.getMessage());
+            System.exit(WorkFolderVersion.EXIT_CODE);
         }
     }
 }

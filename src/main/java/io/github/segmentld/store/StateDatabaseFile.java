@@ -20,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state database's file: opened with its integrity checked and its schema made, or, when it is damaged (SQLite
- * finds it corrupt, or not a database, or it fails the integrity check), moved aside with a warning that names it and
- * replaced by a new one holding every row that can still be read of it; a row that cannot is skipped with a warning
+ * The state database's file: opened with its integrity checked and its schema migrated ({@link StateSchema}), or,
+ * when it is damaged (SQLite finds it corrupt, or not a database, or it fails the integrity check), moved aside with a
+ * warning that names it and replaced by a new one holding every row that can still be read of it; a row that cannot is skipped with a warning
  * naming the table and its position. A file that cannot be opened for another reason (a full disk) is left as it is.
  */
 final class StateDatabaseFile {
@@ -31,40 +31,6 @@ final class StateDatabaseFile {
     private static final DateTimeFormatter ASIDE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
-    private static final int SCHEMA_VERSION = 1;
-    private static final String[] SCHEMA = {
-        // The outcome of each batch, by payload ID: delivered, parked, dead_lettered or split.
-        """
-        CREATE TABLE IF NOT EXISTS batch_outcome (
-          payload_id TEXT PRIMARY KEY, destination TEXT NOT NULL, outcome TEXT NOT NULL, events INTEGER NOT NULL,
-          recorded_at INTEGER NOT NULL)""",
-        "CREATE INDEX IF NOT EXISTS batch_outcome_age ON batch_outcome (recorded_at)",
-        // The chunks of inputs whose every batch has an outcome and whose rejections are written.
-        "CREATE TABLE IF NOT EXISTS settled_chunk (chunk_key TEXT PRIMARY KEY, settled_at INTEGER NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS settled_chunk_age ON settled_chunk (settled_at)",
-        // How much of each rejection file belongs to settled chunks; the rest is cut off at start.
-        """
-        CREATE TABLE IF NOT EXISTS rejection_file (
-          path TEXT PRIMARY KEY, committed_bytes INTEGER NOT NULL, updated_at INTEGER NOT NULL)""",
-        // The retry queues: batches that failed with a recoverable answer, with their events and their schedule.
-        """
-        CREATE TABLE IF NOT EXISTS parked_batch (
-          payload_id TEXT PRIMARY KEY, destination TEXT NOT NULL, events INTEGER NOT NULL, bytes INTEGER NOT NULL,
-          document BLOB NOT NULL, first_failed_at INTEGER NOT NULL, attempts INTEGER NOT NULL,
-          next_attempt_at INTEGER NOT NULL, last_failure TEXT)""",
-        "CREATE INDEX IF NOT EXISTS parked_batch_due ON parked_batch (destination, next_attempt_at)",
-        "CREATE INDEX IF NOT EXISTS parked_batch_age ON parked_batch (destination, first_failed_at)",
-        // With the retry queues shared on Kafka: each parked batch's partition of the topic, which says who sends it.
-        "CREATE TABLE IF NOT EXISTS parked_partition (payload_id TEXT PRIMARY KEY, partition INTEGER NOT NULL)",
-        // The size of each retry queue, kept with every change to it, and counted anew at each start.
-        """
-        CREATE TABLE IF NOT EXISTS queue_depth (
-          destination TEXT PRIMARY KEY, batches INTEGER NOT NULL, events INTEGER NOT NULL, bytes INTEGER NOT NULL)""",
-        // The signatures of webhook deliveries accepted on their signature alone, so that a replay is not accepted.
-        "CREATE TABLE IF NOT EXISTS webhook_signature (signature TEXT PRIMARY KEY, accepted_at INTEGER NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS webhook_signature_age ON webhook_signature (accepted_at)",
-        "PRAGMA user_version = " + SCHEMA_VERSION,
-    };
     private static final String[] COUNT_QUEUES = {
         "DELETE FROM queue_depth",
         """
@@ -83,8 +49,14 @@ final class StateDatabaseFile {
         this.clock = clock;
     }
 
-    /** The writer's connection: the file checked, its schema made, a damaged file replaced by what can be salvaged. */
+    /**
+     * The writer's connection: the file checked, its schema brought to this release's version, a damaged file replaced
+     * by what can be salvaged.
+     *
+     * @throws NewerStateException when a newer release wrote the file, which is then left as it is
+     */
     Connection openForWriting() throws IOException, SQLException {
+        StateSchema.refuseNewer(file);
         Files.createDirectories(file.toAbsolutePath().getParent());
         try {
             return openChecked(file);
@@ -120,7 +92,7 @@ final class StateDatabaseFile {
         return connection;
     }
 
-    /** Opens the database, checks its integrity and creates what is missing of the schema. */
+    /** Opens the database, checks its integrity and migrates its schema to this release's version. */
     private static Connection openChecked(Path path) throws SQLException {
         Connection connection = open(path);
         try (Statement sql = connection.createStatement()) {
@@ -130,14 +102,12 @@ final class StateDatabaseFile {
                     throw new SQLiteException("integrity check: " + result, SQLiteErrorCode.SQLITE_CORRUPT);
                 }
             }
-            for (String statement : SCHEMA) {
-                sql.execute(statement);
-            }
+            StateSchema.migrate(connection, path);
             for (String statement : COUNT_QUEUES) {
                 sql.execute(statement);
             }
             return connection;
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             closeQuietly(connection);
             throw e;
         }
