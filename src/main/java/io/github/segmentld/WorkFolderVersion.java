@@ -12,10 +12,10 @@ import org.apache.camel.main.MainListenerSupport;
  * the state database's schema version stands for the folder's, and a newer one stops the start with one line naming
  * both versions ({@link NewerStateException}).
  */
-final class WorkFolderVersion extends MainListenerSupport {
+public final class WorkFolderVersion extends MainListenerSupport {
 
     /** The exit status then: EX_DATAERR of sysexits.h, the data on disk is not this release's to read. */
-    static final int EXIT_CODE = 65;
+    public static final int EXIT_CODE = 65;
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {

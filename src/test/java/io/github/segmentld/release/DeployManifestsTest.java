@@ -15,6 +15,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.EnvironmentSettings;
+import io.github.segmentld.WorkFolderVersion;
 import io.github.segmentld.server.ServerPorts;
 import org.junit.jupiter.api.Test;
 
@@ -201,8 +202,9 @@ class DeployManifestsTest {
         assertThat(unit.get("ProtectSystem")).containsExactly("strict");
         assertThat(unit.get("NoNewPrivileges")).containsExactly("true");
         assertThat(unit.get("Restart")).containsExactly("on-failure");
-        // a setting to change is not fixed by starting again
-        assertThat(unit.get("RestartPreventExitStatus")).containsExactly(Integer.toString(ServerPorts.EXIT_CODE));
+        // a setting to change, or a work folder of a newer release, is not fixed by starting again
+        assertThat(unit.get("RestartPreventExitStatus")).containsExactlyInAnyOrder(
+                Integer.toString(ServerPorts.EXIT_CODE), Integer.toString(WorkFolderVersion.EXIT_CODE));
 
         Map<String, String> environment = new HashMap<>();
         for (String assignment : unit.get("Environment")) {
