@@ -15,6 +15,7 @@ import io.github.segmentld.launchdarkly.LaunchDarklyBatcher;
 import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
+import io.github.segmentld.launchdarkly.RequestFailureMasking;
 import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.observe.PipelineMetrics;
@@ -59,6 +60,12 @@ public class DeliveryConfiguration {
         return new DestinationCircuits(instances.destinations(), new DestinationCircuits.Settings(failureRatePercent,
                 minimumCalls, windowCalls, Duration.ofMillis(openMs), Duration.ofMillis(maxRetryAfterMs)),
                 clock, ticker, parkedBatches::wakeUpLater);
+    }
+
+    /** The delivery error handler's onExceptionOccurred processor: masks the failure, then counts it. */
+    @BindToRegistry(lazy = true)
+    public RequestFailureMasking requestFailureMasking(DestinationCircuits circuits) {
+        return new RequestFailureMasking(circuits);
     }
 
     @BindToRegistry(lazy = true)

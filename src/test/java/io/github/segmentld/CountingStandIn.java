@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -123,6 +124,13 @@ public final class CountingStandIn implements AutoCloseable {
 
     public boolean accepted(String clientSideId, String user) {
         return payloadOfUser.getOrDefault(clientSideId, Map.of()).containsKey(user);
+    }
+
+    /** The payload IDs of the batches accepted for a client-side ID. */
+    public Set<String> acceptedPayloadIds(String clientSideId) {
+        return acceptedPayloads.stream().filter(accepted -> accepted.startsWith(clientSideId + "/"))
+                .map(accepted -> accepted.substring(clientSideId.length() + 1))
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Accepted payloads sent again under their payload ID, which LaunchDarkly drops. */

@@ -5,6 +5,8 @@ import io.github.segmentld.store.DeliveryLedger.Outcome;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.ParkedBatches;
 import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records the final outcome of a batch: in the delivery ledger, or, for a batch taken from a retry queue, by taking
@@ -13,6 +15,8 @@ import org.apache.camel.ExchangeProperty;
  * sent again under its payload ID, which LaunchDarkly drops.
  */
 public class DeliveryOutcomes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryOutcomes.class);
 
     private final DeliveryLedger ledger;
     private final ParkedBatches parked;
@@ -35,6 +39,8 @@ public class DeliveryOutcomes {
             metrics.drained(batch.destination().name(), batch.size());
         }
         record(batch, Outcome.DELIVERED);
+        LOG.info("Delivered batch {} ({} events) to {}{}", batch.payloadId(), batch.size(), batch.destination(),
+                batch.isQueued() ? " from its retry queue" : "");
     }
 
     /** LaunchDarkly answered 413, and the halves have their own outcomes. */

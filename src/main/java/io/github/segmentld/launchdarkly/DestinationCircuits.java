@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * open: no request goes to it, and its batches are parked in its retry queue. When the wait is over, one probe at a
  * time tests it; a probe that succeeds closes the circuit, and the destination's retry queue is woken up.
  * <p>
- * As the delivery error handler's {@code onExceptionOccurred} processor, it sees every failed request: network
- * errors, timeouts, 408, 429 and 5xx count as failures; other answers (the destination is there) as successes.
+ * Handed each failed request by the delivery error handler's {@code onExceptionOccurred} processor
+ * ({@link RequestFailureMasking}), it sees them all: network errors, timeouts, 408, 429 and 5xx count as failures;
+ * other answers (the destination is there) as successes.
  * <p>
  * How long a circuit stays open is measured on the monotonic ticker, so a wall clock stepped back does not keep it open
  * and a step forward does not close it early; the wall clock only says when it reopens, to people.
