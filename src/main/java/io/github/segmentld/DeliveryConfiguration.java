@@ -106,8 +106,8 @@ public class DeliveryConfiguration {
     @BindToRegistry(lazy = true)
     public SettingsCheck settingsCheck(DestinationInstances instances,
                                        @PropertyInject("launchdarkly.settings-check.url") String url,
-                                       @PropertyInject("launchdarkly.settings-check.timeout-ms") long timeoutMs) {
-        return new SettingsCheck(instances.destinations(), url, Duration.ofMillis(timeoutMs), new ObjectMapper());
+                                       CamelContext context) {
+        return new SettingsCheck(instances.destinations(), url, context.createProducerTemplate(), new ObjectMapper());
     }
 
     /** Answers as LaunchDarkly's events API for the destinations without a client-side ID, and records what it got. */
