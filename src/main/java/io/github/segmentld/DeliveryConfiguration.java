@@ -15,6 +15,7 @@ import io.github.segmentld.launchdarkly.LaunchDarklyBatcher;
 import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
+import io.github.segmentld.launchdarkly.RequestSpan;
 import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.observe.PipelineMetrics;
@@ -66,6 +67,11 @@ public class DeliveryConfiguration {
             @PropertyInject("launchdarkly.delivery.inline-redeliveries") int redeliveries,
             DestinationCircuits circuits) {
         return new InlineRedelivery(redeliveries, circuits);
+    }
+
+    @BindToRegistry(lazy = true)
+    public RequestSpan requestSpan() {
+        return new RequestSpan();
     }
 
     @BindToRegistry(lazy = true)
