@@ -34,6 +34,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.StartupListener;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.UnitOfWorkFactory;
 import org.slf4j.Logger;
@@ -148,7 +149,18 @@ public class AppConfiguration implements CamelConfiguration {
                 .lookupByNameAndType("destinationInstances", DestinationInstances.class);
         instances.enabled().forEach(AppConfiguration::logInstance);
         if (settingsCheckEnabled) {
-            checkSettings(context.getRegistry().lookupByNameAndType("settingsCheck", SettingsCheck.class));
+            // Once the context is starting, before any route: the check's request needs a running context.
+            context.addStartupListener(new StartupListener() {
+                @Override
+                public void onCamelContextStarting(CamelContext starting, boolean alreadyStarted) {
+                    checkSettings(starting.getRegistry().lookupByNameAndType("settingsCheck", SettingsCheck.class));
+                }
+
+                @Override
+                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                    // the check is done before the routes start
+                }
+            });
         }
         StateDatabase state = context.getRegistry().lookupByNameAndType("stateDatabase", StateDatabase.class);
         ReadinessGate gate = null;

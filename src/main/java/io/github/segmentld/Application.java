@@ -32,6 +32,7 @@ public final class Application {
             System.exit(PreviewCommand.run(Arrays.asList(args).subList(1, args.length), new Properties(),
                     System.out, System.err));
         }
+        TracingDefaults.apply(System.getenv());
         Main main = new Main(Application.class);
         main.setPropertyPlaceholderLocations(SettingsFiles.locations(SettingsFiles.profile(System.getenv())));
         Properties fromEnvironment = EnvironmentSettings.from(System.getenv());

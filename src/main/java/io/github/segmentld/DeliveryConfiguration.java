@@ -16,6 +16,7 @@ import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
 import io.github.segmentld.launchdarkly.RequestFailureMasking;
+import io.github.segmentld.launchdarkly.RequestSpan;
 import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.observe.PipelineMetrics;
@@ -76,6 +77,11 @@ public class DeliveryConfiguration {
     }
 
     @BindToRegistry(lazy = true)
+    public RequestSpan requestSpan() {
+        return new RequestSpan();
+    }
+
+    @BindToRegistry(lazy = true)
     public RedeliveryLogger redeliveryLogger(PipelineMetrics metrics, FailureDescriptions failures) {
         return new RedeliveryLogger(metrics, failures);
     }
@@ -113,8 +119,8 @@ public class DeliveryConfiguration {
     @BindToRegistry(lazy = true)
     public SettingsCheck settingsCheck(DestinationInstances instances,
                                        @PropertyInject("launchdarkly.settings-check.url") String url,
-                                       @PropertyInject("launchdarkly.settings-check.timeout-ms") long timeoutMs) {
-        return new SettingsCheck(instances.destinations(), url, Duration.ofMillis(timeoutMs), new ObjectMapper());
+                                       CamelContext context) {
+        return new SettingsCheck(instances.destinations(), url, context.createProducerTemplate(), new ObjectMapper());
     }
 
     /** Answers as LaunchDarkly's events API for the destinations without a client-side ID, and records what it got. */

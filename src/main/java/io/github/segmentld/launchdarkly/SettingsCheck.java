@@ -1,25 +1,23 @@
 package io.github.segmentld.launchdarkly;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Segment's "test authentication" for the destination: {@code HEAD https://clientsdk.launchdarkly.com/sdk/goals/{ID}}
  * answers 200 for a client-side ID LaunchDarkly knows and 404 otherwise. It only says something about destinations
- * that post to LaunchDarkly's own events host; a Relay Proxy or another host is not checked.
+ * that post to LaunchDarkly's own events host; a Relay Proxy or another host is not checked. The request goes through
+ * Camel's http component, as the deliveries do, so that {@code camel.component.http.*} (proxy, TLS, timeouts) applies
+ * to both alike.
  */
 public class SettingsCheck {
 
@@ -31,18 +29,22 @@ public class SettingsCheck {
     public record Result(EventsEndpoint destination, Outcome outcome, String message) {
     }
 
+    /**
+     * The URL is given in a header rather than in the endpoint URI, so that the client-side ID never appears in an
+     * endpoint URI (and so in logs or metric tags); any status is an answer to report, not a failure.
+     */
+    private static final String ENDPOINT = "http:launchdarkly-settings-check?throwExceptionOnFailure=false";
+
     private final List<EventsEndpoint> destinations;
     private final String goalsUrl;
-    private final Duration timeout;
-    private final HttpClient client;
+    private final ProducerTemplate http;
     private final ObjectMapper mapper;
 
     /** @param goalsUrl the URL the client-side ID is appended to, {@code https://clientsdk.launchdarkly.com/sdk/goals/} */
-    public SettingsCheck(List<EventsEndpoint> destinations, String goalsUrl, Duration timeout, ObjectMapper mapper) {
+    public SettingsCheck(List<EventsEndpoint> destinations, String goalsUrl, ProducerTemplate http, ObjectMapper mapper) {
         this.destinations = List.copyOf(destinations);
         this.goalsUrl = goalsUrl.endsWith("/") ? goalsUrl : goalsUrl + "/";
-        this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = http;
         this.mapper = mapper;
     }
 
@@ -69,12 +71,16 @@ public class SettingsCheck {
                     + ", not LaunchDarkly's own host: the client-side ID cannot be checked beforehand");
         }
         String url = goalsUrl + URLEncoder.encode(destination.clientSideId(), StandardCharsets.UTF_8);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(timeout).build();
         String shownUrl = goalsUrl + destination.maskedClientSideId();
+        Exchange answer = http.send(ENDPOINT, exchange -> {
+            exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "HEAD");
+            exchange.getMessage().setHeader(Exchange.HTTP_URI, url);
+        });
         Result result;
-        try {
-            int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        if (answer.getException() != null) {
+            result = new Result(destination, Outcome.UNKNOWN, "HEAD " + shownUrl + " failed: " + answer.getException());
+        } else {
+            int status = answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
             result = switch (status) {
                 case 200 -> new Result(destination, Outcome.VALID, "LaunchDarkly knows the client-side ID");
                 case 404 -> new Result(destination, Outcome.INVALID, "LaunchDarkly does not know the client-side ID "
@@ -82,11 +88,6 @@ public class SettingsCheck {
                         + " LaunchDarkly's Account settings > Projects, for the right environment");
                 default -> new Result(destination, Outcome.UNKNOWN, "HEAD " + shownUrl + " answered " + status);
             };
-        } catch (IOException e) {
-            result = new Result(destination, Outcome.UNKNOWN, "HEAD " + shownUrl + " failed: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            result = new Result(destination, Outcome.UNKNOWN, "interrupted");
         }
         switch (result.outcome()) {
             case VALID -> LOG.info("Settings check of destination {}: {}", destination, result.message());

@@ -1,6 +1,7 @@
 package io.github.segmentld.contract;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.headRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -95,6 +96,34 @@ class StartupSettingsTest {
             assertThat(clientSdk.findAll(headRequestedFor(urlEqualTo("/sdk/goals/known-id")))).hasSize(1);
         } finally {
             clientSdk.stop();
+        }
+    }
+
+    /** The check goes through Camel's http component, so that the proxy (and TLS, timeouts) given to it apply. */
+    @Test
+    void theCheckGoesThroughTheProxyOfTheHttpComponent() {
+        WireMockServer proxy = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        proxy.start();
+        try {
+            proxy.stubFor(head(urlEqualTo("/sdk/goals/unknown-id")).willReturn(aResponse().withStatus(404)));
+            proxy.stubFor(head(urlEqualTo("/sdk/goals/known-id")).willReturn(aResponse().withStatus(200)));
+            Properties p = TestInbox.create("settings-check-proxy").properties("");
+            // A host no resolver knows: only the proxy can answer for it.
+            p.setProperty("launchdarkly.settings-check.url", "http://clientsdk.launchdarkly.invalid/sdk/goals/");
+            p.setProperty("camel.component.http.proxy-host", "127.0.0.1");
+            p.setProperty("camel.component.http.proxy-port", Integer.toString(proxy.port()));
+            p.setProperty("launchdarkly.client-side-id", "unknown-id");
+
+            assertThat(rootCause(startupFailure(p, null))).hasMessageStartingWith("Destination 'default': LaunchDarkly"
+                    + " does not know the client-side ID …id (HEAD http://clientsdk.launchdarkly.invalid/sdk/goals/…id"
+                    + " answered 404)");
+
+            p.setProperty("launchdarkly.client-side-id", "known-id");
+            assertThat(startupFailure(p, null)).isNull();
+            assertThat(proxy.findAll(headRequestedFor(urlEqualTo("/sdk/goals/known-id"))
+                    .withHeader("Host", equalTo("clientsdk.launchdarkly.invalid")))).hasSize(1);
+        } finally {
+            proxy.stop();
         }
     }
 

@@ -8,12 +8,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.github.segmentld.Json;
 import io.github.segmentld.launchdarkly.SettingsCheck.Outcome;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,9 +23,11 @@ import org.junit.jupiter.api.Test;
 class SettingsCheckTest {
 
     private static final WireMockServer CLIENT_SDK = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+    private static final CamelContext CAMEL = new DefaultCamelContext();
 
     @BeforeAll
     static void start() {
+        CAMEL.start();
         CLIENT_SDK.start();
         CLIENT_SDK.stubFor(head(urlEqualTo("/sdk/goals/known-id")).willReturn(aResponse().withStatus(200)));
         CLIENT_SDK.stubFor(head(urlEqualTo("/sdk/goals/unknown-id")).willReturn(aResponse().withStatus(404)));
@@ -34,10 +37,11 @@ class SettingsCheckTest {
     @AfterAll
     static void stop() {
         CLIENT_SDK.stop();
+        CAMEL.stop();
     }
 
     private static SettingsCheck checkAgainst(String goalsUrl, EventsEndpoint... destinations) {
-        return new SettingsCheck(List.of(destinations), goalsUrl, Duration.ofSeconds(2), Json.MAPPER);
+        return new SettingsCheck(List.of(destinations), goalsUrl, CAMEL.createProducerTemplate(), Json.MAPPER);
     }
 
     private static EventsEndpoint onDefaultHost(String clientSideId) {

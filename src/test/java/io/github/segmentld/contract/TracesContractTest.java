@@ -1,0 +1,99 @@
+package io.github.segmentld.contract;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.Properties;
+
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import io.opentelemetry.api.common.AttributeKey;
+import org.junit.jupiter.api.Test;
+
+/** With tracing on, a chunk is one trace: its mapping, and each batch's request to LaunchDarkly with what it carried. */
+class TracesContractTest extends ContractTestSupport {
+
+    private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("launchdarkly.destination");
+    private static final AttributeKey<String> PAYLOAD_ID = AttributeKey.stringKey("launchdarkly.payload_id");
+    private static final AttributeKey<Long> EVENTS = AttributeKey.longKey("launchdarkly.events");
+    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+    private static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("launchdarkly.attempts");
+
+    private static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
+
+    /** Camel's tracer takes the global instance, as it would the one the SDK's autoconfiguration makes. */
+    @BeforeAll
+    static void installSdk() {
+        GlobalOpenTelemetry.resetForTest();
+        GlobalOpenTelemetry.set(OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                .addSpanProcessor(SimpleSpanProcessor.create(SPANS)).build()).build());
+    }
+
+    @AfterAll
+    static void removeSdk() {
+        GlobalOpenTelemetry.resetForTest();
+    }
+
+    @Override
+    protected void adjust(Properties properties) {
+        properties.setProperty("camel.opentelemetry2.enabled", "true");
+    }
+
+    @BeforeEach
+    void forgetSpans() {
+        SPANS.reset();
+    }
+
+    /** The span of the batch's request, checked against what LaunchDarkly received, and its place in the trace. */
+    private SpanData requestSpanOfTheOneBatch() {
+        inbox.drop("two.ndjson", """
+                {"type":"track","userId":"u1","event":"E","timestamp":0}
+                {"type":"track","userId":"u2","event":"E","timestamp":0}
+                """);
+        inbox.awaitDone("two.ndjson");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LAUNCHDARKLY.accepted().size() == 1);
+        List<SpanData> finished = SPANS.getFinishedSpanItems();
+        SpanData request = finished.stream().filter(s -> s.getAttributes().get(PAYLOAD_ID) != null).findFirst()
+                .orElseThrow();
+        Map<String, SpanData> byId = finished.stream().filter(s -> s.getTraceId().equals(request.getTraceId()))
+                .collect(Collectors.toMap(SpanData::getSpanId, s -> s));
+        List<String> ancestors = new ArrayList<>();
+        for (SpanData s = request; s != null; s = byId.get(s.getParentSpanId())) {
+            ancestors.add(s.getName());
+        }
+        // the chunk's trace: from the pipeline (mapping, batches) to the request; the file itself is no span
+        assertThat(ancestors).containsExactly("post", "post", "send", "send", "deliver", "deliver", "pipeline",
+                "pipeline");
+        assertThat(byId.values()).noneMatch(s -> s.getName().startsWith("file") || s.getName().startsWith("POST"));
+        assertThat(request.getAttributes().get(PAYLOAD_ID)).isEqualTo(LAUNCHDARKLY.accepted().keySet().iterator().next());
+        assertThat(request.getAttributes().get(DESTINATION)).isEqualTo("default");
+        assertThat(request.getAttributes().get(EVENTS)).isEqualTo(2L);
+        assertThat(request.getAttributes().get(STATUS)).isEqualTo(202L);
+        return request;
+    }
+
+    @Test
+    void aChunkIsOneTraceWithItsRequestsSpan() {
+        assertThat(requestSpanOfTheOneBatch().getAttributes().get(ATTEMPTS)).isEqualTo(1L);
+    }
+
+    @Test
+    void aRedeliveredRequestCountsItsAttempts() {
+        LAUNCHDARKLY.answerFirst(aResponse().withStatus(503));
+
+        assertThat(requestSpanOfTheOneBatch().getAttributes().get(ATTEMPTS)).isEqualTo(2L);
+    }
+}
