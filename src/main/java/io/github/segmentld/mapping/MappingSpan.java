@@ -42,8 +42,8 @@ public class MappingSpan {
         if (!Span.current().isRecording()) {
             return;
         }
-        // A recording span means Camel's tracer took the global instance (camel-opentelemetry2 binds no other), so it
-        // is set: getOrNoop never starts the SDK's autoconfiguration.
+        // A recording span means Camel's tracer took the global instance (it would take a Tracer bound in the registry
+        // first, and the application binds none), so it is set: getOrNoop never starts the SDK's autoconfiguration.
         Span span = GlobalOpenTelemetry.getOrNoop().getTracer(SCOPE).spanBuilder(NAME)
                 .setAttribute(INPUT, chunk.source().name())
                 .setAttribute(SEGMENT_EVENTS, (long) chunk.events().size())
