@@ -18,6 +18,7 @@ import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.MappingMatcher;
+import io.github.segmentld.mapping.MappingSpan;
 import io.github.segmentld.observe.DeliveryRates;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.observe.Release;
@@ -125,6 +126,12 @@ public class AppConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public ConvertedChunk.Aggregation convertedChunks() {
         return new ConvertedChunk.Aggregation();
+    }
+
+    /** The span of a chunk's mapping, with tracing on. */
+    @BindToRegistry(lazy = true)
+    public MappingSpan mappingSpan() {
+        return new MappingSpan();
     }
 
     /** The actions the router calls, one bean each. */

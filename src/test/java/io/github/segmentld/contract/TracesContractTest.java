@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.Properties;
 
@@ -31,6 +32,10 @@ class TracesContractTest extends ContractTestSupport {
     private static final AttributeKey<Long> EVENTS = AttributeKey.longKey("launchdarkly.events");
     private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
     private static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("launchdarkly.attempts");
+    private static final AttributeKey<String> INPUT = AttributeKey.stringKey("segment.input");
+    private static final AttributeKey<Long> SEGMENT_EVENTS = AttributeKey.longKey("segment.events");
+    private static final AttributeKey<Long> FILTERED = AttributeKey.longKey("segment.filtered");
+    private static final AttributeKey<Long> REJECTED = AttributeKey.longKey("segment.rejected");
 
     private static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
 
@@ -95,5 +100,45 @@ class TracesContractTest extends ContractTestSupport {
         LAUNCHDARKLY.answerFirst(aResponse().withStatus(503));
 
         assertThat(requestSpanOfTheOneBatch().getAttributes().get(ATTEMPTS)).isEqualTo(2L);
+    }
+
+    /** The mapping's span, under the pipeline's, ended before the batches are delivered, with what it made. */
+    @Test
+    void aChunksMappingIsASpanOfItsOwn() {
+        inbox.drop("mixed.ndjson", """
+                {"type":"track","userId":"u1","anonymousId":"a1","event":"E","timestamp":0}
+                {"type":"alias","userId":"u1","previousId":"a1","timestamp":0}
+                {"type":"page","userId":"u1","name":"Home","timestamp":0}
+                {"type":"identify","userId":"u2","traits":{"plan":"free"},"timestamp":0}
+                """);
+        inbox.awaitDone("mixed.ndjson");
+        await().atMost(Duration.ofSeconds(10)).until(() -> LAUNCHDARKLY.accepted().size() == 1);
+        assertThat(LAUNCHDARKLY.accepted().values().iterator().next()).hasSize(2);
+        List<SpanData> finished = SPANS.getFinishedSpanItems();
+        SpanData map = only(finished, s -> s.getName().equals("map"));
+        Map<String, SpanData> byId = finished.stream().filter(s -> s.getTraceId().equals(map.getTraceId()))
+                .collect(Collectors.toMap(SpanData::getSpanId, s -> s));
+        List<String> ancestors = new ArrayList<>();
+        for (SpanData s = map; s != null; s = byId.get(s.getParentSpanId())) {
+            ancestors.add(s.getName());
+        }
+        assertThat(ancestors).containsExactly("map", "pipeline", "pipeline");
+        // the track and alias calls made LaunchDarkly events, the page call no mapping takes, and the identify call
+        // without an anonymousId Alias User turns down
+        assertThat(map.getAttributes().asMap()).isEqualTo(Map.of(
+                INPUT, "mixed.ndjson",
+                SEGMENT_EVENTS, 4L,
+                EVENTS, 2L,
+                FILTERED, 1L,
+                REJECTED, 1L));
+        SpanData deliver = only(finished, s -> s.getName().equals("deliver")
+                && s.getParentSpanId().equals(map.getParentSpanId()));
+        assertThat(map.getEndEpochNanos()).isLessThanOrEqualTo(deliver.getStartEpochNanos());
+    }
+
+    private static SpanData only(List<SpanData> spans, Predicate<SpanData> which) {
+        List<SpanData> found = spans.stream().filter(which).toList();
+        assertThat(found).hasSize(1);
+        return found.get(0);
     }
 }
