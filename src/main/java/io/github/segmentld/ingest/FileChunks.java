@@ -87,6 +87,12 @@ public final class FileChunks implements Iterator<EventChunk>, Closeable {
                     break;
                 }
             }
+        } catch (NewerFormatException newer) {
+            done = true;
+            brokenOff = newer;
+            // left for the newer release whole: see NewerFormatException
+            batch.clear();
+            skipped.clear();
         } catch (IOException e) {
             done = true;
             String reason = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();

@@ -90,6 +90,7 @@ final class JsonStreamEvents implements EventSource {
             String name = parser.currentName();
             if (parser.nextToken() == JsonToken.START_ARRAY && BATCH.equals(name)) {
                 fields.setAll(lookahead.fieldsAfterBatchArray(value));
+                NewerFormatException.refuseNewer(fields, source.positionUnit() + " " + value);
                 batch = new OpenBatch(BatchEnvelope.of(fields), BatchEnvelope.destinationOf(fields));
                 return;
             }

@@ -3,6 +3,7 @@ package io.github.segmentld.ingest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * bounded by the chunks in flight and one record ({@code kafka.max-record-bytes}), whatever the records hold.
  * <p>
  * A record holds one event, a JSON array of events, or a Segment batch object, optionally gzipped. A record that is
- * none of these (a poison record) is rejected with its topic, partition and offset, and skipped: never read again.
+ * none of these (a poison record) is rejected with its topic, partition and offset, and skipped: never read again. A
+ * batch object a newer release wrote (a dead letter it replayed, in a format version this release does not read) is
+ * not rejected: its poll fails and is read again, until an instance of that release reads it.
  */
 public class KafkaChunks {
 
@@ -284,8 +287,14 @@ public class KafkaChunks {
                 return;
             }
             for (JsonNode item : value.isArray() ? value : List.of(value)) {
+                if (item.path("batch").isArray()) {
+                    NewerFormatException.refuseNewer(item, source.name() + " offset " + offset);
+                }
                 BatchEnvelope.expand(item, offset, events, source, rejected);
             }
+        } catch (NewerFormatException newer) {
+            // not rejected, which would drop it: the poll fails and is read again, until a newer release reads it
+            throw new UncheckedIOException(newer);
         } catch (JacksonException invalid) {
             rejected.reject(source, offset, "invalid JSON: " + invalid.getOriginalMessage(), excerpt(record));
         } catch (IOException unreadable) {

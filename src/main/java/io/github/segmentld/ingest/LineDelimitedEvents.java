@@ -75,6 +75,9 @@ final class LineDelimitedEvents implements EventSource {
             rejected.reject(source, number, "invalid JSON: " + invalid.getOriginalMessage(), excerpt());
             return;
         }
+        if (node.path("batch").isArray()) {
+            NewerFormatException.refuseNewer(node, "line " + number);
+        }
         BatchEnvelope.expand(node, number, pending, source, rejected);
     }
 

@@ -12,11 +12,13 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.store.WorkFolderFormat;
 
 /**
- * The format of a spool segment: one line per request, a Segment batch object that names the sender
- * ({@code {"source": "web", "batch": [...]}}), so that the file route reads a segment like any dropped file. Segments
- * are named {@code http-<UTC time>-<sequence>.ndjson}, which sorts them by age.
+ * The format of a spool segment: one line per request, a Segment batch object that names its format version and the
+ * sender ({@code {"formatVersion": 1, "source": "web", "batch": [...]}}, {@link WorkFolderFormat#SPOOL_LINE}), so that
+ * the file route reads a segment like any dropped file. Segments are named {@code http-<UTC time>-<sequence>.ndjson},
+ * which sorts them by age.
  */
 final class SpoolLines {
 
@@ -24,6 +26,8 @@ final class SpoolLines {
     static final String SEGMENT_SUFFIX = ".ndjson";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final byte[] START = ("{\"" + WorkFolderFormat.FIELD + "\":" + WorkFolderFormat.SPOOL_LINE.version()
+            + ",\"source\":").getBytes(StandardCharsets.UTF_8);
 
     private SpoolLines() {
     }
@@ -32,7 +36,7 @@ final class SpoolLines {
     static byte[] line(String source, List<AcceptedEvents.Event> events) {
         ByteArrayOutputStream line = new ByteArrayOutputStream(events.stream().mapToInt(e -> e.json().length + 1).sum() + 64);
         try {
-            line.write("{\"source\":".getBytes(StandardCharsets.UTF_8));
+            line.write(START);
             MAPPER.writeValue(line, source);
             line.write(",\"batch\":[".getBytes(StandardCharsets.UTF_8));
             for (int i = 0; i < events.size(); i++) {

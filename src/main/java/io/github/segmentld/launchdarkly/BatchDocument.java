@@ -20,12 +20,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.model.SegmentEvent;
+import io.github.segmentld.store.WorkFolderFormat;
 
 /**
  * A batch as a JSON document: {@code launchDarklyEvents} (what is posted), {@code batch} (the Segment events it was
  * made from, each once, so that the document is also a Segment batch object the inbox reads back), and in the retry
  * queues {@code sources} and {@code mappings} (for each LaunchDarkly event, the index of its Segment event and the
- * mapping that made it). Dead letters are such documents; the retry queues keep them deflated.
+ * mapping that made it). Dead letters are such documents; the retry queues keep them deflated, with their format
+ * version ({@link WorkFolderFormat#PARKED_BATCH}) first.
  */
 public final class BatchDocument {
 
@@ -33,6 +35,14 @@ public final class BatchDocument {
     static final String SEGMENT_EVENTS = "batch";
     private static final String SOURCES = "sources";
     private static final String MAPPINGS = "mappings";
+
+    /** A document of a newer format version than this release reads: not damaged, but not this release's to send. */
+    static final class NewerDocumentException extends IOException {
+
+        NewerDocumentException(String message) {
+            super(message);
+        }
+    }
 
     private BatchDocument() {
     }
@@ -62,6 +72,7 @@ public final class BatchDocument {
     /** The batch's events as a deflated document, for a retry queue. */
     static byte[] deflate(LaunchDarklyBatch batch, ObjectMapper mapper) {
         ObjectNode document = mapper.createObjectNode();
+        document.put(WorkFolderFormat.FIELD, WorkFolderFormat.PARKED_BATCH.version());
         write(batch, document, true);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024);
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
@@ -78,13 +89,18 @@ public final class BatchDocument {
     /**
      * The batch a deflated document holds.
      *
-     * @throws IOException when the document is damaged
+     * @throws NewerDocumentException when a newer release wrote it
+     * @throws IOException            when the document is damaged
      */
     static LaunchDarklyBatch inflate(byte[] deflated, String payloadId, EventsEndpoint destination,
                                      LaunchDarklyBatch.Retry retry, ObjectMapper mapper) throws IOException {
         JsonNode document;
         try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(deflated))) {
             document = mapper.readTree(in);
+        }
+        String newer = document == null ? null : WorkFolderFormat.PARKED_BATCH.refusal(document);
+        if (newer != null) {
+            throw new NewerDocumentException(newer);
         }
         try {
             return batchOf(document, payloadId, destination, retry);

@@ -12,7 +12,8 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 /**
  * The {@code launchdarkly-destinations} health check: for each destination instance, its circuit and what waits in
  * its retry queue. A destination whose circuit is not closed, or whose queue holds batches, is reported degraded
- * (the check stays UP: the application does its job, parking what cannot be delivered yet).
+ * (the check stays UP: the application does its job, parking what cannot be delivered yet), with the batches a newer
+ * release wrote, which this one leaves parked for it.
  */
 public class DestinationsHealthCheck extends AbstractHealthCheck {
 
@@ -36,8 +37,11 @@ public class DestinationsHealthCheck extends AbstractHealthCheck {
             builder.detail(destination + ".circuit", circuit.name());
             builder.detail(destination + ".retry.queue.batches", depth.batches());
             builder.detail(destination + ".retry.queue.events", depth.events());
+            int newer = queue.leftForNewerRelease(destination);
+            builder.detail(destination + ".retry.queue.newer.release.batches", newer);
             if (!ok) {
-                degraded.add(destination + " (circuit " + circuit + ", " + depth.batches() + " batches in its retry queue)");
+                degraded.add(destination + " (circuit " + circuit + ", " + depth.batches()
+                        + " batches in its retry queue" + (newer == 0 ? "" : ", " + newer + " of them written by a newer release, left for it") + ")");
             }
         }
         builder.up().message(degraded.isEmpty() ? "all destinations ok" : "degraded: " + String.join(", ", degraded));

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Each queue has a size limit (deflated bytes): a batch that would take a queue over it is dead-lettered at once,
  * with an ERROR line, and the other destinations carry on.
+ * <p>
+ * A parked batch whose document a newer release wrote (shared by an instance of that release) is neither sent nor
+ * dead-lettered: it stays parked as it is, for that release, with an ERROR line once, and the queue's health names it;
+ * the queue's other batches go on.
  */
 public class RetryQueue extends ServiceSupport {
 
@@ -69,6 +74,8 @@ public class RetryQueue extends ServiceSupport {
     /** When the depths were read, on monotonic time: a clock stepped back must not leave them stale. */
     private long depthsReadAt;
     private volatile boolean depthsStale = true;
+    /** The payload IDs of each destination's batches left parked for a newer release ({@link #load}). */
+    private final Map<String, Set<String>> newerRelease = new ConcurrentHashMap<>();
 
     /**
      * @param maxQueueBytes the size limit of each destination's queue, in deflated bytes
@@ -179,13 +186,30 @@ public class RetryQueue extends ServiceSupport {
         if (!circuits.isClosed(destination) && !circuits.awaitsProbe(destination)) {
             return List.of();
         }
-        return parked.due(destination, circuits.isClosed(destination) ? drainBatches : 1);
+        int limit = circuits.isClosed(destination) ? drainBatches : 1;
+        Set<String> left = newerRelease.getOrDefault(destination, Set.of());
+        if (left.isEmpty()) {
+            return parked.due(destination, limit);
+        }
+        // the batches left for a newer release are always due: asked for beyond the limit, and skipped
+        List<String> due = parked.due(destination, limit + left.size());
+        if (due.size() < limit + left.size()) {
+            // every due batch is here: one left that is not has left the queue (another instance sent it)
+            left.retainAll(due);
+        }
+        return due.stream().filter(payloadId -> !left.contains(payloadId)).limit(limit).toList();
+    }
+
+    /** How many batches of the destination's queue were written by a newer release, and are left parked for it. */
+    public int leftForNewerRelease(String destination) {
+        return newerRelease.getOrDefault(destination, Set.of()).size();
     }
 
     /**
      * Puts the parked batch whose payload ID is the body in the body, ready to be sent again; null when it has left the
-     * queue meanwhile, its destination is no longer configured, or its document cannot be read: then the batch, as it
-     * is stored, is in {@link #DAMAGED} with why, to be dead-lettered before it leaves the queue ({@link #removeDamaged}).
+     * queue meanwhile, its destination is no longer configured, a newer release wrote it (it stays parked), or its
+     * document cannot be read: then the batch, as it is stored, is in {@link #DAMAGED} with why, to be dead-lettered
+     * before it leaves the queue ({@link #removeDamaged}).
      */
     public void load(Exchange exchange) {
         String payloadId = exchange.getMessage().getBody(String.class);
@@ -201,6 +225,11 @@ public class RetryQueue extends ServiceSupport {
         try {
             exchange.getMessage().setBody(BatchDocument.inflate(row.document(), payloadId, destination,
                     new LaunchDarklyBatch.Retry(row.firstFailedAt(), row.attempts(), true), mapper));
+        } catch (BatchDocument.NewerDocumentException newer) {
+            if (newerRelease.computeIfAbsent(row.destination(), d -> ConcurrentHashMap.newKeySet()).add(payloadId)) {
+                LOG.error("Parked batch {} of destination '{}' was {}: it stays parked, untouched, until that release"
+                        + " sends it", payloadId, row.destination(), newer.getMessage());
+            }
         } catch (IOException damaged) {
             LOG.error("Parked batch {} of destination '{}' cannot be read ({}); it is dead-lettered as it is stored",
                     payloadId, row.destination(), damaged.getMessage());

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * Replaying produces the selected dead letters back to the source topic, where any instance reads them as batch
  * objects for their own destination only, and deletes them from the dead letters with a tombstone, both in one
  * transaction: a replay cut short has replayed all of a transaction or nothing of it, and two replays at once fence
- * each other rather than replaying a dead letter twice.
+ * each other rather than replaying a dead letter twice. A dead letter a newer release wrote
+ * ({@link WorkFolderFormat#DEAD_LETTER}) is not replayed: it stays in the topic for that release.
  */
 public class KafkaDeadLetters extends ServiceSupport {
 
@@ -180,16 +181,30 @@ public class KafkaDeadLetters extends ServiceSupport {
         letters.clear();
     }
 
-    /** Where the latest dead letter of each payload ID is, of those {@code selected} takes and not deleted since. */
+    /**
+     * Where the latest dead letter of each payload ID is, of those {@code selected} takes and not deleted since; a
+     * selected one that a newer release wrote is left out, and logged.
+     */
     private Map<String, Place> latest(Predicate<JsonNode> selected) {
         Map<String, Place> letters = new HashMap<>();
+        Map<String, String> newer = new HashMap<>();
         readAll(record -> {
-            if (record.value() != null && selected.test(deadLetterSection(record))) {
-                letters.put(record.key(), new Place(record.partition(), record.offset()));
-            } else {
-                letters.remove(record.key());
+            JsonNode document = record.value() == null ? null : document(record);
+            String refusal = document == null ? null : WorkFolderFormat.DEAD_LETTER.refusal(document);
+            letters.remove(record.key());
+            newer.remove(record.key());
+            if (document != null && selected.test(document.path("deadLetter"))) {
+                if (refusal == null) {
+                    letters.put(record.key(), new Place(record.partition(), record.offset()));
+                } else {
+                    newer.put(record.key(), refusal);
+                }
             }
         });
+        if (!newer.isEmpty()) {
+            LOG.warn("Replay: {} of the dead letters selected are left in Kafka topic {}, for the release that wrote"
+                    + " them to replay: each was {}", newer.size(), topic, newer.values().iterator().next());
+        }
         return letters;
     }
 
@@ -208,13 +223,14 @@ public class KafkaDeadLetters extends ServiceSupport {
         }
     }
 
-    private JsonNode deadLetterSection(ConsumerRecord<String, byte[]> record) {
+    /** The record's document; null, logged, when it is not JSON. */
+    private JsonNode document(ConsumerRecord<String, byte[]> record) {
         try {
-            return mapper.readTree(record.value()).path("deadLetter");
+            return mapper.readTree(record.value());
         } catch (IOException unreadable) {
             LOG.warn("Dead letter {} ({}-{}@{}) is not JSON; left where it is", record.key(), record.topic(),
                     record.partition(), record.offset());
-            return mapper.missingNode();
+            return null;
         }
     }
 

@@ -14,6 +14,7 @@ import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.KafkaDeadLetters;
 import io.github.segmentld.store.ParkedBatches.Parked;
+import io.github.segmentld.store.WorkFolderFormat;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a batch LaunchDarkly will not take into a dead-letter file, and says so loudly. The file is a Segment batch
- * object ({@code {"batch": [the Segment events]}}) with a {@code deadLetter} section (time, destination, payload ID,
- * HTTP status, response body, reason, attempts) and the {@code launchDarklyEvents} that were sent, so replaying it is
+ * object ({@code {"batch": [the Segment events]}}) with its format version first
+ * ({@link WorkFolderFormat#DEAD_LETTER}), a {@code deadLetter} section (time, destination, payload ID, HTTP status,
+ * response body, reason, attempts) and the {@code launchDarklyEvents} that were sent, so replaying it is
  * moving it into the inbox: the inbox reads it as a batch and ignores the other sections. The file is named by the
  * payload ID, so a batch dead-lettered again after a crash overwrites its file instead of adding a second one. With
  * the dead letters on Kafka, the same document is the record, keyed by the payload ID ({@link KafkaDeadLetters}).
@@ -62,6 +64,7 @@ public class DeadLetterRecorder {
                 + (cause == null ? 0 : 1 + exchange.getProperty(RedeliveryLogger.REDELIVERIES, 0, Integer.class));
 
         ObjectNode file = mapper.createObjectNode();
+        file.put(WorkFolderFormat.FIELD, WorkFolderFormat.DEAD_LETTER.version());
         ObjectNode deadLetter = file.putObject("deadLetter");
         deadLetter.put("time", clock.instant().toString());
         deadLetter.put("destination", batch.destination().name());
@@ -92,6 +95,7 @@ public class DeadLetterRecorder {
             throws JsonProcessingException {
         Parked parked = damaged.parked();
         ObjectNode file = mapper.createObjectNode();
+        file.put(WorkFolderFormat.FIELD, WorkFolderFormat.DEAD_LETTER.version());
         ObjectNode deadLetter = file.putObject("deadLetter");
         deadLetter.put("time", clock.instant().toString());
         deadLetter.put("destination", parked.destination());

@@ -27,6 +27,7 @@ import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger.RejectionFileLength;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.DurableFiles;
+import io.github.segmentld.store.WorkFolderFormat;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Records what cannot be delivered because of its content (never retried): unreadable records of an input, events
  * the HTTP source refused, and events that fail an action's validation, with Segment's error text. Records go to
- * {@code <dir>/rejected-<day>.ndjson}, one JSON object per line: {@code time}, {@code input}, {@code position},
- * {@code reason}, and either the {@code event} or the {@code raw} text.
+ * {@code <dir>/rejected-<day>.ndjson}, one JSON object per line: {@code formatVersion}
+ * ({@link WorkFolderFormat#REJECTION_RECORD}), {@code time}, {@code input}, {@code position}, {@code reason}, and
+ * either the {@code event} or the {@code raw} text.
  * <p>
  * The rejections of a chunk are written when the chunk is settled, synced, and the file's new length is recorded in
  * the delivery ledger together with the chunk's settlement; the folder is synced when a day's file is opened, so that
@@ -181,6 +183,7 @@ public class RejectionRecorder extends ServiceSupport {
 
     private ObjectNode record(Rejection rejection) {
         ObjectNode record = mapper.createObjectNode();
+        record.put(WorkFolderFormat.FIELD, WorkFolderFormat.REJECTION_RECORD.version());
         record.put("time", clock.instant().toString());
         record.put("input", rejection.source().name());
         record.put("position", rejection.source().positionUnit() + " " + rejection.position());

@@ -138,6 +138,9 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
 
         assertThat(LAUNCHDARKLY.requests()).hasSize(1);
         JsonNode deadLetter = onlyDeadLetter().path("deadLetter");
+        assertThat(Files.readString(TestInbox.list(inbox.deadLetters()).get(0)))
+                .as("its format version first, the rest as release 0.1.0 wrote it")
+                .startsWith("{\"formatVersion\":1,\"deadLetter\":{\"time\":");
         assertThat(deadLetter.path("status").asInt()).isEqualTo(status);
         assertThat(deadLetter.path("responseBody").asText()).isEqualTo("refused " + status);
         assertThat(deadLetter.path("attempts").asInt()).isEqualTo(1);

@@ -1,9 +1,11 @@
 package io.github.segmentld.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,6 +131,21 @@ class KafkaChunksTest {
         assertThat(chunk.source().name()).isEqualTo("kafka segment-events-0 offsets 0-3");
         assertThat(chunk.rejections().get(0).reason()).startsWith("invalid JSON");
         assertThat(chunk.rejections().get(1).reason()).startsWith("a broken gzip record");
+    }
+
+    @Test
+    void aDeadLetterOfANewerReleaseIsNotRejectedButFailsThePollToBeReadAgain() {
+        Round round = chunks.plan(List.of(
+                record(P0, 0, ("{\"formatVersion\":1,\"deadLetter\":{\"destination\":\"default\"},\"batch\":[{\"type\":"
+                        + "\"track\",\"event\":\"E\",\"userId\":\"v1\"}]}").getBytes(StandardCharsets.UTF_8)),
+                record(P0, 1, ("{\"formatVersion\":2,\"deadLetter\":{\"destination\":\"default\"},\"batch\":[{\"type\":"
+                        + "\"track\",\"event\":\"E\",\"userId\":\"v2\"}]}").getBytes(StandardCharsets.UTF_8))));
+
+        assertThatThrownBy(() -> chunks.read(round.chunks().get(0)).next())
+                .isInstanceOf(UncheckedIOException.class).cause().isInstanceOf(NewerFormatException.class)
+                .hasMessageStartingWith("the batch object at kafka segment-events-0 offsets 0-1 offset 1 was written by a"
+                        + " newer release: dead letter format version 2, this release reads up to version 1");
+        assertThat(consumer.committed(Set.of(P0)).get(P0).offset()).as("nothing committed past it").isZero();
     }
 
     @Test

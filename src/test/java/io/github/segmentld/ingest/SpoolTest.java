@@ -192,7 +192,7 @@ class SpoolTest {
 
     @Test
     void aFullSegmentRollsIntoTheInbox() throws Exception {
-        Spool spool = spool(80);
+        Spool spool = spool(100);
         spool.start();
 
         spool.append(events("web", "one", "two", "three", "four"));

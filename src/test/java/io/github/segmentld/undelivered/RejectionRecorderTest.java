@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -69,6 +71,29 @@ class RejectionRecorderTest {
         assertThat(TestInbox.lines(file)).hasSize(2).last().asString().contains("\"position\":\"line 11\"");
         restarted.stop();
         database.stop();
+    }
+
+    @Test
+    void aRecordIsWrittenWithItsFormatVersionFirstAfterTheUnversionedRecordsOfRelease010() throws Exception {
+        Path dayFile = dir.resolve("rejected/rejected-2026-12-06.ndjson");
+        Files.createDirectories(dayFile.getParent());
+        Files.copy(Path.of("src/test/resources/upgrade/work-0.1.0/rejected/rejected-2026-12-06.ndjson"), dayFile);
+        List<String> written010 = TestInbox.lines(dayFile);
+        Clock clock = Clock.fixed(Instant.parse("2026-12-06T23:00:00Z"), ZoneOffset.UTC);
+        StateDatabase database = new StateDatabase(dir.resolve("state.db"), clock);
+        database.start();
+        RejectionRecorder recorder = new RejectionRecorder(dir.resolve("rejected"),
+                new DeliveryLedger(database, clock, Duration.ofDays(1)), new ObjectMapper(),
+                new PipelineMetrics(new SimpleMeterRegistry()), clock);
+        recorder.start();
+
+        recorder.settle(chunkWithOneBadLine(0), new ConvertedChunk());
+
+        recorder.stop();
+        database.stop();
+        assertThat(TestInbox.lines(dayFile)).hasSize(2).startsWith(written010.get(0)).last().isEqualTo(
+                "{\"formatVersion\":1,\"time\":\"2026-12-06T23:00:00Z\",\"input\":\"events.ndjson\",\"position\":"
+                        + "\"line 1\",\"reason\":\"invalid JSON\",\"raw\":\"not json\"}");
     }
 
     @Test

@@ -1,0 +1,96 @@
+package io.github.segmentld.launchdarkly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.InflaterInputStream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.segmentld.mapping.LaunchDarklyEvent;
+import io.github.segmentld.model.SegmentEvent;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The document of a parked batch names its format version: the unversioned documents of release 0.1.0 (from the
+ * committed fixture's state database) are read, this release writes version 1, and a newer one is told from a damaged
+ * one, so that the retry queue leaves it parked rather than dead-lettering it.
+ */
+class BatchDocumentVersionTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final EventsEndpoint DESTINATION = new EventsEndpoint("staging", "staging-id", "unused");
+    private static final LaunchDarklyBatch.Retry RETRY = new LaunchDarklyBatch.Retry(1000, 1, true);
+
+    /** The document of one batch release 0.1.0 parked, as its state database holds it. */
+    private static byte[] parkedBy010() throws SQLException {
+        Path db = Path.of("src/test/resources/upgrade/work-0.1.0/state/delivery.db").toAbsolutePath();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?immutable=1");
+             Statement sql = c.createStatement();
+             ResultSet row = sql.executeQuery("SELECT document FROM parked_batch ORDER BY payload_id LIMIT 1")) {
+            assertThat(row.next()).isTrue();
+            return row.getBytes(1);
+        }
+    }
+
+    private static String inflated(byte[] deflated) throws IOException {
+        try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(deflated))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static byte[] deflated(String document) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = new DeflaterOutputStream(bytes)) {
+            out.write(document.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void aParkedBatchIsWrittenWithItsFormatVersionFirst() throws IOException {
+        ObjectNode segmentEvent = MAPPER.createObjectNode().put("type", "track").put("userId", "u1");
+        ObjectNode sent = MAPPER.createObjectNode().put("kind", "custom").put("key", "E");
+        LaunchDarklyBatch batch = new LaunchDarklyBatch("p1", DESTINATION,
+                List.of(new LaunchDarklyEvent(sent, new SegmentEvent(segmentEvent, 1), "Track Calls")));
+
+        assertThat(inflated(BatchDocument.deflate(batch, MAPPER))).isEqualTo("{\"formatVersion\":1,"
+                + "\"launchDarklyEvents\":[{\"kind\":\"custom\",\"key\":\"E\"}],"
+                + "\"batch\":[{\"type\":\"track\",\"userId\":\"u1\"}],\"sources\":[0],\"mappings\":[\"Track Calls\"]}");
+    }
+
+    @Test
+    void theUnversionedDocumentOfRelease010IsRead() throws Exception {
+        byte[] document = parkedBy010();
+        assertThat(inflated(document)).startsWith("{\"launchDarklyEvents\":");
+
+        LaunchDarklyBatch batch = BatchDocument.inflate(document, "p1", DESTINATION, RETRY, MAPPER);
+
+        assertThat(batch.events()).hasSize(2);
+        assertThat(batch.events()).extracting(e -> e.segmentEvent().json().path("type").asText()).containsOnly("track");
+    }
+
+    @Test
+    void aDocumentOfANewerVersionIsRefusedAsNewerNotAsDamaged() throws Exception {
+        byte[] newer = deflated("{\"formatVersion\":2," + inflated(parkedBy010()).substring(1));
+
+        assertThatThrownBy(() -> BatchDocument.inflate(newer, "p1", DESTINATION, RETRY, MAPPER))
+                .isInstanceOf(BatchDocument.NewerDocumentException.class)
+                .hasMessage("written by a newer release: parked batch format version 2, this release reads up to"
+                        + " version 1");
+    }
+}
