@@ -3,23 +3,12 @@ package io.github.segmentld.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.InflaterInputStream;
 
 import io.github.segmentld.TestInbox;
 import io.github.segmentld.launchdarkly.DestinationsHealthCheck;
@@ -27,6 +16,7 @@ import io.github.segmentld.store.ParkedBatches;
 import io.github.segmentld.store.ParkedBatches.Parked;
 import io.github.segmentld.store.StateDatabase;
 import org.apache.camel.health.HealthCheck;
+import io.github.segmentld.release.UpgradeFixture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class NewerFormatsContractTest extends ContractTestSupport {
 
-    private static final Path FIXTURE = Path.of("src/test/resources/upgrade/work-0.1.0");
+    private static final Path FIXTURE = UpgradeFixture.FOLDER;
     private static final String READABLE = "01d00000-0000-3000-8000-000000000001";
     private static final String NEWER = "01d00000-0000-3000-8000-000000000002";
     private static final String DEAD_LETTER = "024f3904-5d82-3a7f-9ea7-7e117550f170.json";
@@ -47,8 +37,9 @@ class NewerFormatsContractTest extends ContractTestSupport {
     @Override
     protected void adjust(Properties properties) {
         try {
-            byte[] parkedBy010 = parkedBy010();
-            newerDocument = deflated("{\"formatVersion\":2," + inflated(parkedBy010).substring(1));
+            byte[] parkedBy010 = UpgradeFixture.firstParkedDocument();
+            newerDocument = UpgradeFixture.deflated(
+                    "{\"formatVersion\":2," + UpgradeFixture.inflated(parkedBy010).substring(1));
             StateDatabase database = new StateDatabase(inbox.work().resolve("state/delivery.db"), Clock.systemUTC());
             database.start();
             ParkedBatches parked = new ParkedBatches(database, Clock.systemUTC());
@@ -61,30 +52,6 @@ class NewerFormatsContractTest extends ContractTestSupport {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static byte[] parkedBy010() throws Exception {
-        Path db = FIXTURE.resolve("state/delivery.db").toAbsolutePath();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?immutable=1");
-             Statement sql = c.createStatement();
-             ResultSet row = sql.executeQuery("SELECT document FROM parked_batch ORDER BY payload_id LIMIT 1")) {
-            row.next();
-            return row.getBytes(1);
-        }
-    }
-
-    private static String inflated(byte[] deflated) throws IOException {
-        try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(deflated))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static byte[] deflated(String document) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (OutputStream out = new DeflaterOutputStream(bytes)) {
-            out.write(document.getBytes(StandardCharsets.UTF_8));
-        }
-        return bytes.toByteArray();
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.model.EventChunk;
 import io.github.segmentld.model.SegmentEvent;
+import io.github.segmentld.release.UpgradeFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InboxFormatVersionsTest {
 
-    private static final Path FIXTURE = Path.of("src/test/resources/upgrade/work-0.1.0");
+    private static final Path FIXTURE = UpgradeFixture.FOLDER;
     private static final String DEAD_LETTER = "024f3904-5d82-3a7f-9ea7-7e117550f170.json";
 
     @TempDir

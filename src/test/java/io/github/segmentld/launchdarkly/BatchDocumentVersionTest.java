@@ -3,26 +3,14 @@ package io.github.segmentld.launchdarkly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.InflaterInputStream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.model.SegmentEvent;
+import io.github.segmentld.release.UpgradeFixture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,30 +25,6 @@ class BatchDocumentVersionTest {
     private static final LaunchDarklyBatch.Retry RETRY = new LaunchDarklyBatch.Retry(1000, 1, true);
 
     /** The document of one batch release 0.1.0 parked, as its state database holds it. */
-    private static byte[] parkedBy010() throws SQLException {
-        Path db = Path.of("src/test/resources/upgrade/work-0.1.0/state/delivery.db").toAbsolutePath();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?immutable=1");
-             Statement sql = c.createStatement();
-             ResultSet row = sql.executeQuery("SELECT document FROM parked_batch ORDER BY payload_id LIMIT 1")) {
-            assertThat(row.next()).isTrue();
-            return row.getBytes(1);
-        }
-    }
-
-    private static String inflated(byte[] deflated) throws IOException {
-        try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(deflated))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static byte[] deflated(String document) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (OutputStream out = new DeflaterOutputStream(bytes)) {
-            out.write(document.getBytes(StandardCharsets.UTF_8));
-        }
-        return bytes.toByteArray();
-    }
-
     @Test
     void aParkedBatchIsWrittenWithItsFormatVersionFirst() throws IOException {
         ObjectNode segmentEvent = MAPPER.createObjectNode().put("type", "track").put("userId", "u1");
@@ -68,15 +32,15 @@ class BatchDocumentVersionTest {
         LaunchDarklyBatch batch = new LaunchDarklyBatch("p1", DESTINATION,
                 List.of(new LaunchDarklyEvent(sent, new SegmentEvent(segmentEvent, 1), "Track Calls")));
 
-        assertThat(inflated(BatchDocument.deflate(batch, MAPPER))).isEqualTo("{\"formatVersion\":1,"
+        assertThat(UpgradeFixture.inflated(BatchDocument.deflate(batch, MAPPER))).isEqualTo("{\"formatVersion\":1,"
                 + "\"launchDarklyEvents\":[{\"kind\":\"custom\",\"key\":\"E\"}],"
                 + "\"batch\":[{\"type\":\"track\",\"userId\":\"u1\"}],\"sources\":[0],\"mappings\":[\"Track Calls\"]}");
     }
 
     @Test
     void theUnversionedDocumentOfRelease010IsRead() throws Exception {
-        byte[] document = parkedBy010();
-        assertThat(inflated(document)).startsWith("{\"launchDarklyEvents\":");
+        byte[] document = UpgradeFixture.firstParkedDocument();
+        assertThat(UpgradeFixture.inflated(document)).startsWith("{\"launchDarklyEvents\":");
 
         LaunchDarklyBatch batch = BatchDocument.inflate(document, "p1", DESTINATION, RETRY, MAPPER);
 
@@ -86,7 +50,8 @@ class BatchDocumentVersionTest {
 
     @Test
     void aDocumentOfANewerVersionIsRefusedAsNewerNotAsDamaged() throws Exception {
-        byte[] newer = deflated("{\"formatVersion\":2," + inflated(parkedBy010()).substring(1));
+        byte[] newer = UpgradeFixture.deflated(
+                "{\"formatVersion\":2," + UpgradeFixture.inflated(UpgradeFixture.firstParkedDocument()).substring(1));
 
         assertThatThrownBy(() -> BatchDocument.inflate(newer, "p1", DESTINATION, RETRY, MAPPER))
                 .isInstanceOf(BatchDocument.NewerDocumentException.class)

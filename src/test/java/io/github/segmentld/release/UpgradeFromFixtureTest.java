@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 class UpgradeFromFixtureTest {
 
-    static final Path FIXTURE = Path.of("src/test/resources/upgrade/work-0.1.0");
+    static final Path FIXTURE = UpgradeFixture.FOLDER;
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final String HALF_SETTLED = "b50792b814867c3113c35def09e1b6065aebaee8bb0f656e4f685d8f0241ec5b";
 
@@ -135,10 +135,9 @@ class UpgradeFromFixtureTest {
         }
     }
 
-    /** The settings of the fixture's run, with every destination accepting, the work folder the default one. */
-    static Properties settings(TestInbox folder, CountingStandIn launchDarkly) {
-        Properties settings = new Properties();
-        settings.setProperty("launchdarkly.mappings-file", folder.mappingsFile("""
+    /** The fixture's destinations, production, staging and sandbox, each posting to its route of the stand-in. */
+    static Path threeDestinations(TestInbox folder, CountingStandIn launchDarkly) {
+        return folder.mappingsFile("""
                 destinations:
                   - name: production
                     client-side-id: prod-id
@@ -150,7 +149,13 @@ class UpgradeFromFixtureTest {
                     client-side-id: sandbox-id
                     events-base-url: %s
                 """.formatted(launchDarkly.baseUrl("production"), launchDarkly.baseUrl("staging"),
-                launchDarkly.baseUrl("sandbox"))).toString());
+                launchDarkly.baseUrl("sandbox")));
+    }
+
+    /** The settings of the fixture's run, with every destination accepting, the work folder the default one. */
+    static Properties settings(TestInbox folder, CountingStandIn launchDarkly) {
+        Properties settings = new Properties();
+        settings.setProperty("launchdarkly.mappings-file", threeDestinations(folder, launchDarkly).toString());
         settings.setProperty("launchdarkly.settings-check.enabled", "false");
         settings.setProperty("pipeline.chunk-size", "2");
         settings.setProperty("inbox.poll-delay-ms", "100");

@@ -89,19 +89,8 @@ class WorkFolderFixtureGenerator {
 
     private Properties settings(TestInbox folder, CountingStandIn launchDarkly) {
         Properties settings = new Properties();
-        settings.setProperty("launchdarkly.mappings-file", folder.mappingsFile("""
-                destinations:
-                  - name: production
-                    client-side-id: prod-id
-                    events-base-url: %s
-                  - name: staging
-                    client-side-id: staging-id
-                    events-base-url: %s
-                  - name: sandbox
-                    client-side-id: sandbox-id
-                    events-base-url: %s
-                """.formatted(launchDarkly.baseUrl("production"), launchDarkly.baseUrl("staging"),
-                launchDarkly.baseUrl("sandbox"))).toString());
+        settings.setProperty("launchdarkly.mappings-file",
+                UpgradeFromFixtureTest.threeDestinations(folder, launchDarkly).toString());
         settings.setProperty("launchdarkly.settings-check.enabled", "false");
         settings.setProperty("pipeline.chunk-size", "2");
         settings.setProperty("pipeline.concurrency", "1");

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.github.segmentld.LocalBroker;
+import io.github.segmentld.release.UpgradeFixture;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -28,8 +29,8 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  */
 class KafkaDeadLetterVersionsTest {
 
-    private static final Path LETTER = Path.of(
-            "src/test/resources/upgrade/work-0.1.0/dead-letter/024f3904-5d82-3a7f-9ea7-7e117550f170.json");
+    private static final Path LETTER =
+            UpgradeFixture.FOLDER.resolve("dead-letter/024f3904-5d82-3a7f-9ea7-7e117550f170.json");
 
     @Test
     void aDeadLetterOfANewerReleaseIsLeftInTheTopicAndTheOthersReplayed() throws Exception {

@@ -27,6 +27,7 @@ import io.github.segmentld.model.EventChunk;
 import io.github.segmentld.model.InputSource;
 import io.github.segmentld.model.Rejection;
 import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.release.UpgradeFixture;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.StateDatabase;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class RejectionRecorderTest {
     void aRecordIsWrittenWithItsFormatVersionFirstAfterTheUnversionedRecordsOfRelease010() throws Exception {
         Path dayFile = dir.resolve("rejected/rejected-2026-12-06.ndjson");
         Files.createDirectories(dayFile.getParent());
-        Files.copy(Path.of("src/test/resources/upgrade/work-0.1.0/rejected/rejected-2026-12-06.ndjson"), dayFile);
+        Files.copy(UpgradeFixture.FOLDER.resolve("rejected/rejected-2026-12-06.ndjson"), dayFile);
         List<String> written010 = TestInbox.lines(dayFile);
         Clock clock = Clock.fixed(Instant.parse("2026-12-06T23:00:00Z"), ZoneOffset.UTC);
         StateDatabase database = new StateDatabase(dir.resolve("state.db"), clock);
