@@ -316,6 +316,8 @@ public final class Benchmark {
         p.setProperty("pipeline.chunk-size", Integer.toString(CHUNK));
         p.setProperty("camel.server.enabled", "false");
         p.setProperty("camel.management.enabled", "false");
+        // no management server, so no developer console to feed (camel-kafka collects metrics on every poll for it)
+        p.setProperty("camel.main.dev-console-enabled", "false");
         p.setProperty("camel.metrics.enabled", "false");
         p.setProperty("http.enabled", "false");
         return p;
