@@ -37,7 +37,6 @@ import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.StartupListener;
 import org.apache.camel.spi.PropertiesComponent;
-import org.apache.camel.spi.UnitOfWorkFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,7 +150,7 @@ public class AppConfiguration implements CamelConfiguration {
         // a value of the build, not a setting: it follows the running release into launchdarkly.user-agent, even
         // from a properties file copied from an earlier one
         context.getPropertiesComponent().addInitialProperty(RELEASE_VERSION, Release.current().version());
-        context.getCamelContextExtension().addContextPlugin(UnitOfWorkFactory.class, new ExchangeLogFields());
+        ExchangeLogFields.install(context, System.getenv());
         DestinationInstances instances = context.getRegistry()
                 .lookupByNameAndType("destinationInstances", DestinationInstances.class);
         instances.enabled().forEach(AppConfiguration::logInstance);
