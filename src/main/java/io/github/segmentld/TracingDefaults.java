@@ -21,8 +21,7 @@ final class TracingDefaults {
 
     static void apply(Map<String, String> environment) {
         DEFAULTS.forEach((key, value) -> {
-            String variable = key.toUpperCase().replace('.', '_').replace('-', '_');
-            if (System.getProperty(key) == null && !environment.containsKey(variable)) {
+            if (System.getProperty(key) == null && !environment.containsKey(EnvironmentSettings.variableName(key))) {
                 System.setProperty(key, value);
             }
         });

@@ -40,8 +40,8 @@ public class DestinationsHealthCheck extends AbstractHealthCheck {
             int newer = queue.leftForNewerRelease(destination);
             builder.detail(destination + ".retry.queue.newer.release.batches", newer);
             if (!ok) {
-                degraded.add(destination + " (circuit " + circuit + ", " + depth.batches()
-                        + " batches in its retry queue" + (newer == 0 ? "" : ", " + newer + " of them written by a newer release, left for it") + ")");
+                degraded.add(destination + " (circuit " + circuit + ", " + depth.batches() + " batches in its retry queue"
+                        + (newer == 0 ? "" : ", " + newer + " of them written by a newer release, left for it") + ")");
             }
         }
         builder.up().message(degraded.isEmpty() ? "all destinations ok" : "degraded: " + String.join(", ", degraded));

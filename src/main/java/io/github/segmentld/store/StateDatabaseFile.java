@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The state database's file: opened with its integrity checked and its schema migrated ({@link StateSchema}), or,
  * when it is damaged (SQLite finds it corrupt, or not a database, or it fails the integrity check), moved aside with a
- * warning that names it and replaced by a new one holding every row that can still be read of it; a row that cannot is skipped with a warning
- * naming the table and its position. A file that cannot be opened for another reason (a full disk) is left as it is.
+ * warning that names it and replaced by a new one holding every row that can still be read of it; a row that cannot
+ * is skipped with a warning naming the table and its position. A file that cannot be opened for another reason (a full disk) is left as it is.
  */
 final class StateDatabaseFile {
 

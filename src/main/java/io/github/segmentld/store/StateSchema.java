@@ -38,7 +38,8 @@ public final class StateSchema {
         }
         // immutable: no lock taken, no -shm made; a -wal left by a kill is not read, so it is opened read-only instead
         String mode = Files.exists(walOf(file)) ? "mode=ro" : "immutable=1";
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:file:" + file.toAbsolutePath() + "?" + mode)) {
+        String url = "jdbc:sqlite:file:" + file.toAbsolutePath() + "?" + mode;
+        try (Connection connection = DriverManager.getConnection(url)) {
             return versionOf(connection);
         }
     }
