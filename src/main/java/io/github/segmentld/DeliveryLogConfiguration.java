@@ -17,7 +17,7 @@ import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.observe.PipelineMetrics;
-import io.github.segmentld.store.KafkaDeadLetters;
+import io.github.segmentld.kafka.KafkaDeadLetters;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.ingest.ControlCharacters;
 import io.github.segmentld.ingest.InputIdentities;
 import io.github.segmentld.store.DurableFiles;
-import io.github.segmentld.store.KafkaDeadLetters;
+import io.github.segmentld.kafka.KafkaDeadLetters;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

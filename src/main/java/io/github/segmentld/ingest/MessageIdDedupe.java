@@ -15,10 +15,10 @@ import io.github.segmentld.observe.PipelineMetrics;
  * knows which of its events were stored, which are then remembered (and only those: a retry of what was not stored is
  * accepted). A request that shares a messageId with one still storing it waits for that one's outcome. Thread-safe.
  */
-final class MessageIdDedupe {
+public final class MessageIdDedupe {
 
     /** The events of a request still to be stored, and the messageIds it holds until {@link #settle}. */
-    final class Claim {
+    public final class Claim {
 
         private final String sender;
         private final List<AcceptedEvents.Event> fresh;
@@ -30,12 +30,12 @@ final class MessageIdDedupe {
             this.keys = keys;
         }
 
-        List<AcceptedEvents.Event> fresh() {
+        public List<AcceptedEvents.Event> fresh() {
             return fresh;
         }
 
         /** Remembers the messageIds of the fresh events that were stored, and releases all of the claim's. */
-        void settle(List<AcceptedEvents.Event> stored) {
+        public void settle(List<AcceptedEvents.Event> stored) {
             synchronized (MessageIdDedupe.this) {
                 stored.forEach(event -> recent.add(RecentMessageIds.key(sender, event.messageId())));
                 keys.forEach(claimed::remove);
@@ -45,7 +45,7 @@ final class MessageIdDedupe {
     }
 
     /** Thrown when a messageId of the request is still claimed by another request when the wait ends. */
-    static final class StillClaimedException extends Exception {
+    public static final class StillClaimedException extends Exception {
         StillClaimedException() {
             super("another request with the same messageId is still being stored");
         }
@@ -55,17 +55,22 @@ final class MessageIdDedupe {
     private final Set<String> claimed = new HashSet<>();
     private final PipelineMetrics metrics;
 
-    MessageIdDedupe(int maxRemembered, long maxRememberedBytes, PipelineMetrics metrics) {
+    public MessageIdDedupe(int maxRemembered, long maxRememberedBytes, PipelineMetrics metrics) {
         this.recent = new RecentMessageIds(maxRemembered, maxRememberedBytes);
         this.metrics = metrics;
     }
 
-    /** Remembers a messageId stored before this start (read back from the log at start). */
+    /** Remembers a messageId of a source stored before this start (read back from the log at start). */
+    public void remember(String source, String messageId) {
+        remember(RecentMessageIds.key(source, messageId));
+    }
+
+    /** Remembers a key of {@link RecentMessageIds#key} read back from the spool. */
     synchronized void remember(String key) {
         recent.add(key);
     }
 
-    synchronized int remembered() {
+    public synchronized int remembered() {
         return recent.size();
     }
 
@@ -73,7 +78,7 @@ final class MessageIdDedupe {
      * Claims the request's new events; a duplicate is counted as filtered and left out. Waits at most
      * {@code maxWaitNanos} for other requests holding one of its messageIds.
      */
-    Claim claim(AcceptedEvents accepted, long maxWaitNanos) throws StillClaimedException, InterruptedException {
+    public Claim claim(AcceptedEvents accepted, long maxWaitNanos) throws StillClaimedException, InterruptedException {
         List<String> requested = accepted.events().stream()
                 .map(event -> RecentMessageIds.key(accepted.sender(), event.messageId())).toList();
         long start = System.nanoTime();

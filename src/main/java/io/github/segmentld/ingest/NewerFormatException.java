@@ -21,7 +21,7 @@ public final class NewerFormatException extends UnreadableInputException {
      * @param where       where it is in its input
      * @throws NewerFormatException when it names a format version newer than this release's
      */
-    static void refuseNewer(JsonNode batchObject, String where) throws NewerFormatException {
+    public static void refuseNewer(JsonNode batchObject, String where) throws NewerFormatException {
         WorkFolderFormat format = batchObject.has("deadLetter") ? WorkFolderFormat.DEAD_LETTER
                 : WorkFolderFormat.SPOOL_LINE;
         String refusal = format.refusal(batchObject);

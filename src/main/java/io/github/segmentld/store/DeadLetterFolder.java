@@ -10,7 +10,7 @@ import org.apache.camel.Header;
 /**
  * The dead letters of an instance whose dead letters are files: each document is written whole into the folder under
  * its name, forced, and the folder synced, before the batch counts as settled. A batch counted as dead-lettered whose
- * file a power cut then took would be lost: nothing would send it again. {@link KafkaDeadLetters} is the same on Kafka.
+ * file a power cut then took would be lost: nothing would send it again. {@code kafka.KafkaDeadLetters} is the same on Kafka.
  */
 public class DeadLetterFolder {
 

@@ -21,7 +21,7 @@ public enum WorkFolderFormat {
     /**
      * A dead letter: a Segment batch object with a {@code deadLetter} section and the LaunchDarkly events sent, written
      * by {@code DeadLetterRecorder} as a file of {@code work/dead-letter} ({@link DeadLetterFolder}) or a record of the
-     * dead-letter topic ({@link KafkaDeadLetters}); read by the inbox when replayed, and by the topic's replay.
+     * dead-letter topic ({@code kafka.KafkaDeadLetters}); read by the inbox when replayed, and by the topic's replay.
      */
     DEAD_LETTER("dead letter", 1),
 

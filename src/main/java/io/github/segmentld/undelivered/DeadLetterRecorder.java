@@ -12,7 +12,7 @@ import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
 import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.observe.PipelineMetrics;
-import io.github.segmentld.store.KafkaDeadLetters;
+import io.github.segmentld.kafka.KafkaDeadLetters;
 import io.github.segmentld.store.ParkedBatches.Parked;
 import io.github.segmentld.store.WorkFolderFormat;
 import org.apache.camel.Exchange;

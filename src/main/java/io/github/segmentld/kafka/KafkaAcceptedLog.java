@@ -1,4 +1,4 @@
-package io.github.segmentld.ingest;
+package io.github.segmentld.kafka;
 
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +12,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.github.segmentld.ingest.AcceptedEvents;
+import io.github.segmentld.ingest.AcceptedEventsLog;
+import io.github.segmentld.ingest.MessageIdDedupe;
+import io.github.segmentld.ingest.RefusedEvents;
+import io.github.segmentld.ingest.RefusedRequestException;
 import io.github.segmentld.observe.PipelineMetrics;
-import io.github.segmentld.store.KafkaClients;
-import io.github.segmentld.store.KafkaTopics;
+import io.github.segmentld.kafka.KafkaClients;
+import io.github.segmentld.kafka.KafkaTopics;
 import io.github.segmentld.store.StateUnavailableException;
 import io.github.segmentld.time.Ticker;
 import org.apache.camel.support.service.ServiceSupport;
@@ -123,7 +128,7 @@ public class KafkaAcceptedLog extends ServiceSupport implements AcceptedEventsLo
                 Header source = record.headers().lastHeader(SOURCE);
                 Header messageId = record.headers().lastHeader(MESSAGE_ID);
                 if (source != null && messageId != null) {
-                    dedupe.remember(RecentMessageIds.key(text(source), text(messageId)));
+                    dedupe.remember(text(source), text(messageId));
                 }
             });
             LOG.info("Remembering {} recent messageIds from Kafka topic {}", dedupe.remembered(), topic);

@@ -1,4 +1,4 @@
-package io.github.segmentld.store;
+package io.github.segmentld.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +17,8 @@ import java.util.concurrent.TimeoutException;
 
 import io.github.segmentld.store.ParkedBatches.Parked;
 import io.github.segmentld.store.ParkedBatches.SharedChange;
+import io.github.segmentld.store.ParkedBatches;
+import io.github.segmentld.store.StateUnavailableException;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -1,4 +1,4 @@
-package io.github.segmentld.store;
+package io.github.segmentld.kafka;
 
 import java.util.Properties;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.github.segmentld.store;
+package io.github.segmentld.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

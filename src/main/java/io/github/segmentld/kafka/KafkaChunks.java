@@ -1,4 +1,4 @@
-package io.github.segmentld.ingest;
+package io.github.segmentld.kafka;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,6 +21,7 @@ import java.util.zip.GZIPInputStream;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.segmentld.ingest.NewerFormatException;
 import io.github.segmentld.model.BatchEnvelope;
 import io.github.segmentld.model.EventChunk;
 import io.github.segmentld.model.InputSource;

@@ -1,4 +1,4 @@
-package io.github.segmentld.ingest;
+package io.github.segmentld.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +14,8 @@ import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.segmentld.ingest.KafkaChunks.Round;
+import io.github.segmentld.ingest.NewerFormatException;
+import io.github.segmentld.kafka.KafkaChunks.Round;
 import io.github.segmentld.model.EventChunk;
 import io.github.segmentld.model.Rejection;
 import io.github.segmentld.model.SegmentEvent;

@@ -1,4 +1,4 @@
-package io.github.segmentld.store;
+package io.github.segmentld.kafka;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
+import io.github.segmentld.store.StateUnavailableException;
+import io.github.segmentld.store.WorkFolderFormat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;

@@ -1,4 +1,4 @@
-package io.github.segmentld.ingest;
+package io.github.segmentld.kafka;
 
 import org.apache.camel.component.kafka.consumer.CommitManager;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;

@@ -1,10 +1,11 @@
-package io.github.segmentld.store;
+package io.github.segmentld.kafka;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 
 import io.github.segmentld.Loopback;
+import io.github.segmentld.store.StateUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.impl.DefaultCamelContext;
