@@ -45,8 +45,9 @@ public final class ChildApplication {
         return start(inbox, settings, logName, heap, environment, List.of());
     }
 
-    private static Process start(TestInbox inbox, Properties settings, String logName, String heap,
-                                 Map<String, String> environment, List<String> wrapper) {
+    /** The JVM with the heap, environment and wrapper given (the benchmark's instances in a CPU cgroup). */
+    public static Process start(TestInbox inbox, Properties settings, String logName, String heap,
+                                Map<String, String> environment, List<String> wrapper) {
         List<String> command = new ArrayList<>(wrapper);
         command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,

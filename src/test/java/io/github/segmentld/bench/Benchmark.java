@@ -298,7 +298,7 @@ public final class Benchmark {
     }
 
     /** The settings of a run, in fresh folders. */
-    private static Properties applicationSettings(Path work, int standInPort) throws IOException {
+    static Properties applicationSettings(Path work, int standInPort) throws IOException {
         for (String folder : new String[] {"inbox", "done", "state", "spool", "dead-letter", "rejected"}) {
             deleteTree(work.resolve(folder));
         }

@@ -46,7 +46,7 @@ final class KafkaBenchmark {
         String servers = LocalBroker.servers(broker);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get();
-            produce(servers, file, events);
+            produce(servers, TOPIC, file, events);
             System.out.println();
             System.out.printf(Locale.ROOT, "Kafka: %,d events on a topic of %d partitions (in-process broker), read and"
                     + " delivered from its start%n", events, PARTITIONS);
@@ -61,8 +61,8 @@ final class KafkaBenchmark {
         }
     }
 
-    /** Each line of the file a record, keyed by its line number. */
-    private static void produce(String servers, Path file, int events) throws Exception {
+    /** Each line of the file a record of {@code topic}, keyed by its line number. */
+    static void produce(String servers, String topic, Path file, int events) throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers, ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
@@ -71,7 +71,7 @@ final class KafkaBenchmark {
                      new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8), 1 << 16)) {
             int sent = 0;
             for (String line = reader.readLine(); line != null && sent < events; line = reader.readLine()) {
-                producer.send(new ProducerRecord<>(TOPIC, Integer.toString(sent++), line.getBytes(StandardCharsets.UTF_8)));
+                producer.send(new ProducerRecord<>(topic, Integer.toString(sent++), line.getBytes(StandardCharsets.UTF_8)));
             }
             producer.flush();
         }

@@ -1,0 +1,187 @@
+package io.github.segmentld.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+import io.github.segmentld.Loopback;
+import io.github.segmentld.tools.LocalKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * Measures what the README promises for Kafka consumer groups, with each instance on a machine of its own as far as
+ * CPU goes: every instance is a JVM in a cgroup of its own capped at a share of one CPU, the broker a process of its
+ * own, the stand-in in this process; all uncapped but the instances. For each share it runs the file path (one
+ * instance reading a dropped file), then 1, 2, 3 instances of one consumer group on a topic filled beforehand with the
+ * same events, and prints each rate (taken at the stand-in between 10% and 90% of the events), its ratio, and each
+ * process's CPU time per 1,000 events. Usage: {@code bench/scale-out.sh [key=value ...]}, the keys in {@link #main}.
+ */
+public final class ScaleOutBenchmark {
+
+    private static final String TOPIC = "scale-out-events";
+    private static final Duration BROKER_START = Duration.ofSeconds(120);
+
+    private ScaleOutBenchmark() {
+    }
+
+    /**
+     * Keys: events (300000), shares (0.5,0.4: the CPU share of each instance, a run per share), partitions (6), runs
+     * (file,1,2,3: the file path and the Kafka path's instance counts), jvm (the instances' JVM options, variants
+     * separated by "|", an empty one for the defaults; each variant a run of its own), rounds (1: the variants run in
+     * turn this many times, for A/B comparisons on a busy machine), timeout-s (per run; 120 + events/1000).
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> keys = keys(args);
+        int events = Integer.parseInt(keys.getOrDefault("events", "300000"));
+        List<Double> shares = Arrays.stream(keys.getOrDefault("shares", "0.5,0.4").split(","))
+                .map(Double::parseDouble).toList();
+        int partitions = Integer.parseInt(keys.getOrDefault("partitions", "6"));
+        List<String> runs = List.of(keys.getOrDefault("runs", "file,1,2,3").split(","));
+        List<String> variants = List.of(keys.getOrDefault("jvm", "").split("\\|", -1));
+        int rounds = Integer.parseInt(keys.getOrDefault("rounds", "1"));
+        Duration timeout = Duration.ofSeconds(Long.parseLong(keys.getOrDefault("timeout-s",
+                Long.toString(120 + events / 1000))));
+        String unusable = CpuCgroup.unusable(CpuCgroup.CONTROLLER);
+        if (unusable != null) {
+            System.out.println("Skipped: " + unusable + ". The scale-out benchmark caps each instance with it.");
+            return;
+        }
+        Path work = Path.of("target", "scale-out").toAbsolutePath();
+        Path file = work.resolve("segment-events.ndjson.gz");
+        SyntheticSegmentFile.write(file, events, 42);
+        Cleanup cleanup = new Cleanup();
+        try {
+            int port = Loopback.freePort();
+            ProcessHandle broker = startBroker(work, port, cleanup);
+            String servers = "127.0.0.1:" + port;
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers));
+                 TimedStandIn standIn = new TimedStandIn()) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+                KafkaBenchmark.produce(servers, TOPIC, file, events);
+                System.out.printf(Locale.ROOT, "%,d events in %s and on a topic of %d partitions (broker: a JVM of its"
+                        + " own, uncapped, on a machine of %d CPUs)%n", events, file, partitions,
+                        Runtime.getRuntime().availableProcessors());
+                ScaleOutRun.Setup setup = new ScaleOutRun.Setup(file, events, servers, TOPIC, admin, broker, standIn,
+                        cleanup, timeout);
+                for (double share : shares) {
+                    for (int round = 1; round <= rounds; round++) {
+                        for (String jvm : variants) {
+                            printRuns(setup, share, jvm, runs, rounds > 1 ? " (round " + round + ")" : "");
+                        }
+                    }
+                }
+            }
+        } finally {
+            cleanup.closeAll();
+        }
+        System.exit(0);
+    }
+
+    private static Map<String, String> keys(String[] args) {
+        Map<String, String> keys = new HashMap<>();
+        for (String arg : args) {
+            int equals = arg.indexOf('=');
+            if (equals < 1) {
+                throw new IllegalArgumentException("arguments are key=value: " + arg);
+            }
+            keys.put(arg.substring(0, equals), arg.substring(equals + 1));
+        }
+        return keys;
+    }
+
+    /** The broker in a JVM of its own (scripts/local-kafka.sh's), stopped with SIGTERM at the end. */
+    private static ProcessHandle startBroker(Path work, int port, Cleanup cleanup) throws Exception {
+        Path log = work.resolve("broker.log");
+        Process broker = new ProcessBuilder(java(), "-Xmx512m", "-Dlog4j2.configurationFile=log4j2-test.properties",
+                "-cp", System.getProperty("java.class.path"), LocalKafka.class.getName(), Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        cleanup.register(() -> {
+            broker.destroy();
+            if (!broker.waitFor(30, TimeUnit.SECONDS)) {
+                broker.destroyForcibly();
+            }
+        });
+        long deadline = System.nanoTime() + BROKER_START.toNanos();
+        while (!Files.readString(log, StandardCharsets.UTF_8).contains("Kafka broker on")) {
+            if (!broker.isAlive() || System.nanoTime() > deadline) {
+                throw new TimeoutException("the broker did not start within " + BROKER_START.toSeconds() + " s: " + log);
+            }
+            Thread.sleep(200);
+        }
+        return broker.toHandle();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void printRuns(ScaleOutRun.Setup setup, double share, String jvm, List<String> runs, String round)
+            throws Exception {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "Each instance capped at %.2f CPU, JVM options: %s%s; inside the cap the JVM"
+                + " sees %s%n", share, jvm.isBlank() ? "(defaults)" : jvm, round, jvmView(share, jvm, setup.cleanup()));
+        System.out.println("path   instances  events/s  ratio           CPU ms per 1,000 events       all delivering");
+        System.out.println("                                            instances / broker            from");
+        Double fileRate = null;
+        Double oneInstance = null;
+        for (String run : runs) {
+            boolean kafka = !run.equals("file");
+            int instances = kafka ? Integer.parseInt(run) : 1;
+            ScaleOutRun.Result result = ScaleOutRun.run(setup, kafka, instances, share, jvm);
+            String ratio = "";
+            if (!kafka) {
+                fileRate = result.rate();
+            } else if (instances == 1) {
+                oneInstance = result.rate();
+                ratio = fileRate == null ? "" : String.format(Locale.ROOT, "%.2f of file", result.rate() / fileRate);
+            } else if (oneInstance != null) {
+                ratio = String.format(Locale.ROOT, "%.2fx of 1", result.rate() / oneInstance);
+            }
+            double[] cpu = result.cpuMillisPer1000();
+            String instancesCpu = Arrays.stream(cpu, 0, cpu.length - 1)
+                    .mapToObj(ms -> String.format(Locale.ROOT, "%.0f", ms)).collect(Collectors.joining(", "));
+            System.out.printf(Locale.ROOT, "%-6s %9d  %8.0f  %-14s  %-29s %s%n", kafka ? "kafka" : "file", instances,
+                    result.rate(), ratio, instancesCpu + " / " + String.format(Locale.ROOT, "%.0f", cpu[cpu.length - 1]),
+                    Double.isNaN(result.lastJoinedAt()) ? "(not all)"
+                            : String.format(Locale.ROOT, "%.0f%%", 100 * result.lastJoinedAt()));
+        }
+    }
+
+    /** What a JVM with these options sees in a group capped at {@code share}: processors, collector, heap. */
+    private static String jvmView(double share, String jvm, Cleanup cleanup) throws Exception {
+        CpuCgroup group = cleanup.register(CpuCgroup.create(CpuCgroup.CONTROLLER,
+                "scale-out-" + ProcessHandle.current().pid() + "-view", share));
+        try {
+            List<String> command = new ArrayList<>(group.wrapper());
+            command.addAll(List.of(java(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                    JvmView.class.getName()));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+            if (!jvm.isBlank()) {
+                builder.environment().put("JAVA_TOOL_OPTIONS", jvm);
+            }
+            Process view = builder.start();
+            if (!view.waitFor(60, TimeUnit.SECONDS)) {
+                view.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                return "(no answer within 60 s)";
+            }
+            return new String(view.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "(" + e.getMessage() + ")";
+        } finally {
+            cleanup.close(group);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.github.segmentld.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+class TimedStandInTest {
+
+    @Test
+    void countsTheObjectsOfTheTopLevelArrayNotThoseNestedOrInStrings() {
+        String body = "[{\"kind\":\"custom\",\"contextKeys\":{\"user\":\"u-1\"},\"key\":\"a{b\\\"}\"},"
+                + "{\"kind\":\"alias\",\"data\":[{\"x\":1}]},{}]";
+        assertEquals(3, TimedStandIn.arrayElements(body.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(0, TimedStandIn.arrayElements("[]".getBytes(StandardCharsets.UTF_8)));
+    }
+}
