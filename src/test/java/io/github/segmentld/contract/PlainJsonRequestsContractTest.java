@@ -20,7 +20,8 @@ class PlainJsonRequestsContractTest extends ContractTestSupport {
     @Test
     void aBatchIsPostedAsPlainJsonWithoutContentEncoding() {
         inbox.drop("one.ndjson", """
-                {"type":"track","userId":"user1234","event":"Test Event","properties":{"value":7},"timestamp":"2022-03-30T17:24:58Z"}
+                {"type":"track","userId":"user1234","event":"Test Event","properties":{"value":7},\
+                "timestamp":"2022-03-30T17:24:58Z"}
                 """);
         inbox.awaitDone("one.ndjson");
 
