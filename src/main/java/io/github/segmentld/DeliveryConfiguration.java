@@ -15,6 +15,7 @@ import io.github.segmentld.launchdarkly.LaunchDarklyBatcher;
 import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
 import io.github.segmentld.launchdarkly.RedeliveryLogger;
+import io.github.segmentld.launchdarkly.RequestCompression;
 import io.github.segmentld.launchdarkly.RequestFailureMasking;
 import io.github.segmentld.launchdarkly.RequestSpan;
 import io.github.segmentld.launchdarkly.RetryQueue;
@@ -74,6 +75,11 @@ public class DeliveryConfiguration {
             @PropertyInject("launchdarkly.delivery.inline-redeliveries") int redeliveries,
             DestinationCircuits circuits) {
         return new InlineRedelivery(redeliveries, circuits);
+    }
+
+    @BindToRegistry(lazy = true)
+    public RequestCompression requestCompression(@PropertyInject("launchdarkly.delivery.gzip") boolean gzip) {
+        return new RequestCompression(gzip);
     }
 
     @BindToRegistry(lazy = true)

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.apache.camel.support.GZIPHelper;
 
 /**
  * A LaunchDarkly events API stand-in for long and large runs, on 127.0.0.1 and a port of its own. It keeps no bodies:
@@ -162,7 +163,8 @@ public final class CountingStandIn implements AutoCloseable {
         boolean hold = holdFrom != null && number > holdFrom;
         String clientSideId = path.substring(bulk + "/events/bulk/".length());
         String payloadId = exchange.getRequestHeaders().getFirst("X-LaunchDarkly-Payload-ID");
-        try (exchange; InputStream body = exchange.getRequestBody()) {
+        try (exchange; InputStream body = GZIPHelper.uncompressGzip(
+                exchange.getRequestHeaders().getFirst("Content-Encoding"), exchange.getRequestBody())) {
             if (delayMillis > 0) {
                 Thread.sleep(delayMillis);
             }

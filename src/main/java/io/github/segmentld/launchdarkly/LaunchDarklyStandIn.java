@@ -1,5 +1,6 @@
 package io.github.segmentld.launchdarkly;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -16,12 +17,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
+import org.apache.camel.support.GZIPHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A local stand-in for LaunchDarkly's bulk events API, served by the application itself when no client-side ID is
- * configured: it records each batch it receives as one line of its record file
+ * configured: it reads plain and gzipped requests, records each batch it receives as one line of its record file
  * ({@code {"receivedAt", "clientSideId", "payloadId", "events"}}) and logs a one-line summary. Like LaunchDarkly, it
  * ignores a payload ID it has accepted lately ({@link RecentPayloadIds}).
  */
@@ -53,9 +55,11 @@ public class LaunchDarklyStandIn {
         return enabled;
     }
 
-    public void receive(@Body byte[] body, @Header("X-LaunchDarkly-Payload-ID") String payloadId,
+    /** @param contentEncoding {@code gzip} for a gzipped body (as the deliveries post by default), else none */
+    public void receive(@Body byte[] body, @Header("Content-Encoding") String contentEncoding,
+                        @Header("X-LaunchDarkly-Payload-ID") String payloadId,
                         @Header("clientSideId") String clientSideId) throws IOException {
-        JsonNode events = mapper.readTree(body);
+        JsonNode events = mapper.readTree(GZIPHelper.uncompressGzip(contentEncoding, new ByteArrayInputStream(body)));
         if (payloadId != null && !accepted.accept(payloadId)) {
             LOG.info("LaunchDarkly stand-in: payload {} was already accepted; ignored, as LaunchDarkly does", payloadId);
             return;

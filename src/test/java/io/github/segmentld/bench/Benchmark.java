@@ -1,6 +1,7 @@
 package io.github.segmentld.bench;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -97,6 +98,10 @@ public final class Benchmark {
                 + " the file was committed)%n", appRate / noLogRate, logRows, appRun[1]);
         System.out.printf(Locale.ROOT, "HTTP requests                  %,d (%,d events, %,d bytes)%n",
                 standIn.requests.get(), standIn.events.get(), standIn.bytes.get());
+        // the plain figure needs no run of its own: it is the same requests' JSON, gunzipped by the stand-in
+        System.out.printf(Locale.ROOT, "bytes/event to LaunchDarkly    %.1f gzipped, %.1f as plain JSON (ratio %.3f)%n",
+                (double) standIn.bytes.get() / standIn.events.get(),
+                (double) standIn.jsonBytes.get() / standIn.events.get(), (double) standIn.bytes.get() / standIn.jsonBytes.get());
         System.out.printf(Locale.ROOT, "max heap (-Xmx)                %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
         if (standIn.events.get() != plain[0]) {
             throw new IllegalStateException("the stand-in received " + standIn.events.get() + " events, expected " + plain[0]);
@@ -368,13 +373,19 @@ public final class Benchmark {
         }
     }
 
-    /** A LaunchDarkly stand-in that costs next to nothing: counts requests, accepted events and bytes, answers 202 (or 503). */
+    /**
+     * A LaunchDarkly stand-in that costs little: counts requests, accepted events and bytes (gunzipping gzipped
+     * requests to count their events), answers 202 (or 503).
+     */
     private static final class StandIn {
 
         private final HttpServer server;
         private final AtomicLong requests = new AtomicLong();
         private final AtomicLong events = new AtomicLong();
+        /** As received on the wire, gzipped or not. */
         private final AtomicLong bytes = new AtomicLong();
+        /** The JSON of the same requests, gunzipped: what plain requests would have sent. */
+        private final AtomicLong jsonBytes = new AtomicLong();
         private final ExecutorService executor = Executors.newFixedThreadPool(4);
         private volatile int status = 202;
 
@@ -386,10 +397,12 @@ public final class Benchmark {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
             StandIn standIn = new StandIn(server);
             server.createContext("/events/bulk/", exchange -> {
-                byte[] body;
+                byte[] wire;
                 try (InputStream in = exchange.getRequestBody()) {
-                    body = in.readAllBytes();
+                    wire = in.readAllBytes();
                 }
+                boolean gzipped = "gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"));
+                byte[] body = gzipped ? new GZIPInputStream(new ByteArrayInputStream(wire)).readAllBytes() : wire;
                 long kinds = 0;
                 for (int i = 0; i + 6 < body.length; i++) {
                     if (body[i] == '"' && body[i + 1] == 'k' && body[i + 2] == 'i' && body[i + 3] == 'n'
@@ -397,11 +410,11 @@ public final class Benchmark {
                         kinds++;
                     }
                 }
-                long size = body.length;
                 standIn.requests.incrementAndGet();
                 if (standIn.status == 202) {
                     standIn.events.addAndGet(kinds);
-                    standIn.bytes.addAndGet(size);
+                    standIn.bytes.addAndGet(wire.length);
+                    standIn.jsonBytes.addAndGet(body.length);
                 }
                 exchange.sendResponseHeaders(standIn.status, -1);
                 exchange.close();

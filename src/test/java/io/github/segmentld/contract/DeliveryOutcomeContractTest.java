@@ -74,12 +74,15 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
         LoggedRequest request = requests.get(0);
         assertThat(request.getUrl()).isEqualTo("/events/bulk/test-client-id");
         assertThat(request.getHeader("Content-Type")).startsWith("application/json");
+        assertThat(request.header("Content-Encoding").values()).containsExactly("gzip");
         assertThat(request.getHeader("X-LaunchDarkly-Event-Schema")).isEqualTo("4");
         assertThat(request.getHeader("User-Agent"))
                 .isEqualTo("segment-launchdarkly-camel/" + System.getProperty("project.version"));
         assertThat(UUID.fromString(payloadId(request))).isNotNull();
         assertThat(request.containsHeader("Authorization")).isFalse();
+        // WireMock gunzips the body it records; on the wire it was the smaller, gzipped one
         assertThat(body(request)).isEqualTo(TWO_EVENTS_OUT);
+        assertThat(Integer.parseInt(request.getHeader("Content-Length"))).isLessThan(request.getBody().length);
         assertThat(metric("launchdarkly.events.delivered", "destination", "default")).isEqualTo(2);
         assertThat(TestInbox.list(inbox.deadLetters())).isEmpty();
     }

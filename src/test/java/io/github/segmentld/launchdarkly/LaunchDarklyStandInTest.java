@@ -48,10 +48,10 @@ class LaunchDarklyStandInTest {
     @Test
     void aPayloadIdPostedAgainWithinTheRetentionIsDropped() throws IOException {
         LaunchDarklyStandIn standIn = standIn(10, Duration.ofHours(24));
-        standIn.receive(BATCH, "p-1", "id");
+        standIn.receive(BATCH, null, "p-1", "id");
         nanoTime.addAndGet(Duration.ofHours(23).toNanos());
-        standIn.receive(BATCH, "p-1", "id");
-        standIn.receive(BATCH, "p-2", "id");
+        standIn.receive(BATCH, null, "p-1", "id");
+        standIn.receive(BATCH, null, "p-2", "id");
 
         assertThat(recordedPayloadIds()).containsExactly("p-1", "p-2");
     }
@@ -59,12 +59,12 @@ class LaunchDarklyStandInTest {
     @Test
     void aPayloadIdIsForgottenOnceItsRetentionIsOver() throws IOException {
         LaunchDarklyStandIn standIn = standIn(10, Duration.ofHours(24));
-        standIn.receive(BATCH, "p-1", "id");
+        standIn.receive(BATCH, null, "p-1", "id");
         nanoTime.addAndGet(Duration.ofHours(12).toNanos());
-        standIn.receive(BATCH, "p-2", "id");
+        standIn.receive(BATCH, null, "p-2", "id");
         nanoTime.addAndGet(Duration.ofHours(12).toNanos());
-        standIn.receive(BATCH, "p-1", "id");
-        standIn.receive(BATCH, "p-2", "id");
+        standIn.receive(BATCH, null, "p-1", "id");
+        standIn.receive(BATCH, null, "p-2", "id");
 
         assertThat(recordedPayloadIds()).containsExactly("p-1", "p-2", "p-1");
     }
@@ -72,14 +72,26 @@ class LaunchDarklyStandInTest {
     @Test
     void beyondItsNumberTheOldestPayloadIdIsForgottenFirst() throws IOException {
         LaunchDarklyStandIn standIn = standIn(2, Duration.ofHours(24));
-        standIn.receive(BATCH, "p-1", "id");
-        standIn.receive(BATCH, "p-2", "id");
-        standIn.receive(BATCH, "p-3", "id");
-        standIn.receive(BATCH, "p-3", "id");
-        standIn.receive(BATCH, "p-2", "id");
-        standIn.receive(BATCH, "p-1", "id");
+        standIn.receive(BATCH, null, "p-1", "id");
+        standIn.receive(BATCH, null, "p-2", "id");
+        standIn.receive(BATCH, null, "p-3", "id");
+        standIn.receive(BATCH, null, "p-3", "id");
+        standIn.receive(BATCH, null, "p-2", "id");
+        standIn.receive(BATCH, null, "p-1", "id");
 
         assertThat(recordedPayloadIds()).containsExactly("p-1", "p-2", "p-3", "p-1");
+    }
+
+    @Test
+    void aGzippedBatchIsRecordedAsItsJson() throws IOException {
+        LaunchDarklyStandIn standIn = standIn(10, Duration.ofHours(24));
+        standIn.receive(RequestCompression.gzipped(BATCH), "gzip", "p-1", "id");
+        standIn.receive(BATCH, null, "p-2", "id");
+
+        List<String> lines = Files.readAllLines(work.resolve("received.ndjson"));
+        assertThat(lines).hasSize(2);
+        assertThat(MAPPER.readTree(lines.get(0)).get("events")).isEqualTo(MAPPER.readTree(BATCH))
+                .isEqualTo(MAPPER.readTree(lines.get(1)).get("events"));
     }
 
     @Test
