@@ -43,7 +43,8 @@ import org.apache.camel.main.Main;
  * Runs the same synthetic Segment file through (1) a plain loop that only reads, parses, maps and serialises with
  * Jackson and the project's transformers, and (2) the whole application (file route, pipeline, batching, HTTP POSTs)
  * into a local stand-in that reads and discards request bodies; prints both rates, their ratio, the number of HTTP
- * requests and the peak heap of each. Usage: {@code bench/run.sh [events]}.
+ * requests, the peak heap and the CPU time per 1,000 events of each. Usage: {@code bench/run.sh [events] [--file-only]}
+ * ({@code --file-only}: the file part alone, without the outage, HTTP and Kafka parts).
  */
 public final class Benchmark {
 
@@ -55,7 +56,10 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        List<String> arguments = List.of(args);
+        boolean fileOnly = arguments.contains("--file-only");
+        int events = arguments.stream().filter(a -> !a.startsWith("--")).findFirst().map(Integer::parseInt)
+                .orElse(1_000_000);
         Path work = Path.of("target", "bench").toAbsolutePath();
         Path file = work.resolve("segment-events.ndjson.gz");
         System.out.printf(Locale.ROOT, "Generating %,d events...%n", events);
@@ -65,18 +69,20 @@ public final class Benchmark {
         plainLoop(file); // warm-up: JIT, class loading
         HeapPeak plainPeak = HeapPeak.start();
         long start = System.nanoTime();
+        long plainCpuStart = processCpuNanos();
         long[] plain = plainLoop(file);
+        long plainCpu = processCpuNanos() - plainCpuStart;
         double plainSeconds = (System.nanoTime() - start) / 1e9;
         long plainHeap = plainPeak.stop();
 
         // The same run without the delivery log first, as the baseline of the log's cost.
         StandIn withoutLog = StandIn.start();
-        double noLogSeconds = runApplication(work, file, withoutLog.port(), false)[0];
+        double noLogSeconds = runApplication(work, file, withoutLog, false).committedSeconds();
         withoutLog.stop();
         StandIn standIn = StandIn.start();
         HeapPeak appPeak = HeapPeak.start();
-        double[] appRun = runApplication(work, file, standIn.port(), true);
-        double appSeconds = appRun[0];
+        ApplicationRun appRun = runApplication(work, file, standIn, true);
+        double appSeconds = appRun.committedSeconds();
         long appHeap = appPeak.stop();
         standIn.stop();
         long logRows = loggedEvents(work);
@@ -90,16 +96,22 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "application, file -> HTTP      %,.0f events/s (%.2f s, peak heap %d MiB)%n",
                 appRate, appSeconds, appHeap >> 20);
         System.out.printf(Locale.ROOT, "ratio application / plain      %.2f%n", appRate / plainRate);
+        System.out.printf(Locale.ROOT, "CPU per 1,000 events           plain %.2f ms, application %.2f ms (%.2f ms"
+                + " without the stand-in's threads)%n", plainCpu / 1e3 / events, appRun.cpuNanos() / 1e3 / events,
+                (appRun.cpuNanos() - appRun.standInCpuNanos()) / 1e3 / events);
         double noLogRate = events / noLogSeconds;
         System.out.printf(Locale.ROOT, "the same without delivery log  %,.0f events/s (%.2f s), ratio %.2f%n",
                 noLogRate, noLogSeconds, noLogRate / plainRate);
         System.out.printf(Locale.ROOT, "ratio with log / without       %.2f (log: %,d events, written %.2f s after"
-                + " the file was committed)%n", appRate / noLogRate, logRows, appRun[1]);
+                + " the file was committed)%n", appRate / noLogRate, logRows, appRun.logDrainSeconds());
         System.out.printf(Locale.ROOT, "HTTP requests                  %,d (%,d events, %,d bytes)%n",
                 standIn.requests.get(), standIn.events.get(), standIn.bytes.get());
         System.out.printf(Locale.ROOT, "max heap (-Xmx)                %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
         if (standIn.events.get() != plain[0]) {
             throw new IllegalStateException("the stand-in received " + standIn.events.get() + " events, expected " + plain[0]);
+        }
+        if (fileOnly) {
+            System.exit(0);
         }
         outage(work, file, plain[0]);
         httpLoad(work);
@@ -256,20 +268,39 @@ public final class Benchmark {
     }
 
     /**
-     * Runs the application on the file; returns the seconds until the file was committed, and those until the delivery
-     * log had written what it was handed (its writer is drained when the application stops).
+     * One run of the application on the file.
+     *
+     * @param committedSeconds until the file was committed
+     * @param logDrainSeconds  from then until the delivery log had written what it was handed (its writer is drained
+     *                         when the application stops)
+     * @param cpuNanos         the process's CPU time until the file was committed: every thread of the JVM, the
+     *                         garbage collector, the JIT and the stand-in included
+     * @param standInCpuNanos  the stand-in's threads' share of it
      */
-    private static double[] runApplication(Path work, Path file, int standInPort, boolean deliveryLog)
+    private record ApplicationRun(double committedSeconds, double logDrainSeconds, long cpuNanos, long standInCpuNanos) {
+    }
+
+    private static ApplicationRun runApplication(Path work, Path file, StandIn standIn, boolean deliveryLog)
             throws Exception {
         Main main = new Main(Application.class);
-        Properties settings = applicationSettings(work, standInPort);
+        Properties settings = applicationSettings(work, standIn.port());
         settings.setProperty("delivery-log.enabled", Boolean.toString(deliveryLog));
         main.setOverrideProperties(settings);
         main.start();
-        double committed = dropAndAwaitDone(work, file);
+        Path dropped = stage(work, file);
+        long cpu = processCpuNanos();
+        long standInCpu = standIn.cpuNanos();
+        double committed = dropAndAwaitDone(work, dropped, file);
+        cpu = processCpuNanos() - cpu;
+        standInCpu = standIn.cpuNanos() - standInCpu;
         long stopping = System.nanoTime();
         main.stop();
-        return new double[] {committed, (System.nanoTime() - stopping) / 1e9};
+        return new ApplicationRun(committed, (System.nanoTime() - stopping) / 1e9, cpu, standInCpu);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** The events in the delivery log of the last run. */
@@ -284,11 +315,22 @@ public final class Benchmark {
 
     /** Drops the file into the inbox and returns the seconds until it is committed. */
     private static double dropAndAwaitDone(Path work, Path file) throws Exception {
+        return dropAndAwaitDone(work, stage(work, file), file);
+    }
+
+    /** Copies the file into the inbox under a name the inbox does not read. */
+    private static Path stage(Path work, Path file) throws IOException {
         Path inbox = work.resolve("inbox");
-        Path done = work.resolve("done").resolve(file.getFileName());
         Files.createDirectories(inbox);
         Path hidden = inbox.resolve(".incoming");
         Files.copy(file, hidden, StandardCopyOption.REPLACE_EXISTING);
+        return hidden;
+    }
+
+    /** Renames the staged copy to the file's name and returns the seconds until it is committed. */
+    private static double dropAndAwaitDone(Path work, Path hidden, Path file) throws Exception {
+        Path inbox = work.resolve("inbox");
+        Path done = work.resolve("done").resolve(file.getFileName());
         long start = System.nanoTime();
         Files.move(hidden, inbox.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
         while (!Files.exists(done)) {
@@ -375,7 +417,13 @@ public final class Benchmark {
         private final AtomicLong requests = new AtomicLong();
         private final AtomicLong events = new AtomicLong();
         private final AtomicLong bytes = new AtomicLong();
-        private final ExecutorService executor = Executors.newFixedThreadPool(4);
+        /** The threads the stand-in runs on: its handlers' and its server's dispatcher. */
+        private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final ExecutorService executor = Executors.newFixedThreadPool(4, task -> {
+            Thread thread = new Thread(task, "stand-in");
+            threads.add(thread);
+            return thread;
+        });
         private volatile int status = 202;
 
         private StandIn(HttpServer server) {
@@ -407,12 +455,22 @@ public final class Benchmark {
                 exchange.close();
             });
             server.setExecutor(standIn.executor);
+            List<Thread> before = List.copyOf(Thread.getAllStackTraces().keySet());
             server.start();
+            Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> !before.contains(thread) && thread.getName().startsWith("HTTP-Dispatcher"))
+                    .forEach(standIn.threads::add);
             return standIn;
         }
 
         int port() {
             return server.getAddress().getPort();
+        }
+
+        /** The CPU time of the stand-in's threads so far (of those alive). */
+        long cpuNanos() {
+            java.lang.management.ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+            return threads.stream().mapToLong(thread -> Math.max(0, cpu.getThreadCpuTime(thread.getId()))).sum();
         }
 
         void stop() {
