@@ -20,8 +20,25 @@ record EventLine(String messageId, String userId, String anonymousId, String typ
     private static final int FIELDS = 10;
 
     String text() {
-        return String.join("\t", clean(messageId), clean(userId), clean(anonymousId), clean(type), clean(event),
-                clean(destination), clean(mapping), clean(position), clean(receivedAt), clean(reason)) + "\n";
+        return appendTo(new StringBuilder(96)).toString();
+    }
+
+    /** Appends the line's text to a group's index, without a string of its own (a line per event adds up). */
+    StringBuilder appendTo(StringBuilder index) {
+        appendClean(index, messageId).append('\t');
+        appendClean(index, userId).append('\t');
+        appendClean(index, anonymousId).append('\t');
+        appendClean(index, type).append('\t');
+        appendClean(index, event).append('\t');
+        appendClean(index, destination).append('\t');
+        appendClean(index, mapping).append('\t');
+        appendClean(index, position).append('\t');
+        appendClean(index, receivedAt).append('\t');
+        return appendClean(index, reason).append('\n');
+    }
+
+    private static StringBuilder appendClean(StringBuilder index, String value) {
+        return index.append(clean(value));
     }
 
     /** The lines of a group's index, in the order they were written. */
