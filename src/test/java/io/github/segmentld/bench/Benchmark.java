@@ -70,8 +70,10 @@ public final class Benchmark {
         HeapPeak plainPeak = HeapPeak.start();
         long start = System.nanoTime();
         long plainCpuStart = processCpuNanos();
+        long plainAllocatedStart = allocatedBytes();
         long[] plain = plainLoop(file);
         long plainCpu = processCpuNanos() - plainCpuStart;
+        long plainAllocated = allocatedBytes() - plainAllocatedStart;
         double plainSeconds = (System.nanoTime() - start) / 1e9;
         long plainHeap = plainPeak.stop();
 
@@ -99,6 +101,8 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "CPU per 1,000 events           plain %.2f ms, application %.2f ms (%.2f ms"
                 + " without the stand-in's threads)%n", plainCpu / 1e3 / events, appRun.cpuNanos() / 1e3 / events,
                 (appRun.cpuNanos() - appRun.standInCpuNanos()) / 1e3 / events);
+        System.out.printf(Locale.ROOT, "allocated per 1,000 events     plain %,d KiB, application %,d KiB%n",
+                plainAllocated / events, appRun.allocatedBytes() / events);
         double noLogRate = events / noLogSeconds;
         System.out.printf(Locale.ROOT, "the same without delivery log  %,.0f events/s (%.2f s), ratio %.2f%n",
                 noLogRate, noLogSeconds, noLogRate / plainRate);
@@ -276,8 +280,10 @@ public final class Benchmark {
      * @param cpuNanos         the process's CPU time until the file was committed: every thread of the JVM, the
      *                         garbage collector, the JIT and the stand-in included
      * @param standInCpuNanos  the stand-in's threads' share of it
+     * @param allocatedBytes   the heap allocated by the threads of the JVM until the file was committed
      */
-    private record ApplicationRun(double committedSeconds, double logDrainSeconds, long cpuNanos, long standInCpuNanos) {
+    private record ApplicationRun(double committedSeconds, double logDrainSeconds, long cpuNanos, long standInCpuNanos,
+                                  long allocatedBytes) {
     }
 
     private static ApplicationRun runApplication(Path work, Path file, StandIn standIn, boolean deliveryLog)
@@ -289,13 +295,25 @@ public final class Benchmark {
         main.start();
         Path dropped = stage(work, file);
         long cpu = processCpuNanos();
+        long allocated = allocatedBytes();
         long standInCpu = standIn.cpuNanos();
         double committed = dropAndAwaitDone(work, dropped, file);
         cpu = processCpuNanos() - cpu;
+        allocated = allocatedBytes() - allocated;
         standInCpu = standIn.cpuNanos() - standInCpu;
         long stopping = System.nanoTime();
         main.stop();
-        return new ApplicationRun(committed, (System.nanoTime() - stopping) / 1e9, cpu, standInCpu);
+        return new ApplicationRun(committed, (System.nanoTime() - stopping) / 1e9, cpu, standInCpu, allocated);
+    }
+
+    /**
+     * The heap allocated so far by the JVM's live threads (a figure that does not depend on how busy the machine is,
+     * unlike time): the plain loop's and the application's threads live through their runs.
+     */
+    private static long allocatedBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        return java.util.Arrays.stream(threads.getThreadAllocatedBytes(threads.getAllThreadIds()))
+                .filter(bytes -> bytes > 0).sum();
     }
 
     private static long processCpuNanos() {
