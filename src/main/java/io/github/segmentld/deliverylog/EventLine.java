@@ -25,20 +25,11 @@ record EventLine(String messageId, String userId, String anonymousId, String typ
 
     /** Appends the line's text to a group's index, without a string of its own (a line per event adds up). */
     StringBuilder appendTo(StringBuilder index) {
-        appendClean(index, messageId).append('\t');
-        appendClean(index, userId).append('\t');
-        appendClean(index, anonymousId).append('\t');
-        appendClean(index, type).append('\t');
-        appendClean(index, event).append('\t');
-        appendClean(index, destination).append('\t');
-        appendClean(index, mapping).append('\t');
-        appendClean(index, position).append('\t');
-        appendClean(index, receivedAt).append('\t');
-        return appendClean(index, reason).append('\n');
-    }
-
-    private static StringBuilder appendClean(StringBuilder index, String value) {
-        return index.append(clean(value));
+        return index.append(clean(messageId)).append('\t').append(clean(userId)).append('\t')
+                .append(clean(anonymousId)).append('\t').append(clean(type)).append('\t').append(clean(event))
+                .append('\t').append(clean(destination)).append('\t').append(clean(mapping)).append('\t')
+                .append(clean(position)).append('\t').append(clean(receivedAt)).append('\t').append(clean(reason))
+                .append('\n');
     }
 
     /** The lines of a group's index, in the order they were written. */

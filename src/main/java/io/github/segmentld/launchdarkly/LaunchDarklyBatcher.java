@@ -17,7 +17,8 @@ import org.apache.camel.ExchangeProperty;
 /**
  * Turns what the actions made of a chunk into that chunk's batches, one per destination instance that has events,
  * each with its own URL and payload ID. A chunk is bounded by {@code pipeline.chunk-size}
- * Segment events, so a batch holds at most that many events per mapping of its instance that matched them.
+ * Segment events, so a batch holds at most that many events per mapping of its instance that matched them. It also
+ * writes each batch's request body.
  */
 public class LaunchDarklyBatcher {
 
