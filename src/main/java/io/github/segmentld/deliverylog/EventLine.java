@@ -20,8 +20,16 @@ record EventLine(String messageId, String userId, String anonymousId, String typ
     private static final int FIELDS = 10;
 
     String text() {
-        return String.join("\t", clean(messageId), clean(userId), clean(anonymousId), clean(type), clean(event),
-                clean(destination), clean(mapping), clean(position), clean(receivedAt), clean(reason)) + "\n";
+        return appendTo(new StringBuilder(96)).toString();
+    }
+
+    /** Appends the line's text to a group's index, without a string of its own (a line per event adds up). */
+    StringBuilder appendTo(StringBuilder index) {
+        return index.append(clean(messageId)).append('\t').append(clean(userId)).append('\t')
+                .append(clean(anonymousId)).append('\t').append(clean(type)).append('\t').append(clean(event))
+                .append('\t').append(clean(destination)).append('\t').append(clean(mapping)).append('\t')
+                .append(clean(position)).append('\t').append(clean(receivedAt)).append('\t').append(clean(reason))
+                .append('\n');
     }
 
     /** The lines of a group's index, in the order they were written. */

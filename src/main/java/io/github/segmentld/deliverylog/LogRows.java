@@ -53,7 +53,7 @@ final class LogRows {
         GroupCounts counts = new GroupCounts();
         for (LaunchDarklyEvent event : batch.events()) {
             EventLine line = line(source, event.segmentEvent(), batch.destination().name(), event.mapping(), null);
-            index.append(line.text());
+            line.appendTo(index);
             counts.add(line);
         }
         String payload;
@@ -82,7 +82,7 @@ final class LogRows {
             String reason = taken.contains(event) ? null : matcher.whyFiltered(event);
             if (reason != null) {
                 EventLine line = line(chunk.source(), event, event.destination(), null, reason);
-                filtered.append(line.text());
+                line.appendTo(filtered);
                 filteredCounts.add(line);
                 filteredCount++;
             }
@@ -94,7 +94,7 @@ final class LogRows {
             MappedEvent mapped = invalid.event();
             EventLine line = line(chunk.source(), mapped.event(), mapped.mapping().destination(),
                     mapped.mapping().name(), invalid.kind());
-            rejected.append(line.text());
+            line.appendTo(rejected);
             rejectedCounts.add(line);
             details.addObject().put("detail", invalid.reason())
                     .set("segmentEvent", redaction.segmentEvent(mapped.event().json()));
@@ -104,7 +104,7 @@ final class LogRows {
             EventLine line = new EventLine(null, null, null, null, null, rejection.destination(), rejection.mapping(),
                     source.positionUnit() + " " + rejection.position(), Long.toString(source.receivedAt()),
                     rejection.kind());
-            rejected.append(line.text());
+            line.appendTo(rejected);
             rejectedCounts.add(line);
             String raw = rejection.event() != null ? rejection.event().toString() : rejection.raw();
             details.addObject().put("detail", rejection.reason()).put("segmentEvent", redaction.enabled() ? null : raw);

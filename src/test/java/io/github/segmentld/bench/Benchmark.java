@@ -44,7 +44,8 @@ import org.apache.camel.main.Main;
  * Runs the same synthetic Segment file through (1) a plain loop that only reads, parses, maps and serialises with
  * Jackson and the project's transformers, and (2) the whole application (file route, pipeline, batching, HTTP POSTs)
  * into a local stand-in that reads and discards request bodies; prints both rates, their ratio, the number of HTTP
- * requests and the peak heap of each. Usage: {@code bench/run.sh [events]}.
+ * requests, the peak heap and the CPU time per 1,000 events of each. Usage: {@code bench/run.sh [events] [--file-only]}
+ * ({@code --file-only}: the file part alone, without the outage, HTTP and Kafka parts).
  */
 public final class Benchmark {
 
@@ -56,7 +57,10 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        List<String> arguments = List.of(args);
+        boolean fileOnly = arguments.contains("--file-only");
+        int events = arguments.stream().filter(a -> !a.startsWith("--")).findFirst().map(Integer::parseInt)
+                .orElse(1_000_000);
         Path work = Path.of("target", "bench").toAbsolutePath();
         Path file = work.resolve("segment-events.ndjson.gz");
         System.out.printf(Locale.ROOT, "Generating %,d events...%n", events);
@@ -66,18 +70,22 @@ public final class Benchmark {
         plainLoop(file); // warm-up: JIT, class loading
         HeapPeak plainPeak = HeapPeak.start();
         long start = System.nanoTime();
+        long plainCpuStart = processCpuNanos();
+        long plainAllocatedStart = allocatedBytes();
         long[] plain = plainLoop(file);
+        long plainCpu = processCpuNanos() - plainCpuStart;
+        long plainAllocated = allocatedBytes() - plainAllocatedStart;
         double plainSeconds = (System.nanoTime() - start) / 1e9;
         long plainHeap = plainPeak.stop();
 
         // The same run without the delivery log first, as the baseline of the log's cost.
         StandIn withoutLog = StandIn.start();
-        double noLogSeconds = runApplication(work, file, withoutLog.port(), false)[0];
+        double noLogSeconds = runApplication(work, file, withoutLog, false).committedSeconds();
         withoutLog.stop();
         StandIn standIn = StandIn.start();
         HeapPeak appPeak = HeapPeak.start();
-        double[] appRun = runApplication(work, file, standIn.port(), true);
-        double appSeconds = appRun[0];
+        ApplicationRun appRun = runApplication(work, file, standIn, true);
+        double appSeconds = appRun.committedSeconds();
         long appHeap = appPeak.stop();
         standIn.stop();
         long logRows = loggedEvents(work);
@@ -91,11 +99,16 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "application, file -> HTTP      %,.0f events/s (%.2f s, peak heap %d MiB)%n",
                 appRate, appSeconds, appHeap >> 20);
         System.out.printf(Locale.ROOT, "ratio application / plain      %.2f%n", appRate / plainRate);
+        System.out.printf(Locale.ROOT, "CPU per 1,000 events           plain %.2f ms, application %.2f ms (%.2f ms"
+                + " without the stand-in's threads)%n", plainCpu / 1e3 / events, appRun.cpuNanos() / 1e3 / events,
+                (appRun.cpuNanos() - appRun.standInCpuNanos()) / 1e3 / events);
+        System.out.printf(Locale.ROOT, "allocated per 1,000 events     plain %,d KiB, application %,d KiB%n",
+                plainAllocated / events, appRun.allocatedBytes() / events);
         double noLogRate = events / noLogSeconds;
         System.out.printf(Locale.ROOT, "the same without delivery log  %,.0f events/s (%.2f s), ratio %.2f%n",
                 noLogRate, noLogSeconds, noLogRate / plainRate);
         System.out.printf(Locale.ROOT, "ratio with log / without       %.2f (log: %,d events, written %.2f s after"
-                + " the file was committed)%n", appRate / noLogRate, logRows, appRun[1]);
+                + " the file was committed)%n", appRate / noLogRate, logRows, appRun.logDrainSeconds());
         System.out.printf(Locale.ROOT, "HTTP requests                  %,d (%,d events, %,d bytes)%n",
                 standIn.requests.get(), standIn.events.get(), standIn.bytes.get());
         // the plain figure needs no run of its own: it is the same requests' JSON, gunzipped by the stand-in
@@ -105,6 +118,9 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "max heap (-Xmx)                %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
         if (standIn.events.get() != plain[0]) {
             throw new IllegalStateException("the stand-in received " + standIn.events.get() + " events, expected " + plain[0]);
+        }
+        if (fileOnly) {
+            System.exit(0);
         }
         outage(work, file, plain[0]);
         httpLoad(work);
@@ -261,20 +277,53 @@ public final class Benchmark {
     }
 
     /**
-     * Runs the application on the file; returns the seconds until the file was committed, and those until the delivery
-     * log had written what it was handed (its writer is drained when the application stops).
+     * One run of the application on the file.
+     *
+     * @param committedSeconds until the file was committed
+     * @param logDrainSeconds  from then until the delivery log had written what it was handed (its writer is drained
+     *                         when the application stops)
+     * @param cpuNanos         the process's CPU time until the file was committed: every thread of the JVM, the
+     *                         garbage collector, the JIT and the stand-in included
+     * @param standInCpuNanos  the stand-in's threads' share of it
+     * @param allocatedBytes   the heap allocated by the threads of the JVM until the file was committed
      */
-    private static double[] runApplication(Path work, Path file, int standInPort, boolean deliveryLog)
+    private record ApplicationRun(double committedSeconds, double logDrainSeconds, long cpuNanos, long standInCpuNanos,
+                                  long allocatedBytes) {
+    }
+
+    private static ApplicationRun runApplication(Path work, Path file, StandIn standIn, boolean deliveryLog)
             throws Exception {
         Main main = new Main(Application.class);
-        Properties settings = applicationSettings(work, standInPort);
+        Properties settings = applicationSettings(work, standIn.port());
         settings.setProperty("delivery-log.enabled", Boolean.toString(deliveryLog));
         main.setOverrideProperties(settings);
         main.start();
-        double committed = dropAndAwaitDone(work, file);
+        Path dropped = stage(work, file);
+        long cpu = processCpuNanos();
+        long allocated = allocatedBytes();
+        long standInCpu = standIn.cpuNanos();
+        double committed = dropAndAwaitDone(work, dropped, file);
+        cpu = processCpuNanos() - cpu;
+        allocated = allocatedBytes() - allocated;
+        standInCpu = standIn.cpuNanos() - standInCpu;
         long stopping = System.nanoTime();
         main.stop();
-        return new double[] {committed, (System.nanoTime() - stopping) / 1e9};
+        return new ApplicationRun(committed, (System.nanoTime() - stopping) / 1e9, cpu, standInCpu, allocated);
+    }
+
+    /**
+     * The heap allocated so far by the JVM's live threads (a figure that does not depend on how busy the machine is,
+     * unlike time): the plain loop's and the application's threads live through their runs.
+     */
+    private static long allocatedBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        return java.util.Arrays.stream(threads.getThreadAllocatedBytes(threads.getAllThreadIds()))
+                .filter(bytes -> bytes > 0).sum();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** The events in the delivery log of the last run. */
@@ -289,11 +338,22 @@ public final class Benchmark {
 
     /** Drops the file into the inbox and returns the seconds until it is committed. */
     private static double dropAndAwaitDone(Path work, Path file) throws Exception {
+        return dropAndAwaitDone(work, stage(work, file), file);
+    }
+
+    /** Copies the file into the inbox under a name the inbox does not read. */
+    private static Path stage(Path work, Path file) throws IOException {
         Path inbox = work.resolve("inbox");
-        Path done = work.resolve("done").resolve(file.getFileName());
         Files.createDirectories(inbox);
         Path hidden = inbox.resolve(".incoming");
         Files.copy(file, hidden, StandardCopyOption.REPLACE_EXISTING);
+        return hidden;
+    }
+
+    /** Renames the staged copy to the file's name and returns the seconds until it is committed. */
+    private static double dropAndAwaitDone(Path work, Path hidden, Path file) throws Exception {
+        Path inbox = work.resolve("inbox");
+        Path done = work.resolve("done").resolve(file.getFileName());
         long start = System.nanoTime();
         Files.move(hidden, inbox.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
         while (!Files.exists(done)) {
@@ -386,7 +446,13 @@ public final class Benchmark {
         private final AtomicLong bytes = new AtomicLong();
         /** The JSON of the same requests, gunzipped: what plain requests would have sent. */
         private final AtomicLong jsonBytes = new AtomicLong();
-        private final ExecutorService executor = Executors.newFixedThreadPool(4);
+        /** The threads the stand-in runs on: its handlers' and its server's dispatcher. */
+        private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final ExecutorService executor = Executors.newFixedThreadPool(4, task -> {
+            Thread thread = new Thread(task, "stand-in");
+            threads.add(thread);
+            return thread;
+        });
         private volatile int status = 202;
 
         private StandIn(HttpServer server) {
@@ -420,12 +486,22 @@ public final class Benchmark {
                 exchange.close();
             });
             server.setExecutor(standIn.executor);
+            List<Thread> before = List.copyOf(Thread.getAllStackTraces().keySet());
             server.start();
+            Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> !before.contains(thread) && thread.getName().startsWith("HTTP-Dispatcher"))
+                    .forEach(standIn.threads::add);
             return standIn;
         }
 
         int port() {
             return server.getAddress().getPort();
+        }
+
+        /** The CPU time of the stand-in's threads so far (of those alive). */
+        long cpuNanos() {
+            java.lang.management.ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+            return threads.stream().mapToLong(thread -> Math.max(0, cpu.getThreadCpuTime(thread.getId()))).sum();
         }
 
         void stop() {

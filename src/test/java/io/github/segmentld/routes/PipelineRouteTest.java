@@ -4,6 +4,7 @@ import static io.github.segmentld.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Properties;
 
 import io.github.segmentld.Application;
 import io.github.segmentld.TestInbox;
@@ -31,7 +32,10 @@ class PipelineRouteTest extends CamelMainTestSupport {
     public void configureContext(CamelContextConfiguration context) {
         super.configureContext(context);
         inbox = TestInbox.create("pipeline-route");
-        context.withUseOverridePropertiesWithPropertiesComponent(inbox.properties("http://127.0.0.1:1"))
+        Properties settings = inbox.properties("http://127.0.0.1:1");
+        // The mock receives the JSON as it is: gzipped (the default), its body would be the compressed bytes.
+        settings.setProperty("launchdarkly.delivery.gzip", "false");
+        context.withUseOverridePropertiesWithPropertiesComponent(settings)
                 // Every http endpoint becomes mock:http:..., and the real request is not made.
                 .withMockEndpointsAndSkip("http:*");
     }
