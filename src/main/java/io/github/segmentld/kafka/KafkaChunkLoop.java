@@ -269,13 +269,7 @@ public final class KafkaChunkLoop implements Runnable {
      * are processed only once it is committed), asynchronously for chunks settled.
      */
     private void commit(boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> points = new HashMap<>();
-        for (PartitionPlan plan : plans.values()) {
-            OffsetAndMetadata point = plan.commitPoint();
-            if (point != null) {
-                points.put(plan.partition, point);
-            }
-        }
+        Map<TopicPartition, OffsetAndMetadata> points = commitPoints(plans.values());
         if (points.isEmpty()) {
             return;
         }
@@ -310,14 +304,8 @@ public final class KafkaChunkLoop implements Runnable {
         while (leaving.stream().anyMatch(plan -> plan.inFlight > 0) && System.currentTimeMillis() < deadline) {
             drain(Math.max(1, Math.min(FULL_WAIT_MILLIS, deadline - System.currentTimeMillis())));
         }
-        Map<TopicPartition, OffsetAndMetadata> points = new HashMap<>();
-        for (PartitionPlan plan : leaving) {
-            OffsetAndMetadata point = plan.commitPoint();
-            if (point != null) {
-                points.put(plan.partition, point);
-            }
-            plans.remove(plan.partition);
-        }
+        Map<TopicPartition, OffsetAndMetadata> points = commitPoints(leaving);
+        leaving.forEach(plan -> plans.remove(plan.partition));
         try {
             if (!points.isEmpty()) {
                 consumer.commitSync(points);
@@ -326,6 +314,17 @@ public final class KafkaChunkLoop implements Runnable {
             LOG.info("Kafka: the settled chunks of {} are read again by their next owner ({})", points.keySet(),
                     notCommitted.toString());
         }
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> commitPoints(Collection<PartitionPlan> of) {
+        Map<TopicPartition, OffsetAndMetadata> points = new HashMap<>();
+        for (PartitionPlan plan : of) {
+            OffsetAndMetadata point = plan.commitPoint();
+            if (point != null) {
+                points.put(plan.partition, point);
+            }
+        }
+        return points;
     }
 
     private static void sleep(long millis) {
