@@ -18,7 +18,6 @@ import io.github.segmentld.kafka.KafkaChunks.Cut;
 import io.github.segmentld.kafka.PartitionPlan.Chunk;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -163,12 +162,7 @@ public final class KafkaChunkLoop implements Runnable {
                 // a failed partition is read again from its first unsettled chunk (rewindFailed seeks there)
                 continue;
             }
-            List<ConsumerRecord<byte[], byte[]>> polled = records.records(partition);
-            List<Chunk> chunks = plan.cut(polled, chunkSize);
-            if (plan.rereadFrom(polled)) {
-                // the poll stopped inside a planned chunk: it is read again, whole, by a next poll
-                consumer.seek(partition, plan.next());
-            }
+            List<Chunk> chunks = plan.cut(records.records(partition), chunkSize);
             if (!chunks.isEmpty()) {
                 firstCut.put(plan, chunks.get(0).cut.start());
             }

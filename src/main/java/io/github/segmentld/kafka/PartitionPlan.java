@@ -36,6 +36,8 @@ final class PartitionPlan {
     private final Deque<Chunk> cut = new ArrayDeque<>();
     /** The ends of the planned chunks not cut yet (after {@link #next}). */
     private final Deque<Long> ahead = new ArrayDeque<>();
+    /** The records read of a planned chunk that a poll stopped inside of: cut once the next polls bring the rest. */
+    private final List<ConsumerRecord<byte[], byte[]>> partial = new ArrayList<>();
     /** Where the next chunk starts; -1 before the first record of a partition with nothing committed. */
     private long next;
     /** The chunks handed to the pipeline and not settled yet. */
@@ -59,14 +61,18 @@ final class PartitionPlan {
 
     /**
      * Cuts records read (in offset order, from where the partition's position is) into chunks: at the planned ends,
-     * then every {@code chunkSize} records. Returns the chunks cut; a poll that stops inside a planned chunk leaves its
-     * records to be read again, whole, from {@link #next()}: see {@link #rereadFrom()}.
+     * then every {@code chunkSize} records. Returns the chunks cut; the records of a planned chunk that a poll stopped
+     * inside of are kept until the next polls bring the rest of it (polls smaller than the chunk included).
      */
     List<Chunk> cut(List<ConsumerRecord<byte[], byte[]>> polled, int chunkSize) {
-        List<ConsumerRecord<byte[], byte[]>> records = polled;
-        if (next >= 0 && !records.isEmpty() && records.get(0).offset() < next) {
-            // read before a seek took effect: those records are cut already
-            records = records.stream().filter(record -> record.offset() >= next).toList();
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(partial);
+        partial.clear();
+        for (ConsumerRecord<byte[], byte[]> record : polled) {
+            // a record before next was read before a seek took effect: it is cut already
+            if (record.offset() >= next && (records.isEmpty()
+                    || record.offset() > records.get(records.size() - 1).offset())) {
+                records.add(record);
+            }
         }
         List<Chunk> chunks = new ArrayList<>();
         if (records.isEmpty()) {
@@ -87,6 +93,7 @@ final class PartitionPlan {
             if (!ahead.isEmpty()) {
                 end = ahead.peekFirst();
                 if (end > last) {
+                    partial.addAll(records.subList(taken, records.size()));
                     break;
                 }
                 ahead.removeFirst();
@@ -105,16 +112,6 @@ final class PartitionPlan {
         return chunks;
     }
 
-    /** Where the partition is read on from: after the chunks cut. */
-    long next() {
-        return next;
-    }
-
-    /** Whether the records after the chunks cut must be read again (the poll stopped inside a planned chunk). */
-    boolean rereadFrom(List<ConsumerRecord<byte[], byte[]>> polled) {
-        return !polled.isEmpty() && polled.get(polled.size() - 1).offset() >= next;
-    }
-
     /** Where the first chunk not settled starts, or -1. */
     long firstUnsettled() {
         return cut.stream().filter(chunk -> !chunk.settled).mapToLong(chunk -> chunk.cut.start()).findFirst()
@@ -126,6 +123,7 @@ final class PartitionPlan {
      * offsets) and returns where the partition is read again from.
      */
     long rewind(long from) {
+        partial.clear();
         List<Long> ends = new ArrayList<>();
         for (Iterator<Chunk> chunks = cut.iterator(); chunks.hasNext(); ) {
             Chunk chunk = chunks.next();
