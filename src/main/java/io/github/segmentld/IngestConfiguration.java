@@ -12,7 +12,7 @@ import io.github.segmentld.ingest.DoneRetention;
 import io.github.segmentld.ingest.InputIdentities;
 import io.github.segmentld.kafka.KafkaAcceptedLog;
 import io.github.segmentld.kafka.KafkaChunks;
-import io.github.segmentld.kafka.KafkaRecordHandles;
+import io.github.segmentld.kafka.KafkaSourceComponent;
 import io.github.segmentld.ingest.RefusedEvents;
 import io.github.segmentld.ingest.SegmentFileReader;
 import io.github.segmentld.ingest.SegmentRequestReader;
@@ -59,10 +59,16 @@ public class IngestConfiguration {
         return new KafkaChunks(new ObjectMapper(), chunkSize, maxRecordBytes);
     }
 
-    /** The Kafka route's manual commit factory: records carry their consumer and offset to {@link KafkaChunks}. */
-    @BindToRegistry(lazy = true)
-    public KafkaRecordHandles kafkaRecordHandles() {
-        return new KafkaRecordHandles();
+    /** The Kafka source's endpoints ({@code kafka-source:<topics>}, routes/ingest-kafka.yaml). */
+    @BindToRegistry(value = "kafka-source", lazy = true)
+    public KafkaSourceComponent kafkaSource(@PropertyInject("kafka.group-id") String groupId,
+                                            @PropertyInject("kafka.consumers") int consumers,
+                                            @PropertyInject("kafka.max-poll-records") int maxPollRecords,
+                                            @PropertyInject("pipeline.concurrency") int concurrency,
+                                            @PropertyInject("kafka.retry-delay-ms") long retryDelayMillis,
+                                            KafkaClients clients, KafkaChunks kafkaChunks) {
+        return new KafkaSourceComponent(clients, kafkaChunks,
+                new KafkaSourceComponent.Settings(groupId, consumers, maxPollRecords, concurrency, retryDelayMillis));
     }
 
     @BindToRegistry(lazy = true)
