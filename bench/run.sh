@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: a synthetic gzipped NDJSON file of Segment events through the whole application into a local stand-in,
 # against a plain Jackson loop over the same file in the same JVM. Usage: bench/run.sh [events] (default 1,000,000).
+# bench/run.sh http runs the HTTP part alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath

@@ -55,8 +55,12 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path work = Path.of("target", "bench").toAbsolutePath();
+        if (args.length > 0 && args[0].equals("http")) {
+            httpLoad(work);
+            System.exit(0);
+        }
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path file = work.resolve("segment-events.ndjson.gz");
         System.out.printf(Locale.ROOT, "Generating %,d events...%n", events);
         long jsonBytes = SyntheticSegmentFile.write(file, events, 42);
@@ -188,6 +192,8 @@ public final class Benchmark {
             System.out.printf(Locale.ROOT, "Tracking API (spooled, fsync)   %,.0f events/s accepted (%s failed)%n",
                     sourceRate, source[2]);
             System.out.printf(Locale.ROOT, "ratio Tracking API / bare       %.2f%n", sourceRate / bareRate);
+            System.out.printf(Locale.ROOT, "delivered to the stand-in       %,d events during the run%n",
+                    standIn.events.get());
         } finally {
             main.stop();
             standIn.stop();
