@@ -2,8 +2,8 @@ package io.github.segmentld.ingest;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,7 +19,7 @@ import io.github.segmentld.model.SegmentEvent;
  */
 final class HeldSegment {
 
-    private final List<SegmentEvent> events = new ArrayList<>();
+    private final Deque<SegmentEvent> events = new ArrayDeque<>();
     private final MessageDigest sha256 = InputIdentities.sha256();
     private long bytes;
     private long lines;
@@ -44,25 +44,23 @@ final class HeldSegment {
         return sha256.digest();
     }
 
-    /** The events, read like the file's lines. */
+    /** The events, read like the file's lines, once: each is let go of as it is taken, as a chunk holds it. */
     EventSource events(InputSource source) {
-        Iterator<SegmentEvent> next = events.iterator();
         return new EventSource() {
             private long position;
 
             @Override
             public SegmentEvent next() {
-                if (!next.hasNext()) {
-                    return null;
+                SegmentEvent event = events.poll();
+                if (event != null) {
+                    position = event.position();
                 }
-                SegmentEvent event = next.next();
-                position = event.position();
                 return event;
             }
 
             @Override
             public boolean atEnd() {
-                return !next.hasNext();
+                return events.isEmpty();
             }
 
             @Override
