@@ -265,11 +265,12 @@ final class SpoolLog {
         segment.force(true);
         segment.close();
         Path rolled = inboxDir.resolve(segmentPath.getFileName());
-        files.move(segmentPath, rolled);
+        // held before the move, so that the file route cannot find the file before its events
         if (segmentEvents != null) {
             held.rolled(rolled, segmentEvents);
             segmentEvents = null;
         }
+        files.move(segmentPath, rolled);
         segment = null;
         segmentPath = null;
         closedGenerations.put(generation, written);
