@@ -2,6 +2,7 @@ package io.github.segmentld.ingest;
 
 import java.util.List;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.model.Rejection;
 
 /**
@@ -15,8 +16,16 @@ import io.github.segmentld.model.Rejection;
  */
 public record AcceptedEvents(String sender, List<Event> events, List<Rejection> refused) {
 
-    /** One accepted event. */
-    public record Event(String messageId, String type, String user, byte[] json) {
+    /**
+     * One accepted event.
+     *
+     * @param parsed the event as {@code json} holds it, for the spool to keep in memory; null when not at hand
+     */
+    public record Event(String messageId, String type, String user, byte[] json, ObjectNode parsed) {
+
+        public Event(String messageId, String type, String user, byte[] json) {
+            this(messageId, type, user, json, null);
+        }
     }
 
     public AcceptedEvents {

@@ -66,6 +66,8 @@ public class SegmentRequestReader {
     static final int MAX_MESSAGE_ID_CHARS = 100;
     private static final int UTF8_CHECK_BLOCK = 8192;
     private static final String WRITE_KEY = "writeKey";
+    private static final byte[] WRITTEN_INFINITY = "Infinity\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] WRITTEN_NAN = "\"NaN\"".getBytes(StandardCharsets.US_ASCII);
 
     private final ObjectMapper mapper;
     private final int maxRequestBytes;
@@ -141,9 +143,9 @@ public class SegmentRequestReader {
 
     /** The request's events that pass the per-event rules, stamped and written back as JSON for the spool. */
     public AcceptedEvents acceptedEvents(TrackingApiRequest request, @Header(SOURCE_HEADER) String sender) {
-        Instant receivedAt = Instant.ofEpochMilli(clock.millis());
+        Arrival receivedAt = new Arrival(clock.millis());
         InputSource source = new InputSource("POST /v1/" + request.call() + " from " + sender, "http", "item",
-                receivedAt.toEpochMilli());
+                receivedAt.millis);
         ObjectNode root = request.body();
         List<AcceptedEvents.Event> accepted = new ArrayList<>();
         List<Rejection> refused = new ArrayList<>();
@@ -202,7 +204,8 @@ public class SegmentRequestReader {
                     problem = "the event is " + bytes.length + " bytes, over the limit of " + maxEventBytes;
                 } else {
                     accepted.add(new AcceptedEvents.Event(event.get("messageId").asText(), event.path("type").asText(),
-                            event.path("userId").asText(event.path("anonymousId").asText("")), bytes));
+                            event.path("userId").asText(event.path("anonymousId").asText("")), bytes,
+                            readBackAlike(bytes) ? event : null));
                     return;
                 }
             } catch (RuntimeException unexpected) {
@@ -210,6 +213,28 @@ public class SegmentRequestReader {
             }
         }
         refused.add(refusal(source, item, problem, BatchEnvelope.abbreviate(event.toString())));
+    }
+
+    /**
+     * Whether the event read back from its written JSON equals the event as parsed, so that the spool may hold it in
+     * memory: not when a number beyond a double's range (1e999) was written as the string "Infinity" ("-Infinity",
+     * "NaN"). A string of that text is taken for one too; such an event is then read from disk.
+     */
+    private static boolean readBackAlike(byte[] json) {
+        return indexOf(json, WRITTEN_INFINITY) < 0 && indexOf(json, WRITTEN_NAN) < 0;
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        outer:
+        for (int i = 0; i <= bytes.length - part.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (bytes[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static Rejection refusal(InputSource source, long item, String reason, String raw) {
@@ -243,24 +268,50 @@ public class SegmentRequestReader {
     }
 
     /** Segment's server-side fields: receivedAt, the clock-corrected timestamp, and a messageId. */
-    private static void stamp(ObjectNode event, JsonNode batchSentAt, Instant receivedAt) {
-        long received = receivedAt.toEpochMilli();
+    private static void stamp(ObjectNode event, JsonNode batchSentAt, Arrival receivedAt) {
+        long received = receivedAt.millis;
         JsonNode original = event.hasNonNull("timestamp") ? event.get("timestamp") : event.get("originalTimestamp");
         JsonNode sentAt = event.hasNonNull("sentAt") ? event.get("sentAt") : batchSentAt;
         long timestamp = received;
         if (original != null && !original.isNull()) {
             long originalMillis = Timestamps.toEpochMillis(original, received);
             timestamp = sentAt != null && !sentAt.isNull()
-                    ? corrected(received, Timestamps.toEpochMillis(sentAt, received), originalMillis)
+                    ? corrected(received, receivedAt.sentAtMillis(sentAt), originalMillis)
                     : originalMillis;
             event.set("originalTimestamp", original);
         }
         if (sentAt != null && !sentAt.isNull()) {
             event.set("sentAt", sentAt);
         }
-        event.put("receivedAt", receivedAt.toString());
+        event.put("receivedAt", receivedAt.text);
         event.put("timestamp", Instant.ofEpochMilli(timestamp).toString());
         ensureMessageId(event);
+    }
+
+    /**
+     * The arrival of one request: its time, written once for all its events, and the sentAt of its events read once
+     * per distinct value (a batch's events carry the same one; reading a date costs about as much as parsing the
+     * event).
+     */
+    private static final class Arrival {
+
+        private final long millis;
+        private final String text;
+        private JsonNode lastSentAt;
+        private long lastSentAtMillis;
+
+        private Arrival(long millis) {
+            this.millis = millis;
+            this.text = Instant.ofEpochMilli(millis).toString();
+        }
+
+        private long sentAtMillis(JsonNode sentAt) {
+            if (!sentAt.equals(lastSentAt)) {
+                lastSentAtMillis = Timestamps.toEpochMillis(sentAt, millis);
+                lastSentAt = sentAt;
+            }
+            return lastSentAtMillis;
+        }
     }
 
     /** {@code receivedAt - (sentAt - originalTimestamp)}; when that is beyond epoch milliseconds, the arrival time. */

@@ -62,6 +62,10 @@ public final class Benchmark {
         int events = arguments.stream().filter(a -> !a.startsWith("--")).findFirst().map(Integer::parseInt)
                 .orElse(1_000_000);
         Path work = Path.of("target", "bench").toAbsolutePath();
+        if (arguments.contains("--http-only")) {
+            httpLoad(work);
+            System.exit(0);
+        }
         Path file = work.resolve("segment-events.ndjson.gz");
         System.out.printf(Locale.ROOT, "Generating %,d events...%n", events);
         long jsonBytes = SyntheticSegmentFile.write(file, events, 42);
@@ -209,6 +213,8 @@ public final class Benchmark {
             System.out.printf(Locale.ROOT, "Tracking API (spooled, fsync)   %,.0f events/s accepted (%s failed)%n",
                     sourceRate, source[2]);
             System.out.printf(Locale.ROOT, "ratio Tracking API / bare       %.2f%n", sourceRate / bareRate);
+            System.out.printf(Locale.ROOT, "delivered to the stand-in       %,d events during the run%n",
+                    standIn.events.get());
         } finally {
             main.stop();
             standIn.stop();

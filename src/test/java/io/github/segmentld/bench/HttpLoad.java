@@ -22,8 +22,30 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class HttpLoad {
 
     private static final int EVENTS_PER_BATCH = 100;
+    private static final byte[] MESSAGE_ID_PREFIX = "\"msg-".getBytes(StandardCharsets.US_ASCII);
 
     private HttpLoad() {
+    }
+
+    /**
+     * The body with the messageIds made unique to request {@code n} ("msg-" becomes "r<n>-"): the Tracking API accepts
+     * a messageId once, so a body sent again would be answered without its events being stored.
+     */
+    static byte[] withMessageIdsOf(int n, byte[] body) {
+        byte[] from = MESSAGE_ID_PREFIX;
+        byte[] to = ("\"r" + Integer.toString(n, 36) + "-").getBytes(StandardCharsets.US_ASCII);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(body.length + 100 * to.length);
+        int copied = 0;
+        for (int i = 0; i <= body.length - from.length; i++) {
+            if (body[i] == from[0] && java.util.Arrays.equals(body, i, i + from.length, from, 0, from.length)) {
+                out.write(body, copied, i - copied);
+                out.write(to, 0, to.length);
+                copied = i + from.length;
+                i = copied - 1;
+            }
+        }
+        out.write(body, copied, body.length - copied);
+        return out.toByteArray();
     }
 
     public static void main(String[] args) throws Exception {
@@ -52,7 +74,8 @@ public final class HttpLoad {
                 for (int n = sender; System.nanoTime() < deadline; n += senders) {
                     HttpRequest request = HttpRequest.newBuilder(url).header("Authorization", authorization)
                             .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(n % bodies.size()))).build();
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(withMessageIdsOf(n, bodies.get(n % bodies.size()))))
+                            .build();
                     try {
                         int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
                         (status == 200 ? requests : failed).incrementAndGet();
