@@ -1,12 +1,9 @@
 package io.github.segmentld.bench;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,14 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import io.github.segmentld.Application;
 import io.github.segmentld.Loopback;
 import io.github.segmentld.actions.Actions;
@@ -83,15 +76,15 @@ public final class Benchmark {
         long plainHeap = plainPeak.stop();
 
         // The same run without the delivery log first, as the baseline of the log's cost.
-        StandIn withoutLog = StandIn.start();
+        StandIn withoutLog = new StandIn();
         double noLogSeconds = runApplication(work, file, withoutLog, false).committedSeconds();
-        withoutLog.stop();
-        StandIn standIn = StandIn.start();
+        withoutLog.close();
+        StandIn standIn = new StandIn();
         HeapPeak appPeak = HeapPeak.start();
         ApplicationRun appRun = runApplication(work, file, standIn, true);
         double appSeconds = appRun.committedSeconds();
         long appHeap = appPeak.stop();
-        standIn.stop();
+        standIn.close();
         long logRows = loggedEvents(work);
 
         double plainRate = events / plainSeconds;
@@ -114,21 +107,21 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "ratio with log / without       %.2f (log: %,d events, written %.2f s after"
                 + " the file was committed)%n", appRate / noLogRate, logRows, appRun.logDrainSeconds());
         System.out.printf(Locale.ROOT, "HTTP requests                  %,d (%,d events, %,d bytes)%n",
-                standIn.requests.get(), standIn.events.get(), standIn.bytes.get());
+                standIn.requests(), standIn.events(), standIn.wireBytes());
         // the plain figure needs no run of its own: it is the same requests' JSON, gunzipped by the stand-in
         System.out.printf(Locale.ROOT, "bytes/event to LaunchDarkly    %.1f gzipped, %.1f as plain JSON (ratio %.3f)%n",
-                (double) standIn.bytes.get() / standIn.events.get(),
-                (double) standIn.jsonBytes.get() / standIn.events.get(), (double) standIn.bytes.get() / standIn.jsonBytes.get());
+                (double) standIn.wireBytes() / standIn.events(),
+                (double) standIn.jsonBytes() / standIn.events(), (double) standIn.wireBytes() / standIn.jsonBytes());
         System.out.printf(Locale.ROOT, "max heap (-Xmx)                %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
-        if (standIn.events.get() != plain[0]) {
-            throw new IllegalStateException("the stand-in received " + standIn.events.get() + " events, expected " + plain[0]);
+        if (standIn.events() != plain[0]) {
+            throw new IllegalStateException("the stand-in received " + standIn.events() + " events, expected " + plain[0]);
         }
         if (fileOnly) {
             System.exit(0);
         }
         outage(work, file, plain[0]);
         httpLoad(work);
-        StandIn kafkaStandIn = StandIn.start();
+        StandIn kafkaStandIn = new StandIn();
         KafkaBenchmark.run(file, Math.min(events, KAFKA_EVENTS), appRate, () -> {
             try {
                 return applicationSettings(work, kafkaStandIn.port());
@@ -136,7 +129,7 @@ public final class Benchmark {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        kafkaStandIn.stop();
+        kafkaStandIn.close();
         System.exit(0);
     }
 
@@ -145,7 +138,7 @@ public final class Benchmark {
      * in the retry queue), how long the queue takes to drain once LaunchDarkly is back, and the peak heap of it all.
      */
     private static void outage(Path work, Path file, long launchDarklyEvents) throws Exception {
-        StandIn standIn = StandIn.start();
+        StandIn standIn = new StandIn();
         standIn.status = 503;
         Properties p = applicationSettings(work, standIn.port());
         p.setProperty("launchdarkly.circuit.open-ms", Long.toString(OUTAGE_CIRCUIT_OPEN_MS));
@@ -156,10 +149,10 @@ public final class Benchmark {
         main.start();
         try {
             double committedAfter = dropAndAwaitDone(work, file);
-            long requestsWhileDown = standIn.requests.get();
+            long requestsWhileDown = standIn.requests();
             long recovered = System.nanoTime();
             standIn.status = 202;
-            while (standIn.events.get() < launchDarklyEvents) {
+            while (standIn.events() < launchDarklyEvents) {
                 Thread.sleep(20);
             }
             double drainSeconds = (System.nanoTime() - recovered) / 1e9;
@@ -170,11 +163,11 @@ public final class Benchmark {
             System.out.printf(Locale.ROOT, "file committed while down      %.2f s (%,d requests refused, the rest parked"
                     + " without one)%n", committedAfter, requestsWhileDown);
             System.out.printf(Locale.ROOT, "drained after recovery         %.2f s (%,d events)%n", drainSeconds,
-                    standIn.events.get());
+                    standIn.events());
             System.out.printf(Locale.ROOT, "peak heap, outage and drain    %d MiB%n", heap >> 20);
         } finally {
             main.stop();
-            standIn.stop();
+            standIn.close();
         }
     }
 
@@ -186,7 +179,7 @@ public final class Benchmark {
      * HTTP stack that only reads the body and answers 200, in the same run.
      */
     private static void httpLoad(Path work) throws Exception {
-        StandIn standIn = StandIn.start();
+        StandIn standIn = new StandIn();
         int port = Loopback.freePort();
         Properties p = applicationSettings(work, standIn.port());
         p.setProperty("http.enabled", "true");
@@ -214,10 +207,10 @@ public final class Benchmark {
                     sourceRate, source[2]);
             System.out.printf(Locale.ROOT, "ratio Tracking API / bare       %.2f%n", sourceRate / bareRate);
             System.out.printf(Locale.ROOT, "delivered to the stand-in       %,d events during the run%n",
-                    standIn.events.get());
+                    standIn.events());
         } finally {
             main.stop();
-            standIn.stop();
+            standIn.close();
         }
     }
 
@@ -401,118 +394,6 @@ public final class Benchmark {
                     Files.delete(path);
                 }
             }
-        }
-    }
-
-    /**
-     * The most heap in use at one moment of a run, in bytes, sampled every 10 ms (the pools' own peaks would add up
-     * peaks of different moments).
-     */
-    private static final class HeapPeak {
-
-        private final AtomicLong peak = new AtomicLong();
-        private final Thread sampler = new Thread(this::sample, "heap-peak");
-
-        static HeapPeak start() {
-            System.gc();
-            HeapPeak heapPeak = new HeapPeak();
-            heapPeak.sampler.setDaemon(true);
-            heapPeak.sampler.start();
-            return heapPeak;
-        }
-
-        private void sample() {
-            while (!Thread.currentThread().isInterrupted()) {
-                peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        long stop() throws InterruptedException {
-            sampler.interrupt();
-            sampler.join();
-            return peak.get();
-        }
-    }
-
-    /**
-     * A LaunchDarkly stand-in that costs little: counts requests, accepted events and bytes (gunzipping gzipped
-     * requests to count their events), answers 202 (or 503).
-     */
-    private static final class StandIn {
-
-        private final HttpServer server;
-        private final AtomicLong requests = new AtomicLong();
-        private final AtomicLong events = new AtomicLong();
-        /** As received on the wire, gzipped or not. */
-        private final AtomicLong bytes = new AtomicLong();
-        /** The JSON of the same requests, gunzipped: what plain requests would have sent. */
-        private final AtomicLong jsonBytes = new AtomicLong();
-        /** The threads the stand-in runs on: its handlers' and its server's dispatcher. */
-        private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private final ExecutorService executor = Executors.newFixedThreadPool(4, task -> {
-            Thread thread = new Thread(task, "stand-in");
-            threads.add(thread);
-            return thread;
-        });
-        private volatile int status = 202;
-
-        private StandIn(HttpServer server) {
-            this.server = server;
-        }
-
-        static StandIn start() throws IOException {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-            StandIn standIn = new StandIn(server);
-            server.createContext("/events/bulk/", exchange -> {
-                byte[] wire;
-                try (InputStream in = exchange.getRequestBody()) {
-                    wire = in.readAllBytes();
-                }
-                boolean gzipped = "gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"));
-                byte[] body = gzipped ? new GZIPInputStream(new ByteArrayInputStream(wire)).readAllBytes() : wire;
-                long kinds = 0;
-                for (int i = 0; i + 6 < body.length; i++) {
-                    if (body[i] == '"' && body[i + 1] == 'k' && body[i + 2] == 'i' && body[i + 3] == 'n'
-                            && body[i + 4] == 'd' && body[i + 5] == '"') {
-                        kinds++;
-                    }
-                }
-                standIn.requests.incrementAndGet();
-                if (standIn.status == 202) {
-                    standIn.events.addAndGet(kinds);
-                    standIn.bytes.addAndGet(wire.length);
-                    standIn.jsonBytes.addAndGet(body.length);
-                }
-                exchange.sendResponseHeaders(standIn.status, -1);
-                exchange.close();
-            });
-            server.setExecutor(standIn.executor);
-            List<Thread> before = List.copyOf(Thread.getAllStackTraces().keySet());
-            server.start();
-            Thread.getAllStackTraces().keySet().stream()
-                    .filter(thread -> !before.contains(thread) && thread.getName().startsWith("HTTP-Dispatcher"))
-                    .forEach(standIn.threads::add);
-            return standIn;
-        }
-
-        int port() {
-            return server.getAddress().getPort();
-        }
-
-        /** The CPU time of the stand-in's threads so far (of those alive). */
-        long cpuNanos() {
-            java.lang.management.ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-            return threads.stream().mapToLong(thread -> Math.max(0, cpu.getThreadCpuTime(thread.getId()))).sum();
-        }
-
-        void stop() {
-            server.stop(0);
-            executor.shutdownNow();
         }
     }
 }

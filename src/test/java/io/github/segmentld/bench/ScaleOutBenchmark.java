@@ -68,7 +68,7 @@ public final class ScaleOutBenchmark {
             ProcessHandle broker = startBroker(work, port, cleanup);
             String servers = "127.0.0.1:" + port;
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers));
-                 TimedStandIn standIn = new TimedStandIn()) {
+                 StandIn standIn = new StandIn()) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
                 KafkaBenchmark.produce(servers, TOPIC, file, events);
                 System.out.printf(Locale.ROOT, "%,d events in %s and on a topic of %d partitions (broker: a JVM of its"

@@ -25,7 +25,7 @@ final class ScaleOutRun {
 
     /** The inputs every run shares. */
     record Setup(Path file, int events, String servers, String topic, Admin admin, ProcessHandle broker,
-                 TimedStandIn standIn, Cleanup cleanup, Duration timeout) {
+                 StandIn standIn, Cleanup cleanup, Duration timeout) {
     }
 
     /** What a run measured; CPU in milliseconds per 1,000 input events, the instances' first, the broker's last. */
@@ -122,7 +122,7 @@ final class ScaleOutRun {
         return samples;
     }
 
-    private static CpuSample sample(TimedStandIn standIn, List<ProcessHandle> processes) {
+    private static CpuSample sample(StandIn standIn, List<ProcessHandle> processes) {
         long[] cpu = processes.stream().mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
                 .toArray();
         return new CpuSample(new RateWindow.Sample(System.nanoTime(), standIn.events()), cpu);
@@ -134,7 +134,7 @@ final class ScaleOutRun {
     }
 
     private static Result result(Setup setup, List<CpuSample> cpu, int instances) {
-        TimedStandIn standIn = setup.standIn();
+        StandIn standIn = setup.standIn();
         long delivered = standIn.events();
         if (delivered == 0) {
             throw new IllegalStateException("the run ended with nothing delivered to the stand-in");
