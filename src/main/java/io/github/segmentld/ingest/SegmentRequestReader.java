@@ -221,20 +221,26 @@ public class SegmentRequestReader {
      * "NaN"). A string of that text is taken for one too; such an event is then read from disk.
      */
     private static boolean readBackAlike(byte[] json) {
-        return indexOf(json, WRITTEN_INFINITY) < 0 && indexOf(json, WRITTEN_NAN) < 0;
+        // one pass that stops only at a capital I or N: each event is checked, so no search per pattern
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (b == 'I' && startsAt(json, i, WRITTEN_INFINITY) || b == 'N' && startsAt(json, i - 1, WRITTEN_NAN)) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static int indexOf(byte[] bytes, byte[] part) {
-        outer:
-        for (int i = 0; i <= bytes.length - part.length; i++) {
-            for (int j = 0; j < part.length; j++) {
-                if (bytes[i + j] != part[j]) {
-                    continue outer;
-                }
-            }
-            return i;
+    private static boolean startsAt(byte[] bytes, int at, byte[] part) {
+        if (at < 0 || at + part.length > bytes.length) {
+            return false;
         }
-        return -1;
+        for (int j = 0; j < part.length; j++) {
+            if (bytes[at + j] != part[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Rejection refusal(InputSource source, long item, String reason, String raw) {
