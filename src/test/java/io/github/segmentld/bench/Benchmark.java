@@ -380,7 +380,7 @@ public final class Benchmark {
         p.setProperty("pipeline.chunk-size", Integer.toString(CHUNK));
         p.setProperty("camel.server.enabled", "false");
         p.setProperty("camel.management.enabled", "false");
-        // no management server, so no developer console to feed (camel-kafka collects metrics on every poll for it)
+        // no management server, so no developer console to feed
         p.setProperty("camel.main.dev-console-enabled", "false");
         p.setProperty("camel.metrics.enabled", "false");
         p.setProperty("http.enabled", "false");
