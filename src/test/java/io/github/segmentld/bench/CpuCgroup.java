@@ -18,10 +18,16 @@ final class CpuCgroup implements AutoCloseable {
     static final Path CONTROLLER = Path.of("/sys/fs/cgroup/cpu");
     private static final long PERIOD_MICROS = 100_000;
 
-    private final Path dir;
+    /** The weight of a benchmark's own group against the machine's other processes (each weighs 1,024 by default). */
+    static final long BENCHMARK_SHARES = 100_000;
 
-    private CpuCgroup(Path dir) {
+    private final Path dir;
+    /** Set for a group this process joined itself, to leave it for when the group is removed. */
+    private final Path leaveFor;
+
+    private CpuCgroup(Path dir, Path leaveFor) {
         this.dir = dir;
+        this.leaveFor = leaveFor;
     }
 
     /** Why groups cannot be made under {@code controller}, or null when they can. */
@@ -48,7 +54,24 @@ final class CpuCgroup implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set up the cgroup " + dir, e);
         }
-        return new CpuCgroup(dir);
+        return new CpuCgroup(dir, null);
+    }
+
+    /**
+     * Makes the group {@code name} under {@code controller}, uncapped but weighing {@link #BENCHMARK_SHARES}, and moves
+     * this process into it, so that what it starts (the broker, the instances' groups made under it) keeps its CPU on
+     * a machine busy with other work: a capped instance then has its share, not a share of what others leave.
+     */
+    static CpuCgroup joinWeighted(Path controller, String name) {
+        Path dir = controller.resolve(name);
+        try {
+            Files.createDirectories(dir);
+            write(dir.resolve("cpu.shares"), BENCHMARK_SHARES);
+            write(dir.resolve("cgroup.procs"), ProcessHandle.current().pid());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set up the cgroup " + dir, e);
+        }
+        return new CpuCgroup(dir, controller);
     }
 
     private static void write(Path file, long value) throws IOException {
@@ -64,9 +87,19 @@ final class CpuCgroup implements AutoCloseable {
         return List.of("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", dir.toString());
     }
 
-    /** Removes the group; its processes must have ended (the kernel refuses to remove a group with members). */
+    /**
+     * Removes the group, after this process left it if it joined it; its other processes must have ended (the kernel
+     * refuses to remove a group with members).
+     */
     @Override
     public void close() {
+        if (leaveFor != null) {
+            try {
+                write(leaveFor.resolve("cgroup.procs"), ProcessHandle.current().pid());
+            } catch (IOException e) {
+                System.err.println("could not leave the cgroup " + dir + ": " + e);
+            }
+        }
         for (int attempt = 0; Files.exists(dir); attempt++) {
             try {
                 // a cgroup is removed with rmdir alone: its control files are not files that can be deleted

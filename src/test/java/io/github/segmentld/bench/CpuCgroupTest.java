@@ -28,6 +28,15 @@ class CpuCgroupTest {
     }
 
     @Test
+    void aBenchmarkJoinsAGroupOfItsOwnThatOutweighsTheMachinesOtherProcesses() throws IOException {
+        CpuCgroup group = CpuCgroup.joinWeighted(controller, "scale-out-1");
+        assertEquals("100000", Files.readString(controller.resolve("scale-out-1/cpu.shares")));
+        assertEquals(Long.toString(ProcessHandle.current().pid()),
+                Files.readString(controller.resolve("scale-out-1/cgroup.procs")));
+        assertEquals(controller.resolve("scale-out-1"), group.dir());
+    }
+
+    @Test
     void aFolderWithoutTheControllersFilesIsNoController() {
         assertNotNull(CpuCgroup.unusable(controller));
     }

@@ -3,12 +3,12 @@ package io.github.segmentld.bench;
 import java.util.List;
 
 /**
- * The rate of a run taken between two marks of its progress (10% and 90% of its events), so that neither the start-up
- * (JVMs starting, consumers joining the group) nor the tail (the last partitions finishing alone) is in it.
+ * The rate of a run taken between two marks of its progress (a start mark, and 90% of its events), so that neither the
+ * start-up (JVMs starting and compiling their hot code, consumers joining the group) nor the tail (the last partitions
+ * finishing alone) is in it.
  */
 final class RateWindow {
 
-    static final double FROM = 0.10;
     static final double TO = 0.90;
 
     /** What had been counted at a moment: events delivered by then, at {@code nanos} (System.nanoTime). */
@@ -36,13 +36,16 @@ final class RateWindow {
     }
 
     /**
-     * The window between {@link #FROM} and {@link #TO} of {@code total} in samples taken in order of time, their counts
+     * The window between {@code from} and {@link #TO} of {@code total} in samples taken in order of time, their counts
      * never decreasing; null when the samples do not reach the end mark.
      */
-    static Window of(List<Sample> samples, long total) {
-        int from = firstAtLeast(samples, Math.round(total * FROM));
+    static Window of(List<Sample> samples, long total, double from) {
+        if (from < 0 || from >= TO) {
+            throw new IllegalArgumentException("the start mark must be at least 0 and below " + TO + ": " + from);
+        }
+        int start = firstAtLeast(samples, Math.round(total * from));
         int to = firstAtLeast(samples, Math.round(total * TO));
-        return from < 0 || to < 0 ? null : new Window(samples.get(from), samples.get(to));
+        return start < 0 || to < 0 ? null : new Window(samples.get(start), samples.get(to));
     }
 
     /** The index of the first sample whose count is at least {@code count}; -1 if none is. */

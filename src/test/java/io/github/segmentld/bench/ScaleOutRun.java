@@ -19,17 +19,17 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
  * One run of the scale-out benchmark: {@code instances} of the application, each a JVM in a CPU cgroup of its own,
  * either reading the dropped file (one instance) or sharing the topic in one consumer group, all delivering to the
  * stand-in. While it runs, the CPU time of every process (the instances and the broker) is sampled with the stand-in's
- * count, so that CPU per event is taken over the same 10%–90% window as the rate.
+ * count, so that CPU per event is taken over the same window as the rate.
  */
 final class ScaleOutRun {
 
     /** The inputs every run shares. */
     record Setup(Path file, int events, String servers, String topic, Admin admin, ProcessHandle broker,
-                 StandIn standIn, Cleanup cleanup, Duration timeout) {
+                 StandIn standIn, Path groups, Cleanup cleanup, Duration timeout, double from) {
     }
 
     /** What a run measured; CPU in milliseconds per 1,000 input events, the instances' first, the broker's last. */
-    record Result(double rate, double[] cpuMillisPer1000, double lastJoinedAt, long delivered) {
+    record Result(double rate, double[] cpuMillisPer1000, double lastJoinedAt, long delivered, long requests) {
     }
 
     private static final long SAMPLE_MILLIS = 100;
@@ -44,13 +44,13 @@ final class ScaleOutRun {
      */
     static Result run(Setup setup, boolean kafka, int instances, double share, String jvmOptions) throws Exception {
         setup.standIn().reset();
-        String name = "scale-out-" + ProcessHandle.current().pid() + "-" + ++runs;
+        String name = "scale-out-" + ++runs;
         List<ProcessHandle> processes = new ArrayList<>();
         List<AutoCloseable> started = new ArrayList<>();
         TestInbox fileInbox = null;
         try {
             for (int i = 1; i <= instances; i++) {
-                CpuCgroup group = setup.cleanup().register(CpuCgroup.create(CpuCgroup.CONTROLLER, name + "-" + i, share));
+                CpuCgroup group = setup.cleanup().register(CpuCgroup.create(setup.groups(), name + "-" + i, share));
                 started.add(group);
                 TestInbox inbox = TestInbox.create(name + "-" + i);
                 Properties settings = Benchmark.applicationSettings(inbox.work(), 0);
@@ -141,9 +141,9 @@ final class ScaleOutRun {
         }
         // the stand-in counts LaunchDarkly events; the rate is given in the Segment events they came from
         double inputPerDelivered = (double) setup.events() / delivered;
-        RateWindow.Window window = RateWindow.of(standIn.samples(), delivered);
+        RateWindow.Window window = RateWindow.of(standIn.samples(), delivered, setup.from());
         List<RateWindow.Sample> progress = cpu.stream().map(CpuSample::progress).toList();
-        CpuSample from = cpu.get(RateWindow.firstAtLeast(progress, Math.round(delivered * RateWindow.FROM)));
+        CpuSample from = cpu.get(RateWindow.firstAtLeast(progress, Math.round(delivered * setup.from())));
         CpuSample to = cpu.get(RateWindow.firstAtLeast(progress, Math.round(delivered * RateWindow.TO)));
         double inputEvents = (to.progress().count() - from.progress().count()) * inputPerDelivered;
         double[] cpuPer1000 = new double[from.cpuNanos().length];
@@ -154,6 +154,6 @@ final class ScaleOutRun {
         long countThen = standIn.samples().stream().filter(s -> s.nanos() < lastFirstRequest)
                 .mapToLong(RateWindow.Sample::count).max().orElse(0);
         double lastJoinedAt = standIn.firstRequests().size() < instances ? Double.NaN : (double) countThen / delivered;
-        return new Result(window.rate() * inputPerDelivered, cpuPer1000, lastJoinedAt, delivered);
+        return new Result(window.rate() * inputPerDelivered, cpuPer1000, lastJoinedAt, delivered, standIn.requests());
     }
 }
