@@ -44,10 +44,16 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
              {'kind':'alias','key':'user1234','previousKey':'anon-1','contextKind':'user',
               'previousContextKind':'anonymousUser','creationDate':1648661071000}]""");
 
+    /**
+     * Short enough for the timeout test to be quick, long enough for a stand-in slowed by a busy machine not to time
+     * out the answers of the other tests (one second did, now and then).
+     */
+    private static final int TIMEOUT_MILLIS = 3000;
+
     @Override
     protected void adjust(Properties properties) {
-        properties.setProperty("camel.component.http.response-timeout", "1000");
-        properties.setProperty("camel.component.http.so-timeout", "1000");
+        properties.setProperty("camel.component.http.response-timeout", Integer.toString(TIMEOUT_MILLIS));
+        properties.setProperty("camel.component.http.so-timeout", Integer.toString(TIMEOUT_MILLIS));
     }
 
     private void answerAlways(int status, String body) {
@@ -121,7 +127,7 @@ class DeliveryOutcomeContractTest extends ContractTestSupport {
 
     @Test
     void aTimeoutIsRedelivered() {
-        LAUNCHDARKLY.answerFirst(aResponse().withStatus(202).withFixedDelay(3000));
+        LAUNCHDARKLY.answerFirst(aResponse().withStatus(202).withFixedDelay(3 * TIMEOUT_MILLIS));
 
         inbox.drop("two.ndjson", TWO_EVENTS);
         inbox.awaitDone("two.ndjson");
