@@ -163,6 +163,9 @@ public final class KafkaChunkLoop implements Runnable {
                 continue;
             }
             List<Chunk> chunks = plan.cut(records.records(partition), chunkSize);
+            if (plan.full()) {
+                consumer.seek(partition, plan.next()); // what was not cut, read again once the partition resumes
+            }
             if (!chunks.isEmpty()) {
                 firstCut.put(plan, chunks.get(0).cut.start());
             }
@@ -196,14 +199,17 @@ public final class KafkaChunkLoop implements Runnable {
         }
     }
 
-    /** Pauses every partition while the chunks in flight are at the bound, and those waiting to be read again. */
+    /**
+     * Pauses every partition while the chunks in flight are at the bound, and those waiting to be read again or whose
+     * plan is full.
+     */
     private void pauseUnless(boolean room) {
         long now = System.currentTimeMillis();
         Set<TopicPartition> paused = new HashSet<>();
         Set<TopicPartition> resumed = new HashSet<>();
         for (TopicPartition partition : consumer.assignment()) {
             PartitionPlan plan = plans.get(partition);
-            boolean pause = !room || plan == null || plan.failed || plan.pausedUntil > now;
+            boolean pause = !room || plan == null || plan.failed || plan.pausedUntil > now || plan.full();
             (pause ? paused : resumed).add(partition);
         }
         consumer.pause(paused);

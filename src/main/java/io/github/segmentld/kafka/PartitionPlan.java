@@ -30,6 +30,12 @@ final class PartitionPlan {
     }
 
     private static final String PLAN = "segment-launchdarkly chunks ending at ";
+    /**
+     * The most chunks a plan lists: the broker refuses an offset whose metadata is over 4,096 bytes
+     * ({@code offset.metadata.max.bytes}), and this many ends of up to 19 digits and a comma fit with the prefix. A plan
+     * grows past the chunks in flight when the first of them takes long while the next ones settle.
+     */
+    static final int MAX_PLANNED = 200;
 
     final TopicPartition partition;
     /** Cut, not committed past yet, in offset order. */
@@ -61,8 +67,9 @@ final class PartitionPlan {
 
     /**
      * Cuts records read (in offset order, from where the partition's position is) into chunks: at the planned ends,
-     * then every {@code chunkSize} records. Returns the chunks cut; the records of a planned chunk that a poll stopped
-     * inside of are kept until the next polls bring the rest of it (polls smaller than the chunk included).
+     * then every {@code chunkSize} records, as long as the plan is not {@link #full()}. Returns the chunks cut; the
+     * records of a planned chunk that a poll stopped inside of are kept until the next polls bring the rest of it
+     * (polls smaller than the chunk included); those after a full plan are not, and are read again from {@link #next()}.
      */
     List<Chunk> cut(List<ConsumerRecord<byte[], byte[]>> polled, int chunkSize) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(partial);
@@ -89,6 +96,9 @@ final class PartitionPlan {
         }
         int taken = 0;
         while (taken < records.size()) {
+            if (full()) {
+                break; // the rest is read again (the loop seeks to next) once the first chunks have settled
+            }
             long end;
             if (!ahead.isEmpty()) {
                 end = ahead.peekFirst();
@@ -110,6 +120,26 @@ final class PartitionPlan {
             next = end + 1;
         }
         return chunks;
+    }
+
+    /**
+     * Whether the plan holds as many chunks as its commit can list: a new chunk is cut only once the first ones have
+     * settled (cutting at the ends a previous owner planned does not grow it).
+     */
+    boolean full() {
+        forgetSettled();
+        return ahead.isEmpty() && cut.size() >= MAX_PLANNED;
+    }
+
+    /** Where the next chunk starts: the first offset not cut. */
+    long next() {
+        return next;
+    }
+
+    private void forgetSettled() {
+        while (!cut.isEmpty() && cut.peekFirst().settled) {
+            cut.removeFirst();
+        }
     }
 
     /** Where the first chunk not settled starts, or -1. */
@@ -146,9 +176,7 @@ final class PartitionPlan {
      * ends of every planned chunk from there on; null when nothing changed since the last commit.
      */
     OffsetAndMetadata commitPoint() {
-        while (!cut.isEmpty() && cut.peekFirst().settled) {
-            cut.removeFirst();
-        }
+        forgetSettled();
         if (next < 0) {
             return null;
         }

@@ -197,6 +197,38 @@ class KafkaChunksTest {
     }
 
     @Test
+    void aPlanHoldsNoMoreChunksThanTheBrokerTakesInAnOffsetsMetadataWhileItsFirstChunkTakesLong() {
+        // offsets of 19 digits: the longest ends a plan can list
+        long base = 1_000_000_000_000_000_000L;
+        KafkaChunkLoop loop = loop(4, Map.of(P0, new OffsetAndMetadata(base)));
+        arrive(P0, base, base + 3);
+        loop.step();
+        String first = "0:" + base + "-" + (base + 3);
+        for (long from = base + 4; from < base + 4 * PartitionPlan.MAX_PLANNED; from += 4) {
+            arrive(P0, from, from + 3);
+            loop.step();
+            settle(handed.get(handed.size() - 1));
+        }
+        long rest = base + 4 * PartitionPlan.MAX_PLANNED;
+        arrive(P0, rest, rest + 3);
+        loop.step();
+        loop.step();
+        assertThat(handed).as("no chunk cut past the plan's limit").hasSize(PartitionPlan.MAX_PLANNED);
+        OffsetAndMetadata plan = committed(P0);
+        assertThat(plan.offset()).isEqualTo(base);
+        assertThat(plan.metadata().split(",")).hasSize(PartitionPlan.MAX_PLANNED);
+        assertThat(plan.metadata().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(4096);
+        assertThat(consumer.paused()).contains(P0);
+        assertThat(consumer.position(P0)).as("the records not cut, read again later").isEqualTo(rest);
+
+        settle(first);
+        loop.step();
+        assertThat(consumer.paused()).doesNotContain(P0);
+        assertThat(handed.get(handed.size() - 1)).isEqualTo("0:" + rest + "-" + (rest + 3));
+        assertThat(committed(P0)).isEqualTo(new OffsetAndMetadata(rest, PLAN + (rest + 3)));
+    }
+
+    @Test
     void aChunkThatCannotBeSettledHasItsPartitionReadAgainFromItsFirstUnsettledChunk() {
         KafkaChunkLoop loop = loop(4);
         arrive(P0, 0, 11);
