@@ -1,8 +1,6 @@
 package io.github.segmentld.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,24 +10,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.zip.GZIPInputStream;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.Application;
 import io.github.segmentld.Loopback;
-import io.github.segmentld.actions.Actions;
-import io.github.segmentld.mapping.IntegrationsFilter;
-import io.github.segmentld.mapping.MappedEvent;
-import io.github.segmentld.mapping.Mapping;
-import io.github.segmentld.mapping.SegmentValidationException;
-import io.github.segmentld.model.EventChunk;
-import io.github.segmentld.model.InputSource;
-import io.github.segmentld.model.SegmentEvent;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 
@@ -64,14 +50,17 @@ public final class Benchmark {
         long jsonBytes = SyntheticSegmentFile.write(file, events, 42);
         System.out.printf(Locale.ROOT, "File: %s (%,d bytes of JSON, %,d gzipped)%n", file, jsonBytes, Files.size(file));
 
-        plainLoop(file); // warm-up: JIT, class loading
+        PlainLoop.run(file, CHUNK); // warm-up: JIT, class loading
+        awaitJitQuiet();
         HeapPeak plainPeak = HeapPeak.start();
         long start = System.nanoTime();
         long plainCpuStart = processCpuNanos();
         long plainAllocatedStart = allocatedBytes();
-        long[] plain = plainLoop(file);
+        long plainJit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        long[] plain = PlainLoop.run(file, CHUNK);
         long plainCpu = processCpuNanos() - plainCpuStart;
         long plainAllocated = allocatedBytes() - plainAllocatedStart;
+        plainJit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - plainJit;
         double plainSeconds = (System.nanoTime() - start) / 1e9;
         long plainHeap = plainPeak.stop();
 
@@ -96,6 +85,8 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "application, file -> HTTP      %,.0f events/s (%.2f s, peak heap %d MiB)%n",
                 appRate, appSeconds, appHeap >> 20);
         System.out.printf(Locale.ROOT, "ratio application / plain      %.2f%n", appRate / plainRate);
+        System.out.printf(Locale.ROOT, "JIT compiling during the run   plain %,d ms, application %,d ms%n", plainJit,
+                appRun.jitMillis());
         System.out.printf(Locale.ROOT, "CPU per 1,000 events           plain %.2f ms, application %.2f ms (%.2f ms"
                 + " without the stand-in's threads)%n", plainCpu / 1e3 / events, appRun.cpuNanos() / 1e3 / events,
                 (appRun.cpuNanos() - appRun.standInCpuNanos()) / 1e3 / events);
@@ -233,48 +224,6 @@ public final class Benchmark {
         return new String[] {m.group(1), m.group(2), m.group(3), m.group(4)};
     }
 
-    /** The floor: read, parse, map and serialise in one thread, in batches as the application posts them. */
-    private static long[] plainLoop(Path file) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
-        InputSource source = new InputSource(file.getFileName().toString(), "bench", "line", 0);
-        EventChunk chunk = new EventChunk(source, 0, List.of());
-        List<Mapping> presets = Actions.presets("default");
-        List<ObjectNode> batch = new ArrayList<>(CHUNK);
-        long out = 0;
-        long bytes = 0;
-        long line = 0;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
-                new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8), 1 << 16)) {
-            for (String text = reader.readLine(); text != null; text = reader.readLine()) {
-                ObjectNode event = (ObjectNode) mapper.readTree(text);
-                line++;
-                if (!IntegrationsFilter.enabledFor(event)) {
-                    continue;
-                }
-                for (Mapping mapping : presets) {
-                    if (mapping.trigger().test(event)) {
-                        MappedEvent mapped = new MappedEvent(new SegmentEvent(event, line), mapping, chunk);
-                        try {
-                            batch.add(mapping.action().perform(mapped).json());
-                        } catch (SegmentValidationException invalid) {
-                            // counted by the application; nothing to send
-                        }
-                    }
-                }
-                if (line % CHUNK == 0 && !batch.isEmpty()) {
-                    bytes += mapper.writeValueAsBytes(batch).length;
-                    out += batch.size();
-                    batch.clear();
-                }
-            }
-        }
-        if (!batch.isEmpty()) {
-            bytes += mapper.writeValueAsBytes(batch).length;
-            out += batch.size();
-        }
-        return new long[] {out, bytes};
-    }
-
     /**
      * One run of the application on the file.
      *
@@ -285,9 +234,10 @@ public final class Benchmark {
      *                         garbage collector, the JIT and the stand-in included
      * @param standInCpuNanos  the stand-in's threads' share of it
      * @param allocatedBytes   the heap allocated by the threads of the JVM until the file was committed
+     * @param jitMillis        the time the JIT compilers spent meanwhile (they share the cores with the run)
      */
     private record ApplicationRun(double committedSeconds, double logDrainSeconds, long cpuNanos, long standInCpuNanos,
-                                  long allocatedBytes) {
+                                  long allocatedBytes, long jitMillis) {
     }
 
     private static ApplicationRun runApplication(Path work, Path file, StandIn standIn, boolean deliveryLog)
@@ -298,16 +248,37 @@ public final class Benchmark {
         main.setOverrideProperties(settings);
         main.start();
         Path dropped = stage(work, file);
+        awaitJitQuiet();
         long cpu = processCpuNanos();
         long allocated = allocatedBytes();
         long standInCpu = standIn.cpuNanos();
+        long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         double committed = dropAndAwaitDone(work, dropped, file);
         cpu = processCpuNanos() - cpu;
         allocated = allocatedBytes() - allocated;
         standInCpu = standIn.cpuNanos() - standInCpu;
+        jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit;
         long stopping = System.nanoTime();
         main.stop();
-        return new ApplicationRun(committed, (System.nanoTime() - stopping) / 1e9, cpu, standInCpu, allocated);
+        return new ApplicationRun(committed, (System.nanoTime() - stopping) / 1e9, cpu, standInCpu, allocated, jit);
+    }
+
+    /**
+     * Waits (at most 30 s) until the JIT compilers have been idle for a second: each application started in this JVM
+     * makes its start-up code hotter, and its compilations would otherwise run on the cores the measured run uses.
+     */
+    private static void awaitJitQuiet() throws InterruptedException {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        long before = jit.getTotalCompilationTime();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            long now = jit.getTotalCompilationTime();
+            if (now - before < 20) {
+                return;
+            }
+            before = now;
+        }
     }
 
     /**
