@@ -21,7 +21,6 @@ import java.util.zip.GZIPInputStream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.Application;
-import io.github.segmentld.Loopback;
 import io.github.segmentld.actions.Actions;
 import io.github.segmentld.mapping.IntegrationsFilter;
 import io.github.segmentld.mapping.MappedEvent;
@@ -30,7 +29,6 @@ import io.github.segmentld.mapping.SegmentValidationException;
 import io.github.segmentld.model.EventChunk;
 import io.github.segmentld.model.InputSource;
 import io.github.segmentld.model.SegmentEvent;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 
 /**
@@ -56,7 +54,7 @@ public final class Benchmark {
                 .orElse(1_000_000);
         Path work = Path.of("target", "bench").toAbsolutePath();
         if (arguments.contains("--http-only")) {
-            httpLoad(work);
+            HttpBenchmark.run(work);
             System.exit(0);
         }
         Path file = work.resolve("segment-events.ndjson.gz");
@@ -120,7 +118,7 @@ public final class Benchmark {
             System.exit(0);
         }
         outage(work, file, plain[0]);
-        httpLoad(work);
+        HttpBenchmark.run(work);
         StandIn kafkaStandIn = new StandIn();
         KafkaBenchmark.run(file, Math.min(events, KAFKA_EVENTS), appRate, () -> {
             try {
@@ -174,65 +172,6 @@ public final class Benchmark {
     private static final long OUTAGE_CIRCUIT_OPEN_MS = 5000;
     private static final int OUTAGE_DRAIN_BATCHES = 200;
 
-    /**
-     * The HTTP source under a load of batches of 100 events from a second process, against a bare endpoint on the same
-     * HTTP stack that only reads the body and answers 200, in the same run.
-     */
-    private static void httpLoad(Path work) throws Exception {
-        StandIn standIn = new StandIn();
-        int port = Loopback.freePort();
-        Properties p = applicationSettings(work, standIn.port());
-        p.setProperty("http.enabled", "true");
-        p.setProperty("camel.server.enabled", "true");
-        p.setProperty("camel.server.port", Integer.toString(port));
-        p.setProperty("http.write-keys", "bench=bench-write-key");
-        Main main = new Main(Application.class);
-        main.setOverrideProperties(p);
-        main.start();
-        // A lambda, not a RouteBuilder class: camel-main would pick such a class up in every test's application.
-        RouteBuilder.addRoutes(main.getCamelContext(), bare -> bare
-                .from("platform-http:/bench/bare?httpMethodRestrict=POST&populateBodyWithForm=false")
-                .convertBodyTo(byte[].class)
-                .setBody(bare.constant("{\"success\":true}")));
-        try {
-            String[] bare = runLoad("http://127.0.0.1:" + port + "/bench/bare");
-            String[] source = runLoad("http://127.0.0.1:" + port + "/v1/batch");
-            double bareRate = Double.parseDouble(bare[1]) / Double.parseDouble(bare[3]);
-            double sourceRate = Double.parseDouble(source[1]) / Double.parseDouble(source[3]);
-            System.out.println();
-            System.out.printf(Locale.ROOT, "HTTP, batches of 100 events from a second process, %d senders, %d s each%n",
-                    HTTP_SENDERS, HTTP_SECONDS);
-            System.out.printf(Locale.ROOT, "bare endpoint (read body, 200)  %,.0f events/s (%s failed)%n", bareRate, bare[2]);
-            System.out.printf(Locale.ROOT, "Tracking API (spooled, fsync)   %,.0f events/s accepted (%s failed)%n",
-                    sourceRate, source[2]);
-            System.out.printf(Locale.ROOT, "ratio Tracking API / bare       %.2f%n", sourceRate / bareRate);
-            System.out.printf(Locale.ROOT, "delivered to the stand-in       %,d events during the run%n",
-                    standIn.events());
-        } finally {
-            main.stop();
-            standIn.close();
-        }
-    }
-
-    private static final int HTTP_SENDERS = 8;
-    private static final int HTTP_SECONDS = 10;
-
-    /** Runs {@link HttpLoad} in a JVM of its own; returns requests, events, failed, seconds. */
-    private static String[] runLoad(String url) throws Exception {
-        Process load = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), HttpLoad.class.getName(), url, "bench-write-key",
-                Integer.toString(HTTP_SENDERS), Integer.toString(HTTP_SECONDS))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String line = new String(load.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-        load.waitFor();
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("requests=(\\d+) events=(\\d+) failed=(\\d+) seconds=([\\d.]+)").matcher(line);
-        if (!m.find()) {
-            throw new IllegalStateException("unexpected output of the load process: " + line);
-        }
-        return new String[] {m.group(1), m.group(2), m.group(3), m.group(4)};
-    }
-
     /** The floor: read, parse, map and serialise in one thread, in batches as the application posts them. */
     private static long[] plainLoop(Path file) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
@@ -248,19 +187,7 @@ public final class Benchmark {
             for (String text = reader.readLine(); text != null; text = reader.readLine()) {
                 ObjectNode event = (ObjectNode) mapper.readTree(text);
                 line++;
-                if (!IntegrationsFilter.enabledFor(event)) {
-                    continue;
-                }
-                for (Mapping mapping : presets) {
-                    if (mapping.trigger().test(event)) {
-                        MappedEvent mapped = new MappedEvent(new SegmentEvent(event, line), mapping, chunk);
-                        try {
-                            batch.add(mapping.action().perform(mapped).json());
-                        } catch (SegmentValidationException invalid) {
-                            // counted by the application; nothing to send
-                        }
-                    }
-                }
+                batch.addAll(mapped(event, line, presets, chunk));
                 if (line % CHUNK == 0 && !batch.isEmpty()) {
                     bytes += mapper.writeValueAsBytes(batch).length;
                     out += batch.size();
@@ -273,6 +200,28 @@ public final class Benchmark {
             out += batch.size();
         }
         return new long[] {out, bytes};
+    }
+
+    /**
+     * The LaunchDarkly events the presets map a Segment event to (none when its integrations leave LaunchDarkly out, or
+     * it is invalid for them).
+     */
+    static List<ObjectNode> mapped(ObjectNode event, long line, List<Mapping> presets, EventChunk chunk) {
+        List<ObjectNode> out = new ArrayList<>(1);
+        if (!IntegrationsFilter.enabledFor(event)) {
+            return out;
+        }
+        for (Mapping mapping : presets) {
+            if (mapping.trigger().test(event)) {
+                MappedEvent mapped = new MappedEvent(new SegmentEvent(event, line), mapping, chunk);
+                try {
+                    out.add(mapping.action().perform(mapped).json());
+                } catch (SegmentValidationException invalid) {
+                    // counted by the application; nothing to send
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -320,7 +269,7 @@ public final class Benchmark {
                 .filter(bytes -> bytes > 0).sum();
     }
 
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
