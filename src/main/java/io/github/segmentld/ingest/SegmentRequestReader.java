@@ -335,12 +335,20 @@ public class SegmentRequestReader {
 
     /**
      * Refuses a body that is not valid UTF-8: the JSON parser would take an overlong or surrogate encoding for the
-     * character it disguises. Decoded a block at a time, so the check costs no copy of the body.
+     * character it disguises. Decoded a block at a time from the first byte that is not ASCII (most bodies have none),
+     * so the check costs no copy of the body.
      */
     private static void checkUtf8(byte[] body) {
+        int ascii = 0;
+        while (ascii < body.length && body[ascii] >= 0) {
+            ascii++;
+        }
+        if (ascii == body.length) {
+            return;
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(body);
+        ByteBuffer in = ByteBuffer.wrap(body).position(ascii);
         CharBuffer out = CharBuffer.allocate(UTF8_CHECK_BLOCK);
         CoderResult result;
         do {
