@@ -10,7 +10,6 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -263,7 +262,7 @@ public class SegmentRequestReader {
             event.set("sentAt", sentAt);
         }
         event.put("receivedAt", receivedAt.text);
-        event.put("timestamp", Instant.ofEpochMilli(timestamp).toString());
+        event.put("timestamp", Timestamps.text(timestamp));
         ensureMessageId(event);
     }
 
@@ -281,7 +280,7 @@ public class SegmentRequestReader {
 
         private Arrival(long millis) {
             this.millis = millis;
-            this.text = Instant.ofEpochMilli(millis).toString();
+            this.text = Timestamps.text(millis);
         }
 
         private long sentAtMillis(JsonNode sentAt) {

@@ -1,5 +1,7 @@
 package io.github.segmentld.model;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.Month;
@@ -18,7 +20,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * <p>
  * The forms clients send ({@code 2024-05-01T12:00:00.123Z}, with 0 to 9 fraction digits, an offset {@code Z}, {@code
  * +hh:mm} or {@code -hh:mm} or none, or a bare date) are read by hand: java.time's parser costs about as much as
- * parsing the whole event. Anything else, an invalid date included, goes to java.time, which decides.
+ * parsing the whole event. Anything else, an invalid date included, goes to java.time, which decides. {@link #text}
+ * writes an instant back as {@link Instant#toString} does, for the same reason.
  */
 public final class Timestamps {
 
@@ -39,6 +42,47 @@ public final class Timestamps {
             }
         }
         return receivedAt;
+    }
+
+    /** The instant as {@link Instant#toString} writes it, in UTC ({@code 2024-05-01T12:00:00.123Z}), built directly. */
+    public static String text(long epochMillis) {
+        if (epochMillis < FIRST_MILLI_OF_YEAR_0 || epochMillis >= FIRST_MILLI_OF_YEAR_10000) {
+            return Instant.ofEpochMilli(epochMillis).toString(); // a sign, or more than four digits of year
+        }
+        long day = Math.floorDiv(epochMillis, MILLIS_PER_DAY);
+        int milliOfDay = (int) Math.floorMod(epochMillis, MILLIS_PER_DAY);
+        LocalDate date = LocalDate.ofEpochDay(day);
+        int milli = milliOfDay % 1000;
+        byte[] text = new byte[milli == 0 ? 20 : 24];
+        put(text, 0, date.getYear(), 4);
+        text[4] = '-';
+        put(text, 5, date.getMonthValue(), 2);
+        text[7] = '-';
+        put(text, 8, date.getDayOfMonth(), 2);
+        text[10] = 'T';
+        put(text, 11, milliOfDay / 3_600_000, 2);
+        text[13] = ':';
+        put(text, 14, milliOfDay / 60_000 % 60, 2);
+        text[16] = ':';
+        put(text, 17, milliOfDay / 1000 % 60, 2);
+        if (milli != 0) {
+            text[19] = '.';
+            put(text, 20, milli, 3);
+        }
+        text[text.length - 1] = 'Z';
+        return new String(text, StandardCharsets.ISO_8859_1);
+    }
+
+    private static final long MILLIS_PER_DAY = 86_400_000L;
+    private static final long FIRST_MILLI_OF_YEAR_0 = -62_167_219_200_000L;
+    private static final long FIRST_MILLI_OF_YEAR_10000 = 253_402_300_800_000L;
+
+    /** Writes {@code value} as {@code width} decimal digits, zero-padded. */
+    private static void put(byte[] text, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            text[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     private static Long parse(String text) {

@@ -133,6 +133,21 @@ class TimestampsTest {
         }
     }
 
+    @Test
+    void writesWhatInstantWrites() {
+        SplittableRandom random = new SplittableRandom(13);
+        long[] edges = {0, -1, 1, 999, 1000, -1000, -62_167_219_200_000L, -62_167_219_200_001L, 253_402_300_799_999L,
+                253_402_300_800_000L, Long.MAX_VALUE, Long.MIN_VALUE, millis("2024-02-29T23:59:59.990Z")};
+        for (long edge : edges) {
+            assertThat(Timestamps.text(edge)).isEqualTo(Instant.ofEpochMilli(edge).toString());
+        }
+        for (int i = 0; i < 200_000; i++) {
+            long instant = random.nextInt(4) == 0 ? random.nextLong() / 1000 * 1000 : random.nextLong(
+                    -70_000_000_000_000L, 260_000_000_000_000L);
+            assertThat(Timestamps.text(instant)).isEqualTo(Instant.ofEpochMilli(instant).toString());
+        }
+    }
+
     private static String pad(int value, int width) {
         String digits = Integer.toString(value);
         return "0".repeat(Math.max(0, width - digits.length())) + digits;
