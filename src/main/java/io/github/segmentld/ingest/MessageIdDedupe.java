@@ -2,7 +2,6 @@ package io.github.segmentld.ingest;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +21,10 @@ public final class MessageIdDedupe {
 
         private final String sender;
         private final List<AcceptedEvents.Event> fresh;
-        private final Set<String> keys;
+        /** The keys of the fresh events, in their order: all the keys the claim holds. */
+        private final List<String> keys;
 
-        private Claim(String sender, List<AcceptedEvents.Event> fresh, Set<String> keys) {
+        private Claim(String sender, List<AcceptedEvents.Event> fresh, List<String> keys) {
             this.sender = sender;
             this.fresh = fresh;
             this.keys = keys;
@@ -37,7 +37,11 @@ public final class MessageIdDedupe {
         /** Remembers the messageIds of the fresh events that were stored, and releases all of the claim's. */
         public void settle(List<AcceptedEvents.Event> stored) {
             synchronized (MessageIdDedupe.this) {
-                stored.forEach(event -> recent.add(RecentMessageIds.key(sender, event.messageId())));
+                if (stored == fresh) {
+                    keys.forEach(recent::add); // all stored: their keys are at hand
+                } else {
+                    stored.forEach(event -> recent.add(RecentMessageIds.key(sender, event.messageId())));
+                }
                 keys.forEach(claimed::remove);
                 MessageIdDedupe.this.notifyAll();
             }
@@ -79,29 +83,40 @@ public final class MessageIdDedupe {
      * {@code maxWaitNanos} for other requests holding one of its messageIds.
      */
     public Claim claim(AcceptedEvents accepted, long maxWaitNanos) throws StillClaimedException, InterruptedException {
-        List<String> requested = accepted.events().stream()
-                .map(event -> RecentMessageIds.key(accepted.sender(), event.messageId())).toList();
+        List<AcceptedEvents.Event> events = accepted.events();
+        String[] requested = new String[events.size()];
+        for (int i = 0; i < requested.length; i++) {
+            requested[i] = RecentMessageIds.key(accepted.sender(), events.get(i).messageId());
+        }
         long start = System.nanoTime();
         synchronized (this) {
-            while (requested.stream().anyMatch(claimed::contains)) {
+            while (anyClaimed(requested)) {
                 long left = maxWaitNanos - (System.nanoTime() - start);
                 if (left <= 0) {
                     throw new StillClaimedException();
                 }
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-            List<AcceptedEvents.Event> fresh = new ArrayList<>(requested.size());
-            Set<String> keys = new LinkedHashSet<>();
-            for (int i = 0; i < requested.size(); i++) {
-                AcceptedEvents.Event event = accepted.events().get(i);
-                if (recent.contains(requested.get(i)) || !keys.add(requested.get(i))) {
-                    metrics.filtered("duplicate_message_id", event.type(), 1);
+            List<AcceptedEvents.Event> fresh = new ArrayList<>(requested.length);
+            List<String> keys = new ArrayList<>(requested.length);
+            for (int i = 0; i < requested.length; i++) {
+                if (recent.contains(requested[i]) || !claimed.add(requested[i])) {
+                    metrics.filtered("duplicate_message_id", events.get(i).type(), 1);
                 } else {
-                    fresh.add(event);
+                    fresh.add(events.get(i));
+                    keys.add(requested[i]);
                 }
             }
-            claimed.addAll(keys);
             return new Claim(accepted.sender(), fresh, keys);
         }
+    }
+
+    private boolean anyClaimed(String[] keys) {
+        for (String key : keys) {
+            if (claimed.contains(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -10,7 +10,6 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -66,10 +65,9 @@ public class SegmentRequestReader {
     static final int MAX_MESSAGE_ID_CHARS = 100;
     private static final int UTF8_CHECK_BLOCK = 8192;
     private static final String WRITE_KEY = "writeKey";
-    private static final byte[] WRITTEN_INFINITY = "Infinity\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] WRITTEN_NAN = "\"NaN\"".getBytes(StandardCharsets.US_ASCII);
 
     private final ObjectMapper mapper;
+    private final EventWriter writer;
     private final int maxRequestBytes;
     private final int maxEventBytes;
     private final int maxBatchEvents;
@@ -80,6 +78,7 @@ public class SegmentRequestReader {
         this.mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(maxNestingDepth).maxStringLength(maxStringLength).build()).build())
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.writer = new EventWriter(mapper);
         this.maxRequestBytes = maxRequestBytes;
         this.maxEventBytes = maxEventBytes;
         this.maxBatchEvents = maxBatchEvents;
@@ -199,13 +198,14 @@ public class SegmentRequestReader {
         if (problem == null) {
             try {
                 stamp.accept(event);
-                byte[] bytes = write(event);
+                EventWriter.Written written = writer.write(event);
+                byte[] bytes = written.json();
                 if (bytes.length > maxEventBytes) {
                     problem = "the event is " + bytes.length + " bytes, over the limit of " + maxEventBytes;
                 } else {
                     accepted.add(new AcceptedEvents.Event(event.get("messageId").asText(), event.path("type").asText(),
                             event.path("userId").asText(event.path("anonymousId").asText("")), bytes,
-                            readBackAlike(bytes) ? event : null));
+                            written.readsBackAlike() ? event : null));
                     return;
                 }
             } catch (RuntimeException unexpected) {
@@ -213,34 +213,6 @@ public class SegmentRequestReader {
             }
         }
         refused.add(refusal(source, item, problem, BatchEnvelope.abbreviate(event.toString())));
-    }
-
-    /**
-     * Whether the event read back from its written JSON equals the event as parsed, so that the spool may hold it in
-     * memory: not when a number beyond a double's range (1e999) was written as the string "Infinity" ("-Infinity",
-     * "NaN"). A string of that text is taken for one too; such an event is then read from disk.
-     */
-    private static boolean readBackAlike(byte[] json) {
-        // one pass that stops only at a capital I or N: each event is checked, so no search per pattern
-        for (int i = 0; i < json.length; i++) {
-            byte b = json[i];
-            if (b == 'I' && startsAt(json, i, WRITTEN_INFINITY) || b == 'N' && startsAt(json, i - 1, WRITTEN_NAN)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean startsAt(byte[] bytes, int at, byte[] part) {
-        if (at < 0 || at + part.length > bytes.length) {
-            return false;
-        }
-        for (int j = 0; j < part.length; j++) {
-            if (bytes[at + j] != part[j]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static Rejection refusal(InputSource source, long item, String reason, String raw) {
@@ -290,7 +262,7 @@ public class SegmentRequestReader {
             event.set("sentAt", sentAt);
         }
         event.put("receivedAt", receivedAt.text);
-        event.put("timestamp", Instant.ofEpochMilli(timestamp).toString());
+        event.put("timestamp", Timestamps.text(timestamp));
         ensureMessageId(event);
     }
 
@@ -308,7 +280,7 @@ public class SegmentRequestReader {
 
         private Arrival(long millis) {
             this.millis = millis;
-            this.text = Instant.ofEpochMilli(millis).toString();
+            this.text = Timestamps.text(millis);
         }
 
         private long sentAtMillis(JsonNode sentAt) {
@@ -362,12 +334,20 @@ public class SegmentRequestReader {
 
     /**
      * Refuses a body that is not valid UTF-8: the JSON parser would take an overlong or surrogate encoding for the
-     * character it disguises. Decoded a block at a time, so the check costs no copy of the body.
+     * character it disguises. Decoded a block at a time from the first byte that is not ASCII (most bodies have none),
+     * so the check costs no copy of the body.
      */
     private static void checkUtf8(byte[] body) {
+        int ascii = 0;
+        while (ascii < body.length && body[ascii] >= 0) {
+            ascii++;
+        }
+        if (ascii == body.length) {
+            return;
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(body);
+        ByteBuffer in = ByteBuffer.wrap(body).position(ascii);
         CharBuffer out = CharBuffer.allocate(UTF8_CHECK_BLOCK);
         CoderResult result;
         do {
@@ -377,13 +357,5 @@ public class SegmentRequestReader {
                 throw new RefusedRequestException(400, "the body is not valid UTF-8 (at byte " + in.position() + ")");
             }
         } while (result.isOverflow());
-    }
-
-    private byte[] write(ObjectNode event) {
-        try {
-            return mapper.writeValueAsBytes(event);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write an event back to JSON", e);
-        }
     }
 }

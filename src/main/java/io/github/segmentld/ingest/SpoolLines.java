@@ -1,7 +1,6 @@
 package io.github.segmentld.ingest;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -28,28 +27,41 @@ final class SpoolLines {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final byte[] START = ("{\"" + WorkFolderFormat.FIELD + "\":" + WorkFolderFormat.SPOOL_LINE.version()
             + ",\"source\":").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] BATCH = ",\"batch\":[".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] END = "]}\n".getBytes(StandardCharsets.UTF_8);
 
     private SpoolLines() {
     }
 
-    /** The line of one request's events, ending with its newline. */
+    /** The line of one request's events, ending with its newline; sized exactly, so written without a copy. */
     static byte[] line(String source, List<AcceptedEvents.Event> events) {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(events.stream().mapToInt(e -> e.json().length + 1).sum() + 64);
+        byte[] sourceJson;
         try {
-            line.write(START);
-            MAPPER.writeValue(line, source);
-            line.write(",\"batch\":[".getBytes(StandardCharsets.UTF_8));
-            for (int i = 0; i < events.size(); i++) {
-                if (i > 0) {
-                    line.write(',');
-                }
-                line.write(events.get(i).json());
-            }
-            line.write("]}\n".getBytes(StandardCharsets.UTF_8));
+            sourceJson = MAPPER.writeValueAsBytes(source);
         } catch (IOException inMemory) {
             throw new UncheckedIOException(inMemory);
         }
-        return line.toByteArray();
+        int length = START.length + sourceJson.length + BATCH.length + Math.max(0, events.size() - 1) + END.length;
+        for (AcceptedEvents.Event event : events) {
+            length += event.json().length;
+        }
+        byte[] line = new byte[length];
+        int at = put(START, line, 0);
+        at = put(sourceJson, line, at);
+        at = put(BATCH, line, at);
+        for (int i = 0; i < events.size(); i++) {
+            if (i > 0) {
+                line[at++] = ',';
+            }
+            at = put(events.get(i).json(), line, at);
+        }
+        put(END, line, at);
+        return line;
+    }
+
+    private static int put(byte[] part, byte[] line, int at) {
+        System.arraycopy(part, 0, line, at, part.length);
+        return at + part.length;
     }
 
     /**

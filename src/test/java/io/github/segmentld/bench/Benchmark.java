@@ -2,7 +2,6 @@ package io.github.segmentld.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,8 +14,6 @@ import java.util.Locale;
 import java.util.Properties;
 
 import io.github.segmentld.Application;
-import io.github.segmentld.Loopback;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 
 /**
@@ -42,7 +39,7 @@ public final class Benchmark {
                 .orElse(1_000_000);
         Path work = Path.of("target", "bench").toAbsolutePath();
         if (arguments.contains("--http-only")) {
-            httpLoad(work);
+            HttpBenchmark.run(work);
             System.exit(0);
         }
         Path file = work.resolve("segment-events.ndjson.gz");
@@ -111,7 +108,7 @@ public final class Benchmark {
             System.exit(0);
         }
         outage(work, file, plain[0]);
-        httpLoad(work);
+        HttpBenchmark.run(work);
         StandIn kafkaStandIn = new StandIn();
         KafkaBenchmark.run(file, Math.min(events, KAFKA_EVENTS), appRate, () -> {
             try {
@@ -164,65 +161,6 @@ public final class Benchmark {
 
     private static final long OUTAGE_CIRCUIT_OPEN_MS = 5000;
     private static final int OUTAGE_DRAIN_BATCHES = 200;
-
-    /**
-     * The HTTP source under a load of batches of 100 events from a second process, against a bare endpoint on the same
-     * HTTP stack that only reads the body and answers 200, in the same run.
-     */
-    private static void httpLoad(Path work) throws Exception {
-        StandIn standIn = new StandIn();
-        int port = Loopback.freePort();
-        Properties p = applicationSettings(work, standIn.port());
-        p.setProperty("http.enabled", "true");
-        p.setProperty("camel.server.enabled", "true");
-        p.setProperty("camel.server.port", Integer.toString(port));
-        p.setProperty("http.write-keys", "bench=bench-write-key");
-        Main main = new Main(Application.class);
-        main.setOverrideProperties(p);
-        main.start();
-        // A lambda, not a RouteBuilder class: camel-main would pick such a class up in every test's application.
-        RouteBuilder.addRoutes(main.getCamelContext(), bare -> bare
-                .from("platform-http:/bench/bare?httpMethodRestrict=POST&populateBodyWithForm=false")
-                .convertBodyTo(byte[].class)
-                .setBody(bare.constant("{\"success\":true}")));
-        try {
-            String[] bare = runLoad("http://127.0.0.1:" + port + "/bench/bare");
-            String[] source = runLoad("http://127.0.0.1:" + port + "/v1/batch");
-            double bareRate = Double.parseDouble(bare[1]) / Double.parseDouble(bare[3]);
-            double sourceRate = Double.parseDouble(source[1]) / Double.parseDouble(source[3]);
-            System.out.println();
-            System.out.printf(Locale.ROOT, "HTTP, batches of 100 events from a second process, %d senders, %d s each%n",
-                    HTTP_SENDERS, HTTP_SECONDS);
-            System.out.printf(Locale.ROOT, "bare endpoint (read body, 200)  %,.0f events/s (%s failed)%n", bareRate, bare[2]);
-            System.out.printf(Locale.ROOT, "Tracking API (spooled, fsync)   %,.0f events/s accepted (%s failed)%n",
-                    sourceRate, source[2]);
-            System.out.printf(Locale.ROOT, "ratio Tracking API / bare       %.2f%n", sourceRate / bareRate);
-            System.out.printf(Locale.ROOT, "delivered to the stand-in       %,d events during the run%n",
-                    standIn.events());
-        } finally {
-            main.stop();
-            standIn.close();
-        }
-    }
-
-    private static final int HTTP_SENDERS = 8;
-    private static final int HTTP_SECONDS = 10;
-
-    /** Runs {@link HttpLoad} in a JVM of its own; returns requests, events, failed, seconds. */
-    private static String[] runLoad(String url) throws Exception {
-        Process load = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), HttpLoad.class.getName(), url, "bench-write-key",
-                Integer.toString(HTTP_SENDERS), Integer.toString(HTTP_SECONDS))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String line = new String(load.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-        load.waitFor();
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("requests=(\\d+) events=(\\d+) failed=(\\d+) seconds=([\\d.]+)").matcher(line);
-        if (!m.find()) {
-            throw new IllegalStateException("unexpected output of the load process: " + line);
-        }
-        return new String[] {m.group(1), m.group(2), m.group(3), m.group(4)};
-    }
 
     /**
      * One run of the application on the file.
@@ -291,7 +229,7 @@ public final class Benchmark {
                 .filter(bytes -> bytes > 0).sum();
     }
 
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }

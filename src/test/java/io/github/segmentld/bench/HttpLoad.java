@@ -13,11 +13,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The HTTP load of the benchmark, run as a process of its own: batches of 100 Segment events POSTed by a few
- * concurrent senders for a fixed time. Prints "requests=N events=M failed=F seconds=S". Usage:
- * {@code HttpLoad <url> <write key> <senders> <seconds>}.
+ * The HTTP load of the benchmark, run as a process of its own: batches of 100 Segment events ({@link #bodies}) POSTed by
+ * a few concurrent senders for a fixed time, each request's messageIds prefixed with the run's tag and made its own.
+ * Prints "requests=N events=M failed=F seconds=S answered=[A0, A1, ...]" (A: the requests of each body answered 200).
+ * Usage: {@code HttpLoad <url> <write key> <senders> <seconds> <tag>}.
  */
 public final class HttpLoad {
 
@@ -28,12 +30,13 @@ public final class HttpLoad {
     }
 
     /**
-     * The body with the messageIds made unique to request {@code n} ("msg-" becomes "r<n>-"): the Tracking API accepts
-     * a messageId once, so a body sent again would be answered without its events being stored.
+     * The body with the messageIds made unique to request {@code n} of the run tagged {@code tag} ("msg-" becomes
+     * "<tag>r<n>-"): the Tracking API accepts a messageId once, so a body sent again would be answered without its
+     * events being stored.
      */
-    static byte[] withMessageIdsOf(int n, byte[] body) {
+    static byte[] withMessageIdsOf(String tag, int n, byte[] body) {
         byte[] from = MESSAGE_ID_PREFIX;
-        byte[] to = ("\"r" + Integer.toString(n, 36) + "-").getBytes(StandardCharsets.US_ASCII);
+        byte[] to = ("\"" + tag + "r" + Integer.toString(n, 36) + "-").getBytes(StandardCharsets.US_ASCII);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(body.length + 100 * to.length);
         int copied = 0;
         for (int i = 0; i <= body.length - from.length; i++) {
@@ -48,11 +51,8 @@ public final class HttpLoad {
         return out.toByteArray();
     }
 
-    public static void main(String[] args) throws Exception {
-        URI url = URI.create(args[0]);
-        String authorization = "Basic " + Base64.getEncoder().encodeToString((args[1] + ":").getBytes(StandardCharsets.UTF_8));
-        int senders = Integer.parseInt(args[2]);
-        long seconds = Long.parseLong(args[3]);
+    /** The bodies the senders take in turn: the same ones on every run. */
+    static List<byte[]> bodies() {
         List<byte[]> bodies = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(7);
         for (int b = 0; b < 50; b++) {
@@ -62,6 +62,17 @@ public final class HttpLoad {
             }
             bodies.add(batch.append("],\"sentAt\":\"2024-05-01T12:00:00.000Z\"}").toString().getBytes(StandardCharsets.UTF_8));
         }
+        return bodies;
+    }
+
+    public static void main(String[] args) throws Exception {
+        URI url = URI.create(args[0]);
+        String authorization = "Basic " + Base64.getEncoder().encodeToString((args[1] + ":").getBytes(StandardCharsets.UTF_8));
+        int senders = Integer.parseInt(args[2]);
+        long seconds = Long.parseLong(args[3]);
+        String tag = args[4];
+        List<byte[]> bodies = bodies();
+        AtomicLongArray answered = new AtomicLongArray(bodies.size());
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         AtomicLong requests = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -74,11 +85,16 @@ public final class HttpLoad {
                 for (int n = sender; System.nanoTime() < deadline; n += senders) {
                     HttpRequest request = HttpRequest.newBuilder(url).header("Authorization", authorization)
                             .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(withMessageIdsOf(n, bodies.get(n % bodies.size()))))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(withMessageIdsOf(tag, n, bodies.get(n % bodies.size()))))
                             .build();
                     try {
                         int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-                        (status == 200 ? requests : failed).incrementAndGet();
+                        if (status == 200) {
+                            requests.incrementAndGet();
+                            answered.incrementAndGet(n % bodies.size());
+                        } else {
+                            failed.incrementAndGet();
+                        }
                     } catch (Exception e) {
                         failed.incrementAndGet();
                     }
@@ -88,7 +104,7 @@ public final class HttpLoad {
         pool.shutdown();
         pool.awaitTermination(seconds + 60, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - start) / 1e9;
-        System.out.printf("requests=%d events=%d failed=%d seconds=%.2f%n", requests.get(),
-                requests.get() * EVENTS_PER_BATCH, failed.get(), elapsed);
+        System.out.printf("requests=%d events=%d failed=%d seconds=%.2f answered=%s%n", requests.get(),
+                requests.get() * EVENTS_PER_BATCH, failed.get(), elapsed, answered);
     }
 }

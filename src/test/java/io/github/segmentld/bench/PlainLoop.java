@@ -45,19 +45,7 @@ final class PlainLoop {
             for (String text = reader.readLine(); text != null; text = reader.readLine()) {
                 ObjectNode event = (ObjectNode) mapper.readTree(text);
                 line++;
-                if (!IntegrationsFilter.enabledFor(event)) {
-                    continue;
-                }
-                for (Mapping mapping : presets) {
-                    if (mapping.trigger().test(event)) {
-                        MappedEvent mapped = new MappedEvent(new SegmentEvent(event, line), mapping, chunk);
-                        try {
-                            batch.add(mapping.action().perform(mapped).json());
-                        } catch (SegmentValidationException invalid) {
-                            // counted by the application; nothing to send
-                        }
-                    }
-                }
+                batch.addAll(mapped(event, line, presets, chunk));
                 if (line % batchSize == 0 && !batch.isEmpty()) {
                     bytes += mapper.writeValueAsBytes(batch).length;
                     out += batch.size();
@@ -70,5 +58,27 @@ final class PlainLoop {
             out += batch.size();
         }
         return new long[] {out, bytes};
+    }
+
+    /**
+     * The LaunchDarkly events the presets map a Segment event to (none when its integrations leave LaunchDarkly out, or
+     * it is invalid for them).
+     */
+    static List<ObjectNode> mapped(ObjectNode event, long line, List<Mapping> presets, EventChunk chunk) {
+        List<ObjectNode> out = new ArrayList<>(1);
+        if (!IntegrationsFilter.enabledFor(event)) {
+            return out;
+        }
+        for (Mapping mapping : presets) {
+            if (mapping.trigger().test(event)) {
+                MappedEvent mapped = new MappedEvent(new SegmentEvent(event, line), mapping, chunk);
+                try {
+                    out.add(mapping.action().perform(mapped).json());
+                } catch (SegmentValidationException invalid) {
+                    // counted by the application; nothing to send
+                }
+            }
+        }
+        return out;
     }
 }
