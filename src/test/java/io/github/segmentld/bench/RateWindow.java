@@ -1,11 +1,13 @@
 package io.github.segmentld.bench;
 
 import java.util.List;
+import java.util.Map;
 
 /**
- * The rate of a run taken between two marks of its progress (a start mark, and 90% of its events), so that neither the
- * start-up (JVMs starting and compiling their hot code, consumers joining the group) nor the tail (the last partitions
- * finishing alone) is in it.
+ * The rate of a run taken between two marks of its progress: once every instance has delivered its warm-up events, and
+ * 90% of the run's events. Neither the start-up (JVMs starting and compiling their hot code, consumers joining the
+ * group) nor the tail (the last partitions finishing alone) is in it, and every instance is as warm when it opens,
+ * however many instances share the events.
  */
 final class RateWindow {
 
@@ -36,16 +38,35 @@ final class RateWindow {
     }
 
     /**
-     * The window between {@code from} and {@link #TO} of {@code total} in samples taken in order of time, their counts
-     * never decreasing; null when the samples do not reach the end mark.
+     * The window from the first sample at or after {@code startNanos} to the first at {@link #TO} of {@code total}, in
+     * samples taken in order of time, their counts never decreasing; null when the samples do not reach both, or reach
+     * the end mark first.
      */
-    static Window of(List<Sample> samples, long total, double from) {
-        if (from < 0 || from >= TO) {
-            throw new IllegalArgumentException("the start mark must be at least 0 and below " + TO + ": " + from);
+    static Window from(List<Sample> samples, long startNanos, long total) {
+        int start = -1;
+        for (int i = 0; i < samples.size() && start < 0; i++) {
+            if (samples.get(i).nanos >= startNanos) {
+                start = i;
+            }
         }
-        int start = firstAtLeast(samples, Math.round(total * from));
         int to = firstAtLeast(samples, Math.round(total * TO));
-        return start < 0 || to < 0 ? null : new Window(samples.get(start), samples.get(to));
+        return start < 0 || to <= start ? null : new Window(samples.get(start), samples.get(to));
+    }
+
+    /**
+     * When each of several counts (the instances' own) had reached {@code count}: the latest of their first samples at
+     * it; -1 when one of them never did.
+     */
+    static long allReached(Map<String, List<Sample>> counts, long count) {
+        long latest = Long.MIN_VALUE;
+        for (List<Sample> samples : counts.values()) {
+            int reached = firstAtLeast(samples, count);
+            if (reached < 0) {
+                return -1;
+            }
+            latest = Math.max(latest, samples.get(reached).nanos);
+        }
+        return counts.isEmpty() ? -1 : latest;
     }
 
     /** The index of the first sample whose count is at least {@code count}; -1 if none is. */

@@ -26,10 +26,11 @@ import org.apache.kafka.clients.admin.NewTopic;
  * CPU goes: every instance is a JVM in a cgroup of its own capped at a share of one CPU, the broker a process of its
  * own, the stand-in in this process; all uncapped but the instances. For each share it runs the file path (one
  * instance reading a dropped file), then 1, 2, 3 instances of one consumer group on a topic filled beforehand with the
- * same events, and prints each rate (taken at the stand-in between a start mark, half of the events by default, and 90%
- * of them), its ratio, and each process's CPU time per 1,000 events over the same window. The start mark is late
- * because a JVM capped at half a CPU compiles its hot code for a long time: the JIT compilers took about 40% of an
- * instance's CPU over its first 150,000 events. Usage: {@code bench/scale-out.sh [key=value ...]}, the keys in {@link #main}.
+ * same events, and prints each rate, its ratio, and each process's CPU time per 1,000 events. Rate and CPU are taken
+ * over the same window: from when every instance has delivered its warm-up events (a JVM capped at half a CPU compiles
+ * its hot code for minutes: the JIT compilers took about 40% of an instance's CPU over a run of 300,000 events, so
+ * instances are compared when each is as warm as the others, whether they are one or three) to 90% of the events.
+ * Usage: {@code bench/scale-out.sh [key=value ...]}, the keys in {@link #main}.
  */
 public final class ScaleOutBenchmark {
 
@@ -40,15 +41,16 @@ public final class ScaleOutBenchmark {
     }
 
     /**
-     * Keys: events (600000), from (0.5: where the rate window starts, as a share of the events delivered), shares (0.5,0.4: the CPU share of each instance, a run per share), partitions (6), runs
-     * (file,1,2,3: the file path and the Kafka path's instance counts), jvm (the instances' JVM options, variants
+     * Keys: events (1500000), warm-up (300000: the events each instance delivers before the window opens), shares
+     * (0.5,0.4: the CPU share of each instance, a run per share), partitions (6), runs (file,1,2,3: the file path and
+     * the Kafka path's instance counts), jvm (the instances' JVM options, variants
      * separated by "|", an empty one for the defaults; each variant a run of its own), rounds (1: the variants run in
      * turn this many times, for A/B comparisons on a busy machine), timeout-s (per run; 120 + events/1000).
      */
     public static void main(String[] args) throws Exception {
         Map<String, String> keys = keys(args);
-        int events = Integer.parseInt(keys.getOrDefault("events", "600000"));
-        double from = Double.parseDouble(keys.getOrDefault("from", "0.5"));
+        int events = Integer.parseInt(keys.getOrDefault("events", "1500000"));
+        long warmUp = Long.parseLong(keys.getOrDefault("warm-up", "300000"));
         List<Double> shares = Arrays.stream(keys.getOrDefault("shares", "0.5,0.4").split(","))
                 .map(Double::parseDouble).toList();
         int partitions = Integer.parseInt(keys.getOrDefault("partitions", "6"));
@@ -77,11 +79,11 @@ public final class ScaleOutBenchmark {
                 admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
                 KafkaBenchmark.produce(servers, TOPIC, file, events);
                 System.out.printf(Locale.ROOT, "%,d events in %s and on a topic of %d partitions (broker: a JVM of its"
-                        + " own, uncapped, on a machine of %d CPUs); rates and CPU taken from %.0f%% to %.0f%% of the"
-                        + " events%n", events, file, partitions, Runtime.getRuntime().availableProcessors(), 100 * from,
-                        100 * RateWindow.TO);
+                        + " own, uncapped, on a machine of %d CPUs); rates and CPU taken once every instance has"
+                        + " delivered %,d events, to %.0f%% of the events%n", events, file, partitions,
+                        Runtime.getRuntime().availableProcessors(), warmUp, 100 * RateWindow.TO);
                 ScaleOutRun.Setup setup = new ScaleOutRun.Setup(file, events, servers, TOPIC, admin, broker, standIn,
-                        weighted.dir(), cleanup, timeout, from);
+                        weighted.dir(), cleanup, timeout, warmUp);
                 for (double share : shares) {
                     for (int round = 1; round <= rounds; round++) {
                         for (String jvm : variants) {
@@ -139,8 +141,8 @@ public final class ScaleOutBenchmark {
         System.out.println();
         System.out.printf(Locale.ROOT, "Each instance capped at %.2f CPU, JVM options: %s%s; inside the cap the JVM"
                 + " sees %s%n", share, jvm.isBlank() ? "(defaults)" : jvm, round, jvmView(share, jvm, setup));
-        System.out.println("path   instances  events/s  ratio           CPU ms per 1,000 events       all delivering  LD events");
-        System.out.println("                                            instances / broker            from            per request");
+        System.out.println("path   instances  events/s  ratio           CPU ms per 1,000 events       window from     LD events");
+        System.out.println("                                            instances / broker            (all warm)      per request");
         Double fileRate = null;
         Double oneInstance = null;
         for (String run : runs) {
@@ -161,8 +163,7 @@ public final class ScaleOutBenchmark {
                     .mapToObj(ms -> String.format(Locale.ROOT, "%.0f", ms)).collect(Collectors.joining(", "));
             System.out.printf(Locale.ROOT, "%-6s %9d  %8.0f  %-14s  %-29s %-15s %.0f%n", kafka ? "kafka" : "file",
                     instances, result.rate(), ratio, instancesCpu + " / " + String.format(Locale.ROOT, "%.0f", cpu[cpu.length - 1]),
-                    Double.isNaN(result.lastJoinedAt()) ? "(not all)"
-                            : String.format(Locale.ROOT, "%.0f%%", 100 * result.lastJoinedAt()),
+                    String.format(Locale.ROOT, "%.0f%%", 100 * result.windowFrom()),
                     (double) result.delivered() / result.requests());
         }
     }

@@ -25,11 +25,14 @@ final class ScaleOutRun {
 
     /** The inputs every run shares. */
     record Setup(Path file, int events, String servers, String topic, Admin admin, ProcessHandle broker,
-                 StandIn standIn, Path groups, Cleanup cleanup, Duration timeout, double from) {
+                 StandIn standIn, Path groups, Cleanup cleanup, Duration timeout, long warmUp) {
     }
 
-    /** What a run measured; CPU in milliseconds per 1,000 input events, the instances' first, the broker's last. */
-    record Result(double rate, double[] cpuMillisPer1000, double lastJoinedAt, long delivered, long requests) {
+    /**
+     * What a run measured; CPU in milliseconds per 1,000 input events, the instances' first, the broker's last; where
+     * the window opened, as a share of the events.
+     */
+    record Result(double rate, double[] cpuMillisPer1000, double windowFrom, long delivered, long requests) {
     }
 
     private static final long SAMPLE_MILLIS = 100;
@@ -72,7 +75,7 @@ final class ScaleOutRun {
             }
             processes.add(setup.broker());
             List<CpuSample> cpu = awaitDone(setup, kafka ? name : null, fileInbox, processes);
-            return result(setup, cpu, instances);
+            return result(setup, cpu);
         } finally {
             for (int i = started.size() - 1; i >= 0; i--) {
                 setup.cleanup().close(started.get(i));
@@ -133,7 +136,7 @@ final class ScaleOutRun {
         return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
     }
 
-    private static Result result(Setup setup, List<CpuSample> cpu, int instances) {
+    private static Result result(Setup setup, List<CpuSample> cpu) {
         StandIn standIn = setup.standIn();
         long delivered = standIn.events();
         if (delivered == 0) {
@@ -141,19 +144,22 @@ final class ScaleOutRun {
         }
         // the stand-in counts LaunchDarkly events; the rate is given in the Segment events they came from
         double inputPerDelivered = (double) setup.events() / delivered;
-        RateWindow.Window window = RateWindow.of(standIn.samples(), delivered, setup.from());
+        long warmUp = Math.round(setup.warmUp() / inputPerDelivered);
+        long warm = RateWindow.allReached(standIn.routeSamples(), warmUp);
+        RateWindow.Window window = warm < 0 ? null : RateWindow.from(standIn.samples(), warm, delivered);
+        if (window == null) {
+            throw new IllegalStateException("an instance did not deliver its " + setup.warmUp() + " events of warm-up"
+                    + " well before 90% of the run: give the runs more events (events=) or a shorter warm-up (warm-up=)");
+        }
         List<RateWindow.Sample> progress = cpu.stream().map(CpuSample::progress).toList();
-        CpuSample from = cpu.get(RateWindow.firstAtLeast(progress, Math.round(delivered * setup.from())));
-        CpuSample to = cpu.get(RateWindow.firstAtLeast(progress, Math.round(delivered * RateWindow.TO)));
+        CpuSample from = cpu.get(RateWindow.firstAtLeast(progress, window.from().count()));
+        CpuSample to = cpu.get(RateWindow.firstAtLeast(progress, window.to().count()));
         double inputEvents = (to.progress().count() - from.progress().count()) * inputPerDelivered;
         double[] cpuPer1000 = new double[from.cpuNanos().length];
         for (int p = 0; p < cpuPer1000.length; p++) {
             cpuPer1000[p] = (to.cpuNanos()[p] - from.cpuNanos()[p]) / 1e6 / (inputEvents / 1000);
         }
-        long lastFirstRequest = standIn.firstRequests().values().stream().mapToLong(Long::longValue).max().orElse(0);
-        long countThen = standIn.samples().stream().filter(s -> s.nanos() < lastFirstRequest)
-                .mapToLong(RateWindow.Sample::count).max().orElse(0);
-        double lastJoinedAt = standIn.firstRequests().size() < instances ? Double.NaN : (double) countThen / delivered;
-        return new Result(window.rate() * inputPerDelivered, cpuPer1000, lastJoinedAt, delivered, standIn.requests());
+        return new Result(window.rate() * inputPerDelivered, cpuPer1000, (double) window.from().count() / delivered,
+                delivered, standIn.requests());
     }
 }

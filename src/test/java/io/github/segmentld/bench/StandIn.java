@@ -7,9 +7,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +24,7 @@ import com.sun.net.httpserver.HttpServer;
  * {@link #status}. It counts the requests, the bytes as they came on the wire and as plain JSON, and notes when each
  * accepted request arrived with the count so far, so that a rate can be taken between two marks of a run. Any path
  * ending in {@code /events/bulk/<id>} is taken, so that each instance of a run can post through a route of its own
- * ({@link #baseUrl}) and its first request be told apart.
+ * ({@link #baseUrl}), whose own count is kept too.
  */
 final class StandIn implements AutoCloseable {
 
@@ -38,7 +38,8 @@ final class StandIn implements AutoCloseable {
         return thread;
     });
     private final List<RateWindow.Sample> samples = new ArrayList<>();
-    private final Map<String, Long> firstRequestNanos = new ConcurrentHashMap<>();
+    /** Each route's own count after each of its accepted requests, in order of arrival. */
+    private final Map<String, List<RateWindow.Sample>> routeSamples = new HashMap<>();
     /** What it answers: 202, or a failure such as 503 for an outage (its requests then count, not their events). */
     volatile int status = 202;
     private long requests;
@@ -69,7 +70,7 @@ final class StandIn implements AutoCloseable {
     /** Forgets the previous run. */
     synchronized void reset() {
         samples.clear();
-        firstRequestNanos.clear();
+        routeSamples.clear();
         requests = 0;
         events = 0;
         wireBytes = 0;
@@ -99,9 +100,11 @@ final class StandIn implements AutoCloseable {
         return List.copyOf(samples);
     }
 
-    /** When each route's first request arrived (System.nanoTime). */
-    Map<String, Long> firstRequests() {
-        return Map.copyOf(firstRequestNanos);
+    /** Each route's count after each of its accepted requests, in order of arrival. */
+    synchronized Map<String, List<RateWindow.Sample>> routeSamples() {
+        Map<String, List<RateWindow.Sample>> copy = new HashMap<>();
+        routeSamples.forEach((route, counts) -> copy.put(route, List.copyOf(counts)));
+        return copy;
     }
 
     /** The CPU time of the stand-in's threads so far (of those alive). */
@@ -134,7 +137,10 @@ final class StandIn implements AutoCloseable {
                     wireBytes += wire.length;
                     jsonBytes += json.length;
                     samples.add(new RateWindow.Sample(now, events));
-                    firstRequestNanos.putIfAbsent(path.substring(1, Math.max(1, bulk)), now);
+                    List<RateWindow.Sample> route = routeSamples.computeIfAbsent(path.substring(1, Math.max(1, bulk)),
+                            name -> new ArrayList<>());
+                    route.add(new RateWindow.Sample(now, (route.isEmpty() ? 0 : route.get(route.size() - 1).count())
+                            + count));
                 }
             }
             exchange.sendResponseHeaders(answer, -1);
