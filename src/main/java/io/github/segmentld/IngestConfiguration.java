@@ -9,7 +9,6 @@ import io.github.segmentld.config.DestinationInstances;
 import io.github.segmentld.deliverylog.DeliveryLog;
 import io.github.segmentld.ingest.AcceptedEventsLog;
 import io.github.segmentld.ingest.DoneRetention;
-import io.github.segmentld.ingest.HeldSegments;
 import io.github.segmentld.ingest.InputIdentities;
 import io.github.segmentld.kafka.KafkaAcceptedLog;
 import io.github.segmentld.kafka.KafkaChunks;
@@ -45,19 +44,13 @@ public class IngestConfiguration {
             @PropertyInject("inbox.max-line-bytes") int maxLineBytes,
             @PropertyInject("inbox.progress-interval-seconds") long progressSeconds,
             @PropertyInject("pipeline.concurrency") int concurrency,
-            DeliveryLedger ledger, DestinationInstances instances, HeldSegments heldSegments) {
+            DeliveryLedger ledger, DestinationInstances instances) {
         // the workers, their queue and the reading thread, which runs a chunk itself when the queue is full
         int chunksInFlight = 2 * concurrency + 1;
         InputIdentities identities = new InputIdentities(
                 new LegacyInputRecords(ledger, instances.destinations(), chunksInFlight));
         return new SegmentFileReader(new ObjectMapper(), chunkSize, maxLineBytes, Duration.ofSeconds(progressSeconds),
-                identities, heldSegments);
-    }
-
-    /** The spool segments whose events the file route takes from memory rather than parsing them again. */
-    @BindToRegistry(lazy = true)
-    public HeldSegments heldSegments(@PropertyInject("spool.max-held-bytes") long maxHeldBytes) {
-        return new HeldSegments(maxHeldBytes);
+                identities);
     }
 
     @BindToRegistry(lazy = true)
@@ -138,13 +131,12 @@ public class IngestConfiguration {
                        @PropertyInject("spool.retry-after-seconds") int retryAfterSeconds,
                        @PropertyInject("http.recent-message-ids") int recentMessageIds,
                        @PropertyInject("http.recent-message-ids-max-bytes") long recentMessageIdsMaxBytes,
-                       HeldSegments heldSegments, RefusedEvents refusedEvents, PipelineMetrics metrics, Clock clock,
-                       CamelContext context)
+                       RefusedEvents refusedEvents, PipelineMetrics metrics, Clock clock, CamelContext context)
             throws Exception {
         Path inboxDir = Path.of(inbox);
         Spool spool = new Spool(new Spool.Settings(Path.of(spoolDir), inboxDir, inboxDir.resolve(doneDir).normalize(),
                 maxSegmentBytes, maxSegmentAgeMs, maxBacklogBytes, minFreeBytes, retryAfterSeconds,
-                recentMessageIds, recentMessageIdsMaxBytes), heldSegments, refusedEvents, metrics, clock);
+                recentMessageIds, recentMessageIdsMaxBytes), refusedEvents, metrics, clock);
         context.addService(spool);
         return spool;
     }

@@ -2,7 +2,6 @@ package io.github.segmentld.ingest;
 
 import java.util.List;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.model.Rejection;
 
 /**
@@ -16,16 +15,8 @@ import io.github.segmentld.model.Rejection;
  */
 public record AcceptedEvents(String sender, List<Event> events, List<Rejection> refused) {
 
-    /**
-     * One accepted event.
-     *
-     * @param parsed the event as {@code json} holds it, for the spool to keep in memory; null when not at hand
-     */
-    public record Event(String messageId, String type, String user, byte[] json, ObjectNode parsed) {
-
-        public Event(String messageId, String type, String user, byte[] json) {
-            this(messageId, type, user, json, null);
-        }
+    /** One accepted event. */
+    public record Event(String messageId, String type, String user, byte[] json) {
     }
 
     public AcceptedEvents {

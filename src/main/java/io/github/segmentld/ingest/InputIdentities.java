@@ -48,21 +48,12 @@ public class InputIdentities {
 
     /** The identity of a file that is not a symbolic link. */
     public String of(File file) throws IOException {
-        return of(file, null);
-    }
-
-    /**
-     * The identity of a file whose content digest is known without reading it (the spool computes a segment's as it
-     * writes it); null: read the file for it.
-     */
-    String of(File file, byte[] knownSha256) throws IOException {
         String legacy = legacyId(file);
         if (recordedUnderLegacyId.test(legacy)) {
             return legacy;
         }
         Matcher replay = REPLAY_NAME.matcher(file.getName());
-        String digest = HexFormat.of().formatHex(knownSha256 != null ? knownSha256 : contentDigest(file));
-        return CONTENT_PREFIX + digest + (replay.matches() ? "/" + replay.group(1) : "");
+        return CONTENT_PREFIX + contentDigest(file) + (replay.matches() ? "/" + replay.group(1) : "");
     }
 
     /** The name of a replay, at {@code replayedAt}, of the file named {@code name} (itself a replay or not). */
@@ -76,7 +67,7 @@ public class InputIdentities {
         return file.getName() + "|" + file.length() + "|" + file.lastModified();
     }
 
-    private static byte[] contentDigest(File file) throws IOException {
+    private static String contentDigest(File file) throws IOException {
         MessageDigest sha256 = sha256();
         ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER);
         try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
@@ -86,10 +77,10 @@ public class InputIdentities {
                 buffer.clear();
             }
         }
-        return sha256.digest();
+        return HexFormat.of().formatHex(sha256.digest());
     }
 
-    static MessageDigest sha256() {
+    private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

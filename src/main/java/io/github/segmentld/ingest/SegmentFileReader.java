@@ -47,16 +47,9 @@ public class SegmentFileReader {
     private final int maxLineBytes;
     private final Duration progressInterval;
     private final InputIdentities identities;
-    private final HeldSegments heldSegments;
 
     public SegmentFileReader(ObjectMapper mapper, int chunkSize, int maxLineBytes, Duration progressInterval,
                              InputIdentities identities) {
-        this(mapper, chunkSize, maxLineBytes, progressInterval, identities, HeldSegments.NONE);
-    }
-
-    /** @param heldSegments the spool's segments whose events are in memory: taken from there, not read again */
-    public SegmentFileReader(ObjectMapper mapper, int chunkSize, int maxLineBytes, Duration progressInterval,
-                             InputIdentities identities, HeldSegments heldSegments) {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("pipeline.chunk-size must be at least 1, was " + chunkSize);
         }
@@ -65,7 +58,6 @@ public class SegmentFileReader {
         this.maxLineBytes = maxLineBytes;
         this.progressInterval = progressInterval;
         this.identities = identities;
-        this.heldSegments = heldSegments;
     }
 
     /**
@@ -77,12 +69,6 @@ public class SegmentFileReader {
         if (Files.isSymbolicLink(path)) {
             throw new UnreadableInputException("a symbolic link (to " + Files.readSymbolicLink(path)
                     + "), which is not followed: only files in the inbox itself are read");
-        }
-        HeldSegment held = heldSegments.take(path, file.length());
-        if (held != null) {
-            InputSource source = new InputSource(ControlCharacters.escape(file.getName()),
-                    identities.of(file, held.contentDigest()), "line", file.lastModified());
-            return new FileChunks(held.events(source), new ArrayList<>(), chunkSize, progressInterval);
         }
         InputSource source = new InputSource(ControlCharacters.escape(file.getName()), identities.of(file), "line",
                 file.lastModified());

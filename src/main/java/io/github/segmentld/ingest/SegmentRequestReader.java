@@ -67,7 +67,6 @@ public class SegmentRequestReader {
     private static final String WRITE_KEY = "writeKey";
 
     private final ObjectMapper mapper;
-    private final EventWriter writer;
     private final int maxRequestBytes;
     private final int maxEventBytes;
     private final int maxBatchEvents;
@@ -78,7 +77,6 @@ public class SegmentRequestReader {
         this.mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(maxNestingDepth).maxStringLength(maxStringLength).build()).build())
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        this.writer = new EventWriter(mapper);
         this.maxRequestBytes = maxRequestBytes;
         this.maxEventBytes = maxEventBytes;
         this.maxBatchEvents = maxBatchEvents;
@@ -198,17 +196,15 @@ public class SegmentRequestReader {
         if (problem == null) {
             try {
                 stamp.accept(event);
-                EventWriter.Written written = writer.write(event);
-                byte[] bytes = written.json();
+                byte[] bytes = mapper.writeValueAsBytes(event);
                 if (bytes.length > maxEventBytes) {
                     problem = "the event is " + bytes.length + " bytes, over the limit of " + maxEventBytes;
                 } else {
                     accepted.add(new AcceptedEvents.Event(event.get("messageId").asText(), event.path("type").asText(),
-                            event.path("userId").asText(event.path("anonymousId").asText("")), bytes,
-                            written.readsBackAlike() ? event : null));
+                            event.path("userId").asText(event.path("anonymousId").asText("")), bytes));
                     return;
                 }
-            } catch (RuntimeException unexpected) {
+            } catch (IOException | RuntimeException unexpected) {
                 problem = "the event cannot be read: " + unexpected;
             }
         }

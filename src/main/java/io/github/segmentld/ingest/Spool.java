@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.StateUnavailableException;
 import io.github.segmentld.time.Ticker;
@@ -51,28 +49,23 @@ public class Spool extends ServiceSupport implements AcceptedEventsLog {
 
     /** @param refusals records the events a request had refused, once its accepted ones are on disk */
     public Spool(Settings settings, RefusedEvents refusals, PipelineMetrics metrics, Clock clock) {
-        this(settings, HeldSegments.NONE, refusals, metrics, clock);
-    }
-
-    /** @param held where the segments' events are held in memory for the file route */
-    public Spool(Settings settings, HeldSegments held, RefusedEvents refusals, PipelineMetrics metrics, Clock clock) {
-        this(settings, SegmentFiles.onDisk(), refusals, metrics, clock, Ticker.SYSTEM, held);
+        this(settings, SegmentFiles.onDisk(), refusals, metrics, clock);
     }
 
     /** @param clock names the segments only: their age is measured on {@link Ticker#SYSTEM} */
     Spool(Settings settings, SegmentFiles files, RefusedEvents refusals, PipelineMetrics metrics, Clock clock) {
-        this(settings, files, refusals, metrics, clock, Ticker.SYSTEM, HeldSegments.NONE);
+        this(settings, files, refusals, metrics, clock, Ticker.SYSTEM);
     }
 
     /** @param ticker measures the segments' age and the interval of the 503 log */
     Spool(Settings settings, SegmentFiles files, RefusedEvents refusals, PipelineMetrics metrics, Clock clock,
-          Ticker ticker, HeldSegments held) {
+          Ticker ticker) {
         this.settings = settings;
         this.refusals = refusals;
         this.metrics = metrics;
         this.ticker = ticker;
         this.log = new SpoolLog(settings.spoolDir(), settings.inboxDir(), settings.maxSegmentBytes(),
-                settings.maxSegmentAgeMillis(), files, clock, ticker, held);
+                settings.maxSegmentAgeMillis(), files, clock, ticker);
         this.recovery = new SpoolRecovery(settings.spoolDir(), settings.inboxDir(), settings.doneDir(), files);
         this.capacity = new SpoolCapacity(settings.spoolDir(), settings.inboxDir(), settings.maxBacklogBytes(),
                 settings.minFreeBytes(), settings.retryAfterSeconds(), metrics);
@@ -122,7 +115,7 @@ public class Spool extends ServiceSupport implements AcceptedEventsLog {
         List<AcceptedEvents.Event> stored = List.of();
         try {
             if (!claim.fresh().isEmpty()) {
-                log.append(SpoolLines.line(accepted.sender(), claim.fresh()), parsed(claim.fresh()));
+                log.append(SpoolLines.line(accepted.sender(), claim.fresh()));
                 stored = claim.fresh();
             }
         } catch (IOException e) {
@@ -140,18 +133,6 @@ public class Spool extends ServiceSupport implements AcceptedEventsLog {
                 throw unavailable(new IOException("the state database is unavailable", e));
             }
         }
-    }
-
-    /** The events as parsed, or null when one of them is not at hand. */
-    private static List<ObjectNode> parsed(List<AcceptedEvents.Event> events) {
-        List<ObjectNode> parsed = new ArrayList<>(events.size());
-        for (AcceptedEvents.Event event : events) {
-            if (event.parsed() == null) {
-                return null;
-            }
-            parsed.add(event.parsed());
-        }
-        return parsed;
     }
 
     /** Rolls the current segment into the inbox if it is older than the maximum age; called by a timer. */

@@ -9,13 +9,11 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.time.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +27,6 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A write that fails is cut off again; a sync that fails fails every append that relied on it, and the segment is
  * cut back to what was synced and rolled.
- * <p>
- * The events of the lines are held in memory beside the segment ({@link HeldSegments}) while it is written and once it
- * is rolled, for the file route to take; a segment cut back after a failure is no longer held.
  */
 final class SpoolLog {
 
@@ -47,14 +42,11 @@ final class SpoolLog {
     /** Names the segments only: people read the time in them. */
     private final Clock clock;
     private final Ticker ticker;
-    private final HeldSegments held;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition synced = lock.newCondition();
     private FileChannel segment;
     private Path segmentPath;
-    /** The current segment's events, while it is held in memory; else null. */
-    private HeldSegment segmentEvents;
     private long segmentOpenedAtNanos;
     /** Whether the spool folder was synced since the current segment was created in it. */
     private boolean segmentNamed;
@@ -73,7 +65,7 @@ final class SpoolLog {
     private long sequence;
 
     SpoolLog(Path spoolDir, Path inboxDir, long maxSegmentBytes, long maxSegmentAgeMillis, SegmentFiles files,
-             Clock clock, Ticker ticker, HeldSegments held) {
+             Clock clock, Ticker ticker) {
         this.spoolDir = spoolDir;
         this.inboxDir = inboxDir;
         this.maxSegmentBytes = maxSegmentBytes;
@@ -81,7 +73,6 @@ final class SpoolLog {
         this.files = files;
         this.clock = clock;
         this.ticker = ticker;
-        this.held = held;
     }
 
     /** The bytes of the current segment, not yet in the inbox. */
@@ -89,20 +80,11 @@ final class SpoolLog {
         return written;
     }
 
-    /**
-     * Appends a whole line and returns once it is on disk; rolls the segment when it is full.
-     *
-     * @param events the line's events as parsed, to hold in memory; null when not at hand (the segment is then read
-     *               from disk)
-     */
-    void append(byte[] line, List<ObjectNode> events) throws IOException {
+    /** Appends a whole line and returns once it is on disk; rolls the segment when it is full. */
+    void append(byte[] line) throws IOException {
         lock.lock();
         try {
             long end = write(line);
-            if (segmentEvents != null && (events == null || !held.add(segmentEvents, line, events))) {
-                held.drop(segmentEvents);
-                segmentEvents = null;
-            }
             long mine = generation;
             syncUpTo(end, mine);
             if (segment != null && written >= maxSegmentBytes && generation == mine) {
@@ -232,24 +214,16 @@ final class SpoolLog {
         segment = null;
         segmentPath = null;
         written = 0;
-        if (segmentEvents != null) {
-            held.drop(segmentEvents);
-            segmentEvents = null;
-        }
         synced.signalAll();
     }
 
     private void open() throws IOException {
         Files.createDirectories(spoolDir);
-        if (segmentEvents != null) {
-            held.drop(segmentEvents); // of a segment whose roll failed
-        }
         segmentOpenedAtNanos = ticker.nanos();
         segmentPath = spoolDir.resolve(SpoolLines.SEGMENT_PREFIX + SEGMENT_TIME.format(clock.instant())
                 + "-" + (sequence++) + SpoolLines.SEGMENT_SUFFIX);
         segment = files.create(segmentPath);
         segmentNamed = false;
-        segmentEvents = new HeldSegment();
         generation++;
         written = 0;
         syncedUpTo = 0;
@@ -264,13 +238,7 @@ final class SpoolLog {
         }
         segment.force(true);
         segment.close();
-        Path rolled = inboxDir.resolve(segmentPath.getFileName());
-        // held before the move, so that the file route cannot find the file before its events
-        if (segmentEvents != null) {
-            held.rolled(rolled, segmentEvents);
-            segmentEvents = null;
-        }
-        files.move(segmentPath, rolled);
+        files.move(segmentPath, inboxDir.resolve(segmentPath.getFileName()));
         segment = null;
         segmentPath = null;
         closedGenerations.put(generation, written);

@@ -179,7 +179,7 @@ class SpoolTest {
 
         AtomicLong ticker = new AtomicLong();
         Spool ticking = new Spool(settings(Long.MAX_VALUE, 0), SegmentFiles.onDisk(), refusals::addAll,
-                new PipelineMetrics(registry), wall, ticker::get, HeldSegments.NONE);
+                new PipelineMetrics(registry), wall, ticker::get);
         ticking.start();
         ticking.append(events("web", "old"));
         wall.advance(Duration.ofHours(-2));
