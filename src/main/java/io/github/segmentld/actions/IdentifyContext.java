@@ -107,7 +107,7 @@ public final class IdentifyContext extends Action {
         JsonNode timestamp = payload.value("timestamp");
         payload.validate();
 
-        // LaunchDarkly's rules for contexts, checked here: an event breaking them would have the whole batch refused
+        // LaunchDarkly's rules for contexts, which its SDKs never break: an event that would is rejected, not sent
         List<String> errors = new ArrayList<>();
         checkKind("Context Kind", kind, errors);
         if (anonymousKey != null) {
