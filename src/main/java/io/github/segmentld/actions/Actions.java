@@ -24,7 +24,7 @@ public final class Actions {
         return ALL.stream().filter(action -> action.title().equals(title)).findFirst().orElse(null);
     }
 
-    /** The presets of a destination instance, Segment's: identify and alias calls to Alias User, track to Track Event. */
+    /** Segment's presets of a destination instance: identify and alias calls to Alias User, track to Track Event. */
     public static List<Mapping> presets(String destination) {
         return List.of(ALIAS_USER.preset(destination), TRACK_EVENT.preset(destination));
     }

@@ -80,8 +80,8 @@ public final class IdentifyContext extends Action {
             }
             case "attributes" -> value.fieldNames().forEachRemaining(name -> {
                 if (RESERVED.contains(name)) {
-                    throw new IllegalArgumentException("Context Attributes cannot set \"" + name + "\": kind, key and"
-                            + " anonymous come from the other fields");
+                    throw new IllegalArgumentException("Context Attributes cannot set \"" + name + "\": kind, key,"
+                            + " anonymous and _meta come from the other fields");
                 }
             });
             case "private_attributes" -> value.forEach(reference -> {
@@ -127,7 +127,8 @@ public final class IdentifyContext extends Action {
         }
         JsonNode name = attributes == null ? null : attributes.get("name");
         if (name != null && name.isContainerNode()) {
-            errors.add("The name attribute must be a string but it was " + (name.isArray() ? "an array." : "an object."));
+            errors.add("The name attribute must be a string but it was " + (name.isArray() ? "an array" : "an object")
+                    + ".");
         }
         if (!errors.isEmpty()) {
             throw new SegmentValidationException(String.join(" ", errors));

@@ -188,8 +188,9 @@ public final class MappingsFile {
         Action action = Actions.byTitle(title);
         if (action == null) {
             List<String> titles = Actions.ALL.stream().map(Action::title).toList();
+            int last = titles.size() - 1;
             throw new IllegalStateException(where + ": unknown action '" + title + "': the actions are "
-                    + String.join(", ", titles.subList(0, titles.size() - 1)) + " and " + titles.get(titles.size() - 1));
+                    + String.join(", ", titles.subList(0, last)) + " and " + titles.get(last));
         }
         JsonNode fields = node.path("fields");
         if (!fields.isMissingNode() && !fields.isNull() && !fields.isObject()) {

@@ -73,9 +73,8 @@ public final class ActionPayload {
         }
         JsonNode wrong = firstNonString(value);
         if (wrong != null) {
-            String expected = "a list of strings";
-            return wrong == value ? wrongType(key, expected, value)
-                    : wrongType(key, expected, "an array holding " + describe(wrong));
+            return wrongType(key, "a list of strings",
+                    wrong == value ? describe(value) : "an array holding " + describe(wrong));
         }
         List<String> strings = new ArrayList<>(value.size());
         value.forEach(item -> strings.add(item.textValue()));
@@ -136,7 +135,7 @@ public final class ActionPayload {
         return null;
     }
 
-    /** What keeps a value from being a list of strings: the value itself if it is no array, else its first other item. */
+    /** What keeps a value from being a list of strings: itself if it is no array, else its first other item. */
     static JsonNode firstNonString(JsonNode value) {
         if (!value.isArray()) {
             return value;

@@ -80,7 +80,8 @@ class IdentifyContextTest {
     @Test
     void aPropertyWithinAnObjectAttributeIsRedactedInACopyOfIt() {
         ObjectNode event = object(IDENTIFY);
-        Mapping mapping = mapping("{'attributes': {'@path': '$.traits'}, 'private_attributes': ['/address/street', 'plan']}");
+        Mapping mapping = mapping("{'attributes': {'@path': '$.traits'},"
+                + " 'private_attributes': ['/address/street', 'plan']}");
 
         JsonNode out = Actions.IDENTIFY_CONTEXT.perform(mapped(mapping, event)).json();
 
@@ -103,7 +104,8 @@ class IdentifyContextTest {
     void kindsAndKeysCanBeMapped() {
         JsonNode out = identify(mapping("""
                 {'context_kind': 'customer', 'context_key': {'@path': '$.traits.email'},
-                 'anonymous_kind': {'@path': '$.context.device.type'}, 'anonymous_key': {'@path': '$.context.device.id'},
+                 'anonymous_kind': {'@path': '$.context.device.type'},
+                 'anonymous_key': {'@path': '$.context.device.id'},
                  'attributes': null, 'timestamp': {'@literal': 1648661000000}}"""),
                 "{'type':'identify','userId':'u1','traits':{'email':'ada@example.com'},"
                         + "'context':{'device':{'type':'device','id':42}}}");
@@ -144,8 +146,8 @@ class IdentifyContextTest {
             "{'anonymous_kind': 'anonymous user'}        | field 'anonymous_kind': Anonymous Context Kind must be"
                     + " letters, digits, '.', '_' or '-', other than \"kind\" and \"multi\", and \"anonymous user\""
                     + " never is",
-            "{'attributes': {'key': {'@path': '$.userId'}}} | field 'attributes': Context Attributes cannot set \"key\":"
-                    + " kind, key and anonymous come from the other fields",
+            "{'attributes': {'key': {'@path': '$.userId'}}} | field 'attributes': Context Attributes cannot set"
+                    + " \"key\": kind, key, anonymous and _meta come from the other fields",
             "{'private_attributes': ['email', '/a/']}    | field 'private_attributes': Private Attributes must be"
                     + " attribute names or paths such as \"/address/street\", other than kind, key, anonymous and"
                     + " _meta, and \"/a/\" never is",
