@@ -9,6 +9,7 @@ import java.util.function.Function;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.actions.Actions;
 import io.github.segmentld.actions.AliasUser;
+import io.github.segmentld.actions.IdentifyContext;
 import io.github.segmentld.actions.TrackEvent;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.config.DestinationInstances;
@@ -142,6 +143,11 @@ public class AppConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public AliasUser aliasUser() {
         return Actions.ALIAS_USER;
+    }
+
+    @BindToRegistry(lazy = true)
+    public IdentifyContext identifyContext() {
+        return Actions.IDENTIFY_CONTEXT;
     }
 
     /** What must hold before anything is accepted: readable instances with known IDs, an open state database. */

@@ -29,6 +29,7 @@ import io.github.segmentld.mapping.MappingCompiler;
  *     events-host: events.launchdarkly.com            # or events-base-url: http://relay:8030
  *     enabled: true
  *     presets: true                                   # the Track Event and Alias User presets
+ *     identify-with: alias                            # or contexts: identify calls to the Identify Context preset
  *     mappings:
  *       - name: Order revenue
  *         trigger: type = "track" and event = "Order Completed"
@@ -126,7 +127,7 @@ public final class MappingsFile {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalStateException(where + ": " + e.getMessage());
         }
-        List<Mapping> mappings = new ArrayList<>(flag(node, "presets", where) ? Actions.presets(name) : List.of());
+        List<Mapping> mappings = new ArrayList<>(presets(node, name, where));
         JsonNode custom = node.path("mappings");
         if (!custom.isMissingNode() && !custom.isNull() && !custom.isArray()) {
             throw new IllegalStateException(where + ": mappings must be a list");
@@ -151,6 +152,27 @@ public final class MappingsFile {
         return new DestinationInstance(name, enabled, endpoint, mappings);
     }
 
+    /**
+     * The instance's presets: none with {@code presets: false}; else Segment's, or with {@code identify-with: contexts}
+     * those that send identify calls to Identify Context instead of Alias User.
+     */
+    private List<Mapping> presets(JsonNode node, String name, String where) {
+        String identifyWith = settings.setting(node, "identify-with", where);
+        if (!flag(node, "presets", where)) {
+            if (!identifyWith.isEmpty()) {
+                throw new IllegalStateException(where + ": identify-with chooses the preset for identify calls, and"
+                        + " presets is false (a mapping of its own with action: Identify Context does it instead)");
+            }
+            return List.of();
+        }
+        return switch (identifyWith) {
+            case "", "alias" -> Actions.presets(name);
+            case "contexts" -> Actions.contextPresets(name);
+            default -> throw new IllegalStateException(where + ": identify-with must be alias or contexts, was '"
+                    + identifyWith + "'");
+        };
+    }
+
     private static Mapping mapping(String destination, JsonNode node, String where) {
         String name = node.path("name").isValueNode() ? node.get("name").asText().strip() : "";
         if (name.isEmpty()) {
@@ -165,8 +187,10 @@ public final class MappingsFile {
         String title = node.path("action").asText("");
         Action action = Actions.byTitle(title);
         if (action == null) {
+            List<String> titles = Actions.ALL.stream().map(Action::title).toList();
+            int last = titles.size() - 1;
             throw new IllegalStateException(where + ": unknown action '" + title + "': the actions are "
-                    + String.join(" and ", Actions.ALL.stream().map(Action::title).toList()));
+                    + String.join(", ", titles.subList(0, last)) + " and " + titles.get(last));
         }
         JsonNode fields = node.path("fields");
         if (!fields.isMissingNode() && !fields.isNull() && !fields.isObject()) {

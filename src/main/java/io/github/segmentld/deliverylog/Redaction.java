@@ -59,7 +59,10 @@ public final class Redaction {
         return copy;
     }
 
-    /** A LaunchDarkly event as it is stored: a copy without its data, its context keys hashed. */
+    /**
+     * A LaunchDarkly event as it is stored: a copy without its data, its context keys hashed; an identify event's
+     * contexts keep only their kind, hashed key and anonymous mark (their attributes are traits).
+     */
     public JsonNode launchDarklyEvent(ObjectNode event) {
         if (!enabled) {
             return event;
@@ -78,7 +81,23 @@ public final class Redaction {
             hashText(copy, "key");
             hashText(copy, "previousKey");
         }
+        if (copy.get("context") instanceof ObjectNode context) {
+            if ("multi".equals(context.path("kind").asText())) {
+                context.properties().forEach(kind -> {
+                    if (kind.getValue() instanceof ObjectNode single) {
+                        keysOnly(single);
+                    }
+                });
+            } else {
+                keysOnly(context);
+            }
+        }
         return copy;
+    }
+
+    private void keysOnly(ObjectNode context) {
+        context.retain("kind", "key", "anonymous");
+        hashText(context, "key");
     }
 
     private void hashText(ObjectNode node, String field) {

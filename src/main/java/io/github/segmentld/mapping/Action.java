@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
@@ -52,6 +53,16 @@ public abstract class Action {
     public Mapping preset(String destination) {
         return MappingCompiler.compile(destination, title, true, defaultSubscription, this,
                 JsonNodeFactory.instance.objectNode());
+    }
+
+    /**
+     * Refuses a value written in a mapping (a literal, or an object of values) that no event could make valid beyond
+     * what the field's type says, such as a context kind LaunchDarkly does not allow; mappings are compiled at start,
+     * so the mistake stops the start rather than rejecting every event. None by default.
+     *
+     * @throws IllegalArgumentException saying what is wrong with the value
+     */
+    protected void check(String field, JsonNode value) {
     }
 
     /**

@@ -15,9 +15,9 @@ public record ActionField(String key, String label, String description, Type typ
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The types of Segment's fields that the two actions use. */
+    /** The types of Segment's fields that the actions use; a list of strings is Segment's {@code multiple} string. */
     public enum Type {
-        STRING, NUMBER, OBJECT, DATETIME;
+        STRING, NUMBER, OBJECT, DATETIME, STRING_LIST;
 
         /** Whether a literal value could ever pass this type's coercion (a numeric string passes for a number). */
         public boolean accepts(JsonNode literal) {
@@ -29,6 +29,7 @@ public record ActionField(String key, String label, String description, Type typ
                 case NUMBER -> literal.isNumber() || literal.isTextual() && ActionPayload.parseNumber(literal.textValue()) != null;
                 case OBJECT -> literal.isObject();
                 case DATETIME -> literal.isTextual() || literal.isNumber();
+                case STRING_LIST -> ActionPayload.firstNonString(literal) == null;
             };
         }
 
@@ -38,6 +39,7 @@ public record ActionField(String key, String label, String description, Type typ
                 case NUMBER -> "a number";
                 case OBJECT -> "an object";
                 case DATETIME -> "a timestamp";
+                case STRING_LIST -> "a list of strings";
             };
         }
     }

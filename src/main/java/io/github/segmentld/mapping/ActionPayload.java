@@ -65,6 +65,22 @@ public final class ActionPayload {
         return wrongType(key, "an object", value);
     }
 
+    /** A list of strings field; an empty list when it is absent. */
+    public List<String> strings(String key) {
+        JsonNode value = present(key);
+        if (value == null) {
+            return List.of();
+        }
+        JsonNode wrong = firstNonString(value);
+        if (wrong != null) {
+            return wrongType(key, "a list of strings",
+                    wrong == value ? describe(value) : "an array holding " + describe(wrong));
+        }
+        List<String> strings = new ArrayList<>(value.size());
+        value.forEach(item -> strings.add(item.textValue()));
+        return strings;
+    }
+
     /** A field taken as it is, after the empty-value rule; for fields such as timestamps that are read leniently. */
     public JsonNode value(String key) {
         return present(key);
@@ -111,7 +127,24 @@ public final class ActionPayload {
     }
 
     private <T> T wrongType(String key, String expected, JsonNode value) {
-        typeErrors.add(definition(key).label() + " must be " + expected + " but it was " + describe(value) + ".");
+        return wrongType(key, expected, describe(value));
+    }
+
+    private <T> T wrongType(String key, String expected, String described) {
+        typeErrors.add(definition(key).label() + " must be " + expected + " but it was " + described + ".");
+        return null;
+    }
+
+    /** What keeps a value from being a list of strings: itself if it is no array, else its first other item. */
+    static JsonNode firstNonString(JsonNode value) {
+        if (!value.isArray()) {
+            return value;
+        }
+        for (JsonNode item : value) {
+            if (!item.isTextual()) {
+                return item;
+            }
+        }
         return null;
     }
 

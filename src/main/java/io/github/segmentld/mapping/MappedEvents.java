@@ -35,7 +35,10 @@ public final class MappedEvents {
         return turnedDown;
     }
 
-    /** The action's title ("Track Event", "Alias User"), which the router's {@code choice} dispatches on. */
+    /**
+     * The action's title ("Track Event", "Alias User", "Identify Context"), which the router's {@code choice}
+     * dispatches on.
+     */
     public String getAction() {
         return mapping.action().title();
     }

@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Compiles a mapping from its written form: the trigger is parsed, and the field values given replace the action's
  * defaults (a field given as {@code null} has no value). Whatever can be known before the first event is checked
- * here: the trigger's syntax, unknown fields, directives, a required field left without a value, and a literal that
- * the field's type could never accept.
+ * here: the trigger's syntax, unknown fields, directives, a required field left without a value, a literal that
+ * the field's type could never accept, and one the action itself refuses.
  */
 public final class MappingCompiler {
 
@@ -41,12 +41,12 @@ public final class MappingCompiler {
                 throw new IllegalArgumentException("unknown field '" + entry.getKey() + "': " + action.title()
                         + " has the fields " + String.join(", ", action.fields().keySet()));
             }
-            values.put(field.key(), compile(field, entry.getValue()));
+            values.put(field.key(), compile(action, field, entry.getValue()));
         }
         return new Mapping(destination, name, enabled, parsed, action, FieldValue.object(values));
     }
 
-    private static Function<ObjectNode, JsonNode> compile(ActionField field, JsonNode value) {
+    private static Function<ObjectNode, JsonNode> compile(Action action, ActionField field, JsonNode value) {
         boolean empty = value.isNull() || value.isTextual() && value.textValue().isEmpty();
         if (field.required() && empty) {
             throw new IllegalArgumentException("field '" + field.key() + "' is required and has no value"
@@ -57,6 +57,9 @@ public final class MappingCompiler {
                     + field.type().description() + ", and " + value + " never is");
         }
         try {
+            if (!empty && !FieldValue.isDirective(value)) {
+                action.check(field.key(), value);
+            }
             return FieldValue.compile(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("field '" + field.key() + "': " + e.getMessage(), e);

@@ -101,6 +101,30 @@ class MappingsFileTest {
     }
 
     @Test
+    void identifyWithContextsSendsIdentifyCallsToIdentifyContextAndLeavesAliasCallsToAliasUser() {
+        Path file = write("""
+                destinations:
+                  - name: contexts
+                    client-side-id: id
+                    identify-with: contexts
+                  - name: aliases
+                    client-side-id: id
+                    identify-with: alias
+                """);
+
+        var instances = reader.read(file);
+
+        DestinationInstance contexts = instances.get(0);
+        assertThat(contexts.mappings()).extracting(Mapping::name)
+                .containsExactly("Alias User", "Track Event", "Identify Context");
+        assertThat(contexts.mappings()).extracting(mapping -> mapping.trigger().toString())
+                .containsExactly("type = \"alias\"", "type = \"track\"", "type = \"identify\"");
+        assertThat(contexts.mappings().get(2).action()).isEqualTo(Actions.IDENTIFY_CONTEXT);
+        assertThat(instances.get(1).mappings()).extracting(mapping -> mapping.trigger().toString())
+                .containsExactly("type = \"identify\" or type = \"alias\"", "type = \"track\"");
+    }
+
+    @Test
     void placeholdersAreLeftToTemplatesInFieldValues() {
         Path file = write("""
                 destinations:
@@ -150,7 +174,7 @@ class MappingsFileTest {
     static Stream<Arguments> mappingMistakes() {
         return Stream.of(
                 Arguments.of("action: Track Events",
-                        "unknown action 'Track Events': the actions are Alias User and Track Event"),
+                        "unknown action 'Track Events': the actions are Alias User, Track Event and Identify Context"),
                 Arguments.of("action: Track Event\nfields: {revenue: 1}",
                         "unknown field 'revenue': Track Event has the fields context_kind, user_key,"
                                 + " additional_context_keys, event_name, metric_value, event_properties, timestamp"),
@@ -162,6 +186,9 @@ class MappingsFileTest {
                         "field 'metric_value': Metric Value must be a number, and \"lots\" never is"),
                 Arguments.of("action: Track Event\nfields: {event_properties: [1, 2]}",
                         "field 'event_properties': Event Properties must be an object, and [1,2] never is"),
+                Arguments.of("action: Identify Context\nfields: {context_kind: multi}",
+                        "field 'context_kind': Context Kind must be letters, digits, '.', '_' or '-', other than"
+                                + " \"kind\" and \"multi\", and \"multi\" never is"),
                 Arguments.of("action: Track Event\nfields: {event_name: {'@case': {operator: title, value: x}}}",
                         "field 'event_name': @case operator is \"lower\" or \"upper\", was \"title\""),
                 Arguments.of("action: Track Event\nfields: {event_name: {'@jsonata': x}}",
@@ -217,8 +244,13 @@ class MappingsFileTest {
                         "client-side-id: Property with key [{{env:LD_NOPE}}] not found"),
                 Arguments.of("client-side-id: id\nenabled: yes please", "enabled must be true or false, was 'yes please'"),
                 Arguments.of("clientSideId: id", "unknown setting 'clientSideId' (known: client-side-id, enabled,"
-                        + " events-base-url, events-host, mappings, name, presets)"),
+                        + " events-base-url, events-host, identify-with, mappings, name, presets)"),
                 Arguments.of("client-side-id: id\npresets: false", "no mappings (presets: false and no mappings of its own)"),
+                Arguments.of("client-side-id: id\nidentify-with: context",
+                        "identify-with must be alias or contexts, was 'context'"),
+                Arguments.of("client-side-id: id\npresets: false\nidentify-with: contexts",
+                        "identify-with chooses the preset for identify calls, and presets is false (a mapping of its"
+                                + " own with action: Identify Context does it instead)"),
                 Arguments.of("client-side-id: id\nmappings: {name: x}", "mappings must be a list"));
     }
 

@@ -34,6 +34,22 @@ class RedactionTest {
     }
 
     @Test
+    void anIdentifyEventKeepsOfEachContextItsKindAndAnonymousMarkAndItsKeyAsAHash() {
+        String hashed = on.userId("u-1");
+
+        assertThat(on.launchDarklyEvent((ObjectNode) Json.parse("{'kind':'identify','creationDate':1,'context':"
+                + "{'kind':'multi','user':{'key':'u-1','email':'x@y.z','_meta':{'redactedAttributes':['name']}},"
+                + "'unauthenticatedUser':{'key':'a-1','anonymous':true}}}")))
+                .isEqualTo(Json.parse("{'kind':'identify','creationDate':1,'context':{'kind':'multi',"
+                        + "'user':{'key':'" + hashed + "'},'unauthenticatedUser':{'key':'" + on.userId("a-1")
+                        + "','anonymous':true}}}"));
+        assertThat(on.launchDarklyEvent((ObjectNode) Json.parse("{'kind':'identify','creationDate':1,'context':"
+                + "{'kind':'user','key':'u-1','name':'Ann'}}")))
+                .isEqualTo(Json.parse("{'kind':'identify','creationDate':1,'context':{'kind':'user','key':'" + hashed
+                        + "'}}"));
+    }
+
+    @Test
     void aHashIsTheSameForTheSameIdAndNothingChangesWhenOff() {
         assertThat(on.userId("u-1")).isEqualTo(new Redaction(true).userId("u-1")).isNotEqualTo(on.userId("u-2"))
                 .startsWith("sha256:");

@@ -69,6 +69,34 @@ class MappingPreviewTest {
     }
 
     @Test
+    void withIdentifyWithContextsAnIdentifyIsShownGoingToIdentifyContextAndNotToAliasUser() {
+        DestinationInstance contexts = new DestinationInstance("contexts", true,
+                EventsEndpoint.of("contexts", "abcdef123456", null, null), Actions.contextPresets("contexts"));
+        MappingPreview contextsPreview = new MappingPreview(List.of(contexts), Json.MAPPER, ActionFixture.CLOCK);
+
+        JsonNode report = json(contextsPreview.previewJson(("{'type':'identify','userId':'u1','anonymousId':'a1',"
+                + "'traits':{'name':'Ann'},'timestamp':'2022-03-30T17:24:58Z'}").replace('\'', '"')
+                .getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(report.at("/destinations/0/mappings")).isEqualTo(json("""
+                [{"mapping":"Alias User","action":"Alias User","trigger":"type = \\"alias\\"","matched":false,
+                  "reason":"type = \\"alias\\" is false: type is \\"identify\\""},
+                 {"mapping":"Track Event","action":"Track Event","trigger":"type = \\"track\\"","matched":false,
+                  "reason":"type = \\"track\\" is false: type is \\"identify\\""},
+                 {"mapping":"Identify Context","action":"Identify Context","trigger":"type = \\"identify\\"",
+                  "matched":true,
+                  "fields":{"context_kind":"user","context_key":"u1","anonymous_kind":"unauthenticatedUser",
+                            "anonymous_key":"a1","attributes":{"name":"Ann"},"private_attributes":[],
+                            "timestamp":"2022-03-30T17:24:58Z"},
+                  "launchDarklyEvent":{"kind":"identify","creationDate":1648661098000,"context":{"kind":"multi",
+                                       "user":{"key":"u1","name":"Ann"},
+                                       "unauthenticatedUser":{"key":"a1","anonymous":true}}}}]"""));
+        assertThat(report.at("/destinations/0/events")).isEqualTo(json("""
+                [{"kind":"identify","creationDate":1648661098000,"context":{"kind":"multi",
+                  "user":{"key":"u1","name":"Ann"},"unauthenticatedUser":{"key":"a1","anonymous":true}}}]"""));
+    }
+
+    @Test
     void anEventTheIntegrationsObjectTurnsAwayMatchesNothing() {
         JsonNode report = previewOf("{'type':'track','userId':'u1','event':'E','integrations':{'LaunchDarkly (Actions)':false}}");
 
