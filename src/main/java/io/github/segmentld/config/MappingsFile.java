@@ -29,6 +29,8 @@ import io.github.segmentld.mapping.MappingCompiler;
  *     events-host: events.launchdarkly.com            # or events-base-url: http://relay:8030
  *     enabled: true
  *     presets: true                                   # the Track Event and Alias User presets
+ *     consent-categories: [Analytics]                 # delivered only when each is granted (none: unfiltered)
+ *     consent-missing: deliver                        # or filter: an event without consent preferences
  *     mappings:
  *       - name: Order revenue
  *         trigger: type = "track" and event = "Order Completed"
@@ -148,7 +150,7 @@ public final class MappingsFile {
                         + (Actions.byTitle(mapping.name()) != null ? " (the presets are named after their actions)" : ""));
             }
         }
-        return new DestinationInstance(name, enabled, endpoint, mappings);
+        return new DestinationInstance(name, enabled, endpoint, mappings, ConsentSettings.read(node, settings, where));
     }
 
     private static Mapping mapping(String destination, JsonNode node, String where) {
