@@ -146,4 +146,23 @@ class StartupSettingsTest {
         assertThat(rootCause(startupFailure(p, null))).hasMessage("Mappings file " + file + ", destination 'production',"
                 + " mapping 'Revenue': field 'metric_value': a @path starts with $, was 'properties.total'");
     }
+
+    @Test
+    void consentCategoriesThatAreNotAListOfNamesStopTheStartNamingTheInstanceAndTheSetting() throws IOException {
+        TestInbox work = TestInbox.create("bad-consent");
+        Path file = Files.writeString(work.work().resolve("mappings.yaml"), """
+                destinations:
+                  - name: production
+                    client-side-id: id
+                  - name: analytics
+                    client-side-id: analytics-id
+                    consent-categories: Analytics, Advertising
+                """);
+        Properties p = work.properties("http://127.0.0.1:1");
+        p.setProperty("launchdarkly.mappings-file", file.toString());
+
+        assertThat(rootCause(startupFailure(p, null))).hasMessage("Mappings file " + file + ", destination 'analytics':"
+                + " consent-categories must be a list of consent category names, such as [Analytics], was"
+                + " \"Analytics, Advertising\"");
+    }
 }
