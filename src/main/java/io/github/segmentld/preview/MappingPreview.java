@@ -142,7 +142,7 @@ public class MappingPreview {
         ObjectNode consent = destination.putObject("consent");
         rule.categories().forEach(consent.putArray("categories")::add);
         consent.put("missing", rule.filterMissing() ? "filter" : "deliver");
-        consent.put("granted", whyNot.isEmpty());
+        consent.put("allowed", whyNot.isEmpty());
         if (!whyNot.isEmpty()) {
             consent.put("filtered", rule.refusal(event));
             consent.put("reason", whyNot);

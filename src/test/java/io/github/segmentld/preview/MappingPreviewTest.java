@@ -93,7 +93,7 @@ class MappingPreviewTest {
         String why = "consent category 'Advertising' is not granted: context.consent.categoryPreferences holds false"
                 + " for it, not true";
         assertThat(report.at("/destinations/0/consent")).isEqualTo(json("""
-                {"categories":["Analytics","Advertising"],"missing":"deliver","granted":false,
+                {"categories":["Analytics","Advertising"],"missing":"deliver","allowed":false,
                  "filtered":"consent_not_granted","reason":"%s"}""".formatted(why)));
         assertThat(report.at("/destinations/0/mappings")).extracting(mapping -> mapping.get("reason").textValue())
                 .containsExactly(why, why);
