@@ -26,7 +26,8 @@ final class ConsentSettings {
     static ConsentRule read(JsonNode instance, FileSettings settings, String where) {
         String missing = settings.setting(instance, MISSING, where);
         if (!missing.isEmpty() && !missing.equals("deliver") && !missing.equals("filter")) {
-            throw new IllegalStateException(where + ": " + MISSING + " must be deliver or filter, was '" + missing + "'");
+            throw new IllegalStateException(where + ": " + MISSING + " must be deliver or filter, was '" + missing
+                    + "'");
         }
         JsonNode categories = instance.get(CATEGORIES);
         if (categories == null || categories.isNull()) {

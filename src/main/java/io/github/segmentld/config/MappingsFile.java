@@ -150,7 +150,8 @@ public final class MappingsFile {
                         + (Actions.byTitle(mapping.name()) != null ? " (the presets are named after their actions)" : ""));
             }
         }
-        return new DestinationInstance(name, enabled, endpoint, mappings, ConsentSettings.read(node, settings, where));
+        return new DestinationInstance(name, enabled, endpoint, mappings,
+                ConsentSettings.read(node, settings, where));
     }
 
     private static Mapping mapping(String destination, JsonNode node, String where) {
