@@ -108,7 +108,7 @@ public class AppConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public MappingMatcher mappingMatcher(DestinationInstances instances, PipelineMetrics metrics) {
-        return new MappingMatcher(instances.mappings(), metrics);
+        return new MappingMatcher(instances.mappings(), instances.consentRules(), metrics);
     }
 
     @BindToRegistry(lazy = true)

@@ -3,6 +3,7 @@ package io.github.segmentld.config;
 import java.util.List;
 
 import io.github.segmentld.launchdarkly.EventsEndpoint;
+import io.github.segmentld.mapping.ConsentRule;
 import io.github.segmentld.mapping.Mapping;
 
 /**
@@ -10,10 +11,17 @@ import io.github.segmentld.mapping.Mapping;
  *
  * @param endpoint where its events go; null only for a disabled instance without a client-side ID
  * @param mappings    its mappings, presets first when they are on, disabled ones included (the preview shows them)
+ * @param consent     the consent categories it is mapped to; null when consent does not filter its events
  */
-public record DestinationInstance(String name, boolean enabled, EventsEndpoint endpoint, List<Mapping> mappings) {
+public record DestinationInstance(String name, boolean enabled, EventsEndpoint endpoint, List<Mapping> mappings,
+                                  ConsentRule consent) {
 
     public DestinationInstance {
         mappings = List.copyOf(mappings);
+    }
+
+    /** An instance that consent does not filter. */
+    public DestinationInstance(String name, boolean enabled, EventsEndpoint endpoint, List<Mapping> mappings) {
+        this(name, enabled, endpoint, mappings, null);
     }
 }

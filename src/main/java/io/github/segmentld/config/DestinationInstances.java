@@ -1,8 +1,11 @@
 package io.github.segmentld.config;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.github.segmentld.launchdarkly.EventsEndpoint;
+import io.github.segmentld.mapping.ConsentRule;
 import io.github.segmentld.mapping.Mapping;
 
 /**
@@ -24,6 +27,14 @@ public record DestinationInstances(List<DestinationInstance> all) {
     /** Where the enabled instances' events go. */
     public List<EventsEndpoint> destinations() {
         return enabled().stream().map(DestinationInstance::endpoint).toList();
+    }
+
+    /** The consent rules of the enabled instances that have one, by instance name, in the file's order. */
+    public Map<String, ConsentRule> consentRules() {
+        Map<String, ConsentRule> rules = new LinkedHashMap<>();
+        enabled().stream().filter(instance -> instance.consent() != null)
+                .forEach(instance -> rules.put(instance.name(), instance.consent()));
+        return rules;
     }
 
     /** The mappings of the enabled instances. */

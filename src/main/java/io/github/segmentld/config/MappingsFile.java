@@ -30,6 +30,8 @@ import io.github.segmentld.mapping.MappingCompiler;
  *     enabled: true
  *     presets: true                                   # the Track Event and Alias User presets
  *     identify-with: alias                            # or contexts: identify calls to the Identify Context preset
+ *     consent-categories: [Analytics]                 # delivered only when each is granted (none: unfiltered)
+ *     consent-missing: deliver                        # or filter: an event without consent preferences
  *     mappings:
  *       - name: Order revenue
  *         trigger: type = "track" and event = "Order Completed"
@@ -149,7 +151,8 @@ public final class MappingsFile {
                         + (Actions.byTitle(mapping.name()) != null ? " (the presets are named after their actions)" : ""));
             }
         }
-        return new DestinationInstance(name, enabled, endpoint, mappings);
+        return new DestinationInstance(name, enabled, endpoint, mappings,
+                ConsentSettings.read(node, settings, where));
     }
 
     /**

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
+import io.github.segmentld.mapping.ConsentRule;
 import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.mapping.MappedEvent;
@@ -70,7 +71,10 @@ final class LogRows {
                 source.name(), index.toString(), null, payload, counts.json(mapper));
     }
 
-    /** A settled chunk: how many records it held, the events no mapping took, with why, and those rejected. */
+    /**
+     * A settled chunk: how many records it held, the events filtered (no mapping took them, or an instance's consent
+     * rule stopped them for that instance: a line per instance), with why, and those rejected.
+     */
     List<LoggedGroup> settled(EventChunk chunk, ConvertedChunk converted, long now) {
         Set<SegmentEvent> taken = Collections.newSetFromMap(new IdentityHashMap<>());
         converted.launchDarklyEvents().forEach(event -> taken.add(event.segmentEvent()));
@@ -79,9 +83,9 @@ final class LogRows {
         GroupCounts filteredCounts = new GroupCounts();
         int filteredCount = 0;
         for (SegmentEvent event : chunk.events()) {
-            String reason = taken.contains(event) ? null : matcher.whyFiltered(event);
-            if (reason != null) {
-                EventLine line = line(chunk.source(), event, event.destination(), null, reason);
+            // an event taken for one instance may have been filtered for another (its consent rule)
+            for (MappingMatcher.Filtering why : matcher.whyFiltered(event, taken.contains(event))) {
+                EventLine line = line(chunk.source(), event, why.destination(), null, why.reason());
                 line.appendTo(filtered);
                 filteredCounts.add(line);
                 filteredCount++;
@@ -141,6 +145,11 @@ final class LogRows {
             case MappingMatcher.INTEGRATIONS_DISABLED -> "its integrations object turns this destination off";
             case MappingMatcher.DESTINATION_NOT_CONFIGURED -> "it was replayed for destination '" + line.destination()
                     + "', which is not configured or has no enabled mapping";
+            case ConsentRule.CONSENT_NOT_GRANTED -> "its consent preferences (context.consent.categoryPreferences) do"
+                    + " not grant every consent category of destination '" + line.destination() + "'; POST it to"
+                    + " /preview to see which";
+            case ConsentRule.CONSENT_MISSING -> "it has no consent preferences (context.consent.categoryPreferences),"
+                    + " and destination '" + line.destination() + "' filters such events (consent-missing: filter)";
             default -> "no enabled mapping's trigger matches it (type " + line.type()
                     + "); POST it to /preview to see each trigger's conditions";
         };

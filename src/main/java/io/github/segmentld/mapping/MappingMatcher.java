@@ -2,6 +2,7 @@ package io.github.segmentld.mapping;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * Pairs each event of a chunk with every enabled mapping, of every enabled destination instance, whose trigger it
  * matches, grouped by mapping. Events the integrations object turns away and events that match no mapping (page,
  * screen and group calls with the presets) are counted as filtered, with the reason and the event type; nothing is
- * dropped without a count. An event replayed from a dead letter is matched against its own instance's mappings only.
- * A trigger that fails on an event (a defect) turns that event down for that mapping, with the failure, and the rest
- * of the chunk goes on.
+ * dropped without a count. An instance's consent rule is applied before its mappings' triggers, as Segment applies
+ * consent before a destination's mappings: an event it stops is filtered for that instance alone (counted once per
+ * instance), and may still go to the others. An event replayed from a dead letter is matched against its own
+ * instance's mappings only. A trigger that fails on an event (a defect) turns that event down for that mapping, with
+ * the failure, and the rest of the chunk goes on.
  */
 public class MappingMatcher {
 
@@ -35,13 +38,39 @@ public class MappingMatcher {
 
     private final List<Mapping> mappings;
     private final Set<String> destinations;
+    /** The consent rules of the instances that have enabled mappings and a rule. */
+    private final Map<String, ConsentRule> consent;
     private final PipelineMetrics metrics;
 
     /** @param mappings the mappings events are matched against; disabled ones are left out */
     public MappingMatcher(List<Mapping> mappings, PipelineMetrics metrics) {
+        this(mappings, Map.of(), metrics);
+    }
+
+    /**
+     * @param mappings the mappings events are matched against; disabled ones are left out
+     * @param consent  the consent rule of each destination instance that has one, by instance name
+     */
+    public MappingMatcher(List<Mapping> mappings, Map<String, ConsentRule> consent, PipelineMetrics metrics) {
         this.mappings = mappings.stream().filter(Mapping::enabled).toList();
         this.destinations = this.mappings.stream().map(Mapping::destination).collect(Collectors.toSet());
+        this.consent = new LinkedHashMap<>();
+        consent.forEach((destination, rule) -> {
+            if (destinations.contains(destination)) {
+                this.consent.put(destination, rule);
+            }
+        });
         this.metrics = metrics;
+    }
+
+    /**
+     * An event filtered for one destination instance, or for every one, and why.
+     *
+     * @param destination the instance it is filtered for; for a reason that holds for every instance, the one instance
+     *                    the event was replayed for, else null
+     * @param reason      the reason code, as the filtered counter is tagged
+     */
+    public record Filtering(String destination, String reason) {
     }
 
     /** One group per mapping that matched (or failed on) events of the chunk, in the order of their first event. */
@@ -57,10 +86,12 @@ public class MappingMatcher {
                 filtered.merge(new FilterReason(refused, typeOf(json)), 1, Integer::sum);
                 continue;
             }
+            Map<String, String> stopped = consentRefusals(event);
+            stopped.values().forEach(reason -> filtered.merge(new FilterReason(reason, typeOf(json)), 1, Integer::sum));
             boolean any = false;
             for (Mapping mapping : mappings) {
                 try {
-                    if (!applies(mapping, event)) {
+                    if (stopped.containsKey(mapping.destination()) || !applies(mapping, event)) {
                         continue;
                     }
                 } catch (RuntimeException defect) {
@@ -75,7 +106,7 @@ public class MappingMatcher {
                 matched.computeIfAbsent(mapping, m -> new ArrayList<>()).add(new MappedEvent(event, mapping, chunk));
                 any = true;
             }
-            if (!any) {
+            if (!any && considered(event, stopped)) {
                 filtered.merge(new FilterReason(NO_MATCHING_MAPPING, typeOf(json)), 1, Integer::sum);
             }
         }
@@ -98,15 +129,50 @@ public class MappingMatcher {
     }
 
     /**
-     * Why no mapping takes the event, as {@link #match} counts it ({@code integrations_disabled},
-     * {@code destination_not_configured}, {@code no_matching_mapping}); null when a mapping does.
+     * Why the event is filtered, as {@link #match} counts it: for every instance ({@code integrations_disabled},
+     * {@code destination_not_configured}, {@code no_matching_mapping}), or for each instance whose consent rule stops
+     * it ({@code consent_not_granted}, {@code consent_missing}); empty when it is filtered for none.
+     *
+     * @param taken whether a mapping took the event (then only the consent rules can have filtered it)
      */
-    public String whyFiltered(SegmentEvent event) {
+    public List<Filtering> whyFiltered(SegmentEvent event, boolean taken) {
+        if (taken && consent.isEmpty()) {
+            return List.of();
+        }
         String refused = refusal(event);
         if (refused != null) {
-            return refused;
+            return List.of(new Filtering(event.destination(), refused));
         }
-        return mappings.stream().anyMatch(mapping -> applies(mapping, event)) ? null : NO_MATCHING_MAPPING;
+        Map<String, String> stopped = consentRefusals(event);
+        List<Filtering> why = new ArrayList<>(stopped.size() + 1);
+        stopped.forEach((destination, reason) -> why.add(new Filtering(destination, reason)));
+        if (!taken && considered(event, stopped) && mappings.stream()
+                .noneMatch(mapping -> !stopped.containsKey(mapping.destination()) && applies(mapping, event))) {
+            why.add(new Filtering(event.destination(), NO_MATCHING_MAPPING));
+        }
+        return why;
+    }
+
+    /** The instances whose consent rule stops the event, with the reason; empty (and free) without rules. */
+    private Map<String, String> consentRefusals(SegmentEvent event) {
+        if (consent.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> stopped = new LinkedHashMap<>(4);
+        consent.forEach((destination, rule) -> {
+            if (event.destination() == null || event.destination().equals(destination)) {
+                String reason = rule.refusal(event.json());
+                if (reason != null) {
+                    stopped.put(destination, reason);
+                }
+            }
+        });
+        return stopped;
+    }
+
+    /** Whether mappings were tried on the event: consent did not stop it for every instance it is for. */
+    private boolean considered(SegmentEvent event, Map<String, String> stopped) {
+        return stopped.isEmpty() || stopped.size() < (event.destination() == null ? destinations.size() : 1);
     }
 
     /** Why the event is for no mapping at all, before triggers are looked at; null when it may be for some. */

@@ -16,7 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <ul>
  * <li>{@code segment_events_received_total}: events read from any input;</li>
  * <li>{@code segment_events_filtered_total{reason,type}}: events that no mapping applies to, or that the
- * integrations object turns away from this destination;</li>
+ * integrations object turns away from this destination, or that an instance's consent categories stop (once per
+ * instance);</li>
  * <li>{@code segment_events_rejected_total{reason}}: unreadable records and events that fail an action's validation;</li>
  * <li>{@code mapping_events_matched_total{destination,mapping}}: events a mapping's trigger matched, and
  * {@code mapping_events_invalid_total{destination,mapping}}: those of them its action's validation turned down;</li>

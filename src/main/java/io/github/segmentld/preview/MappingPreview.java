@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.ingest.RefusedRequestException;
+import io.github.segmentld.mapping.ConsentRule;
 import io.github.segmentld.mapping.IntegrationsFilter;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.mapping.MappedEvent;
@@ -25,9 +26,9 @@ import org.apache.camel.Body;
 
 /**
  * Shows, without sending anything, what a Segment event becomes, the way Segment's mapping tester does: for each
- * destination instance, each mapping, whether its trigger matched (and if not, the conditions that failed), the
- * fields it resolved, and the LaunchDarkly event or Segment's validation errors; then the exact JSON array the
- * instance would post.
+ * destination instance, whether its consent categories are granted (and if not, which one stopped the event), each
+ * mapping, whether its trigger matched (and if not, the conditions that failed), the fields it resolved, and the
+ * LaunchDarkly event or Segment's validation errors; then the exact JSON array the instance would post.
  */
 public class MappingPreview {
 
@@ -95,6 +96,7 @@ public class MappingPreview {
             destination.put("destination", instance.name());
             destination.put("enabled", instance.enabled());
             destination.put("url", instance.endpoint() == null ? null : instance.endpoint().maskedEventsUrl());
+            String consentStops = consent(instance, event, destination);
             ArrayNode mappings = destination.putArray("mappings");
             ArrayNode batch = mapper.createArrayNode();
             for (Mapping mapping : instance.mappings()) {
@@ -104,6 +106,7 @@ public class MappingPreview {
                 result.put("trigger", mapping.trigger().toString());
                 String whyNot = !mapping.enabled() ? "the mapping is disabled"
                         : !integrationsAllow ? "the event's integrations object turns LaunchDarkly off"
+                        : !consentStops.isEmpty() ? consentStops
                         : mapping.trigger().whyNot(event);
                 result.put("matched", whyNot.isEmpty());
                 if (!whyNot.isEmpty()) {
@@ -123,5 +126,27 @@ public class MappingPreview {
             destination.set("events", batch);
         }
         return report;
+    }
+
+    /**
+     * Reports the instance's consent rule on the event, when it has one, and says why it stops the event.
+     *
+     * @return why the rule stops the event, naming the category; empty when it does not (or there is no rule)
+     */
+    private String consent(DestinationInstance instance, ObjectNode event, ObjectNode destination) {
+        ConsentRule rule = instance.consent();
+        if (rule == null) {
+            return "";
+        }
+        String whyNot = rule.whyNot(event);
+        ObjectNode consent = destination.putObject("consent");
+        rule.categories().forEach(consent.putArray("categories")::add);
+        consent.put("missing", rule.filterMissing() ? "filter" : "deliver");
+        consent.put("allowed", whyNot.isEmpty());
+        if (!whyNot.isEmpty()) {
+            consent.put("filtered", rule.refusal(event));
+            consent.put("reason", whyNot);
+        }
+        return whyNot;
     }
 }

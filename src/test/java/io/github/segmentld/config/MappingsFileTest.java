@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -16,6 +17,7 @@ import java.util.stream.Stream;
 import io.github.segmentld.TestInbox;
 import io.github.segmentld.actions.Actions;
 import io.github.segmentld.launchdarkly.EventsEndpoint;
+import io.github.segmentld.mapping.ConsentRule;
 import io.github.segmentld.mapping.Mapping;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -243,8 +245,21 @@ class MappingsFileTest {
                 Arguments.of("client-side-id: '{{env:LD_NOPE}}'",
                         "client-side-id: Property with key [{{env:LD_NOPE}}] not found"),
                 Arguments.of("client-side-id: id\nenabled: yes please", "enabled must be true or false, was 'yes please'"),
-                Arguments.of("clientSideId: id", "unknown setting 'clientSideId' (known: client-side-id, enabled,"
-                        + " events-base-url, events-host, identify-with, mappings, name, presets)"),
+                Arguments.of("clientSideId: id", "unknown setting 'clientSideId' (known: client-side-id,"
+                        + " consent-categories, consent-missing, enabled, events-base-url, events-host, identify-with,"
+                        + " mappings, name, presets)"),
+                Arguments.of("client-side-id: id\nconsent-categories: Analytics", "consent-categories must be a list"
+                        + " of consent category names, such as [Analytics], was \"Analytics\""),
+                Arguments.of("client-side-id: id\nconsent-categories: [Analytics, '']", "consent-categories must be a"
+                        + " list of consent category names, such as [Analytics] (a non-empty string each), and \"\" is not"),
+                Arguments.of("client-side-id: id\nconsent-categories: [1]", "consent-categories must be a list of"
+                        + " consent category names, such as [Analytics] (a non-empty string each), and 1 is not"),
+                Arguments.of("client-side-id: id\nconsent-categories: []", "consent-categories lists no category"
+                        + " (leave it out for an instance that consent does not filter)"),
+                Arguments.of("client-side-id: id\nconsent-categories: [Analytics]\nconsent-missing: drop",
+                        "consent-missing must be deliver or filter, was 'drop'"),
+                Arguments.of("client-side-id: id\nconsent-missing: filter",
+                        "consent-missing applies only with consent-categories, which is not set"),
                 Arguments.of("client-side-id: id\npresets: false", "no mappings (presets: false and no mappings of its own)"),
                 Arguments.of("client-side-id: id\nidentify-with: context",
                         "identify-with must be alias or contexts, was 'context'"),
@@ -261,6 +276,30 @@ class MappingsFileTest {
                 + lines.lines().map(line -> "    " + line + "\n").collect(Collectors.joining()));
 
         assertThatThrownBy(() -> reader.read(file)).hasMessage("Mappings file " + file + ", destination 'prod': " + message);
+    }
+
+    @Test
+    void consentCategoriesAndWhatBecomesOfEventsWithoutConsentArePerInstance() {
+        Path file = write("""
+                destinations:
+                  - name: analytics
+                    client-side-id: a-id
+                    consent-categories: [Analytics, C0002]
+                  - name: strict
+                    client-side-id: s-id
+                    consent-categories:
+                      - Analytics
+                    consent-missing: filter
+                  - name: everything
+                    client-side-id: e-id
+                """);
+
+        var instances = reader.read(file);
+
+        assertThat(instances).extracting(DestinationInstance::consent).containsExactly(
+                new ConsentRule(List.of("Analytics", "C0002"), false), new ConsentRule(List.of("Analytics"), true),
+                null);
+        assertThat(new DestinationInstances(instances).consentRules()).containsOnlyKeys("analytics", "strict");
     }
 
     @Test

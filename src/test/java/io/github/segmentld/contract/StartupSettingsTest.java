@@ -9,8 +9,6 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 
@@ -36,6 +34,13 @@ class StartupSettingsTest {
         } finally {
             main.stop();
         }
+    }
+
+    /** Why the application does not start with the mappings file (the root cause). */
+    private static Throwable startupFailure(Path mappingsFile) {
+        Properties p = new TestInbox(mappingsFile.getParent()).properties("http://127.0.0.1:1");
+        p.setProperty("launchdarkly.mappings-file", mappingsFile.toString());
+        return rootCause(startupFailure(p, null));
     }
 
     private static Throwable rootCause(Throwable t) {
@@ -128,9 +133,8 @@ class StartupSettingsTest {
     }
 
     @Test
-    void aMistakeInTheMappingsFileStopsTheStartWithItsPlace() throws IOException {
-        TestInbox work = TestInbox.create("bad-mappings");
-        Path file = Files.writeString(work.work().resolve("mappings.yaml"), """
+    void aMistakeInTheMappingsFileStopsTheStartWithItsPlace() {
+        Path file = TestInbox.create("bad-mappings").mappingsFile("""
                 destinations:
                   - name: production
                     client-side-id: id
@@ -140,10 +144,24 @@ class StartupSettingsTest {
                         action: Track Event
                         fields: {metric_value: {"@path": "properties.total"}}
                 """);
-        Properties p = work.properties("http://127.0.0.1:1");
-        p.setProperty("launchdarkly.mappings-file", file.toString());
 
-        assertThat(rootCause(startupFailure(p, null))).hasMessage("Mappings file " + file + ", destination 'production',"
+        assertThat(startupFailure(file)).hasMessage("Mappings file " + file + ", destination 'production',"
                 + " mapping 'Revenue': field 'metric_value': a @path starts with $, was 'properties.total'");
+    }
+
+    @Test
+    void consentCategoriesThatAreNotAListOfNamesStopTheStartNamingTheInstanceAndTheSetting() {
+        Path file = TestInbox.create("bad-consent").mappingsFile("""
+                destinations:
+                  - name: production
+                    client-side-id: id
+                  - name: analytics
+                    client-side-id: analytics-id
+                    consent-categories: Analytics, Advertising
+                """);
+
+        assertThat(startupFailure(file)).hasMessage("Mappings file " + file + ", destination 'analytics':"
+                + " consent-categories must be a list of consent category names, such as [Analytics], was"
+                + " \"Analytics, Advertising\"");
     }
 }

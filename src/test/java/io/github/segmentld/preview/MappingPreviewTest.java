@@ -16,6 +16,7 @@ import io.github.segmentld.actions.Actions;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.ingest.RefusedRequestException;
 import io.github.segmentld.launchdarkly.EventsEndpoint;
+import io.github.segmentld.mapping.ConsentRule;
 import io.github.segmentld.mapping.MappingCompiler;
 import io.github.segmentld.mapping.ActionFixture;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,31 @@ class MappingPreviewTest {
         assertThat(trackEvent.get("matched").booleanValue()).isFalse();
         assertThat(trackEvent.get("reason").textValue()).isEqualTo("the event's integrations object turns LaunchDarkly off");
         assertThat(report.at("/destinations/0/events")).isEmpty();
+    }
+
+    @Test
+    void anInstanceWhoseConsentCategoryIsNotGrantedSaysWhichOneStoppedTheEvent() {
+        DestinationInstance analytics = new DestinationInstance("analytics", true,
+                EventsEndpoint.of("analytics", "analytics-id", null, null), Actions.presets("analytics"),
+                new ConsentRule(List.of("Analytics", "Advertising"), false));
+        MappingPreview withConsent = new MappingPreview(List.of(analytics, PRODUCTION), Json.MAPPER, ActionFixture.CLOCK);
+        String event = "{'type':'track','userId':'u1','event':'E','timestamp':'2022-03-30T17:24:58Z',"
+                + "'context':{'consent':{'categoryPreferences':{'Analytics':true,'Advertising':false}}}}";
+
+        JsonNode report = json(withConsent.previewJson(event.replace('\'', '"').getBytes(StandardCharsets.UTF_8)));
+
+        String why = "consent category 'Advertising' is not granted: context.consent.categoryPreferences holds false"
+                + " for it, not true";
+        assertThat(report.at("/destinations/0/consent")).isEqualTo(json("""
+                {"categories":["Analytics","Advertising"],"missing":"deliver","allowed":false,
+                 "filtered":"consent_not_granted","reason":"%s"}""".formatted(why)));
+        assertThat(report.at("/destinations/0/mappings")).extracting(mapping -> mapping.get("reason").textValue())
+                .containsExactly(why, why);
+        assertThat(report.at("/destinations/0/events")).isEmpty();
+        // the instance without consent categories is not filtered by them
+        assertThat(report.at("/destinations/1").has("consent")).isFalse();
+        assertThat(report.at("/destinations/1/events")).isEqualTo(json("""
+                [{"kind":"custom","key":"E","contextKeys":{"user":"u1"},"data":{},"creationDate":1648661098000}]"""));
     }
 
     @Test
