@@ -53,13 +53,13 @@ final class DeliveryLatency {
                     long deliveredAt = groups.getLong(1);
                     long readAt = groups.getLong(2);
                     // a batch logged before the log knew when its events were read has no service latency
-                    boolean read = !groups.wasNull();
+                    boolean readKnown = !groups.wasNull();
                     for (EventLine line : EventLine.parseAll(groups.getString(3))) {
                         if (seen == SAMPLE) {
                             break;
                         }
                         seen++;
-                        if (read) {
+                        if (readKnown) {
                             service[services++] = Math.max(0, deliveredAt - readAt);
                         }
                         Long receivedAt = EventLine.epochMillis(line.receivedAt());

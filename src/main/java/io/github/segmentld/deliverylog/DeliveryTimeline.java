@@ -18,7 +18,7 @@ import org.apache.camel.Header;
  * Delivery over time, for the delivery page's chart: the events of a window delivered, failed (waiting in a retry
  * queue, or dead-lettered) and filtered, per minute of the clock, or per hour for a window longer than
  * {@link #MINUTES_UP_TO}. Each event counts once, in the minute or hour its group was logged (a batch when it was first
- * sent, filtered events when their chunk settled), with the outcome it has now: the same events as the overview's
+ * sent or held back, filtered events when their chunk settled), with the outcome it has now: the same events as the overview's
  * funnel, so that the bars add up to its numbers. The buckets follow the clock (10:42, 10:43…), so the first and last
  * cover part of theirs; every bucket of the window is listed, those without events too.
  */
