@@ -12,6 +12,7 @@ import io.github.segmentld.deliverylog.DeliveryLogQueries;
 import io.github.segmentld.deliverylog.DeliveryOverview;
 import io.github.segmentld.deliverylog.DeliveryQueues;
 import io.github.segmentld.deliverylog.DeliveryReplay;
+import io.github.segmentld.deliverylog.DeliveryTimeline;
 import io.github.segmentld.deliverylog.Redaction;
 import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.RetryQueue;
@@ -26,8 +27,8 @@ import org.apache.camel.PropertyInject;
 
 /**
  * The delivery log: its database, the writer the routes hand records to, the notifier of each request to LaunchDarkly,
- * and the reports of its API (search, overview, errors, queues, replay). Each bean is named after its method and made when
- * first needed; its {@code @PropertyInject} parameters are the {@code delivery-log.*} keys documented in
+ * and the reports of its API (search, overview, timeline, errors, queues, replay). Each bean is named after its method
+ * and made when first needed; its {@code @PropertyInject} parameters are the {@code delivery-log.*} keys documented in
  * {@code application.properties}.
  */
 @Configuration
@@ -105,6 +106,11 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public DeliveryOverview deliveryOverview(DeliveryLogDatabase database, Clock clock) {
         return new DeliveryOverview(database, clock);
+    }
+
+    @BindToRegistry(lazy = true)
+    public DeliveryTimeline deliveryTimeline(DeliveryLogDatabase database, Clock clock) {
+        return new DeliveryTimeline(database, clock);
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,13 +19,10 @@ import org.apache.camel.Header;
 /**
  * The delivery overview of a time window, as Segment's Delivery Overview shows it: received, failed on ingest,
  * filtered (by reason), then per destination and mapping the events rejected, in flight, waiting in the retry queue,
- * dead-lettered and delivered; the events by type and name; each beside the window before. With the end-to-end latency
- * of the latest delivered events, from when they were received to LaunchDarkly's answer.
+ * dead-lettered and delivered; the events by type and name; each beside the window before. With the service's latency
+ * for the latest delivered events and, apart, their age ({@link DeliveryLatency}).
  */
 public class DeliveryOverview {
-
-    /** How many of the window's latest delivered events the latency percentiles are taken over. */
-    static final int LATENCY_SAMPLE = 50_000;
 
     private final DeliveryLogDatabase database;
     private final Clock clock;
@@ -49,7 +45,7 @@ public class DeliveryOverview {
         try (Connection connection = database.connectForReading()) {
             answer.set("current", funnel(connection, current.from(), current.to()));
             answer.set("previous", funnel(connection, previous.from(), previous.to()));
-            answer.set("latency", latency(connection, current.from(), current.to()));
+            DeliveryLatency.measure(connection, current.from(), current.to(), mapper, answer);
         }
         return answer;
     }
@@ -123,45 +119,7 @@ public class DeliveryOverview {
         }
     }
 
-    private ObjectNode latency(Connection connection, long from, long to) throws SQLException {
-        long[] millis = new long[LATENCY_SAMPLE];
-        int n = 0;
-        try (PreparedStatement sql = connection.prepareStatement("SELECT delivered_at, event_index FROM logged_group"
-                + " WHERE created_at > ? AND created_at <= ? AND outcome = 'delivered' ORDER BY id DESC")) {
-            sql.setLong(1, from);
-            sql.setLong(2, to);
-            sql.setFetchSize(16);
-            try (ResultSet groups = sql.executeQuery()) {
-                while (n < LATENCY_SAMPLE && groups.next()) {
-                    long deliveredAt = groups.getLong(1);
-                    for (EventLine line : EventLine.parseAll(groups.getString(2))) {
-                        Long receivedAt = EventLine.epochMillis(line.receivedAt());
-                        if (receivedAt != null && n < LATENCY_SAMPLE) {
-                            millis[n++] = Math.max(0, deliveredAt - receivedAt);
-                        }
-                    }
-                }
-            }
-        }
-        ObjectNode latency = mapper.createObjectNode();
-        latency.put("events", n);
-        if (n > 0) {
-            long[] sorted = Arrays.copyOf(millis, n);
-            Arrays.sort(sorted);
-            latency.put("p50Ms", percentile(sorted, 50));
-            latency.put("p95Ms", percentile(sorted, 95));
-            latency.put("p99Ms", percentile(sorted, 99));
-        }
-        return latency;
-    }
-
     private static ObjectNode child(ObjectNode parent, String name) {
         return parent.get(name) instanceof ObjectNode child ? child : parent.putObject(name);
-    }
-
-    /** The nearest-rank percentile. */
-    static long percentile(long[] sorted, int percent) {
-        int rank = (int) Math.ceil(percent / 100.0 * sorted.length);
-        return sorted[Math.max(0, rank - 1)];
     }
 }

@@ -68,7 +68,8 @@ final class LogRows {
             payload = json(events);
         }
         return new LoggedGroup(LoggedGroup.BATCH, batch.payloadId(), batch.destination().name(), batch.size(), now,
-                source.name(), index.toString(), null, payload, counts.json(mapper));
+                source.name(), index.toString(), null, payload, counts.json(mapper),
+                chunk == null ? null : chunk.readAt());
     }
 
     /**
@@ -115,14 +116,14 @@ final class LogRows {
         }
         List<LoggedGroup> groups = new ArrayList<>(3);
         groups.add(new LoggedGroup(LoggedGroup.RECEIVED, null, null, chunk.events().size() + chunk.rejections().size(),
-                now, chunk.source().name(), "", null, null, null));
+                now, chunk.source().name(), "", null, null, null, null));
         if (filteredCount > 0) {
             groups.add(new LoggedGroup(LoggedGroup.FILTERED, null, null, filteredCount, now, chunk.source().name(),
-                    filtered.toString(), null, null, filteredCounts.json(mapper)));
+                    filtered.toString(), null, null, filteredCounts.json(mapper), null));
         }
         if (!details.isEmpty()) {
             groups.add(new LoggedGroup(LoggedGroup.REJECTED, null, null, details.size(), now, chunk.source().name(),
-                    rejected.toString(), json(details), null, rejectedCounts.json(mapper)));
+                    rejected.toString(), json(details), null, rejectedCounts.json(mapper), null));
         }
         return groups;
     }
@@ -136,7 +137,7 @@ final class LogRows {
         ArrayNode details = mapper.createArrayNode();
         details.addObject().put("detail", reason).put("segmentEvent", redaction.enabled() ? null : raw);
         return new LoggedGroup(LoggedGroup.REJECTED, null, null, 1, now, source.name(), line.text(), json(details), null,
-                counts.json(mapper));
+                counts.json(mapper), null);
     }
 
     /** Why an event was filtered, in words. */

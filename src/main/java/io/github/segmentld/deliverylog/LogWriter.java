@@ -49,15 +49,16 @@ final class LogWriter implements AutoCloseable {
         // A batch logged again (its input read again after a crash) is left as it was; the half of a split batch,
         // known by its payload ID since the split, gets its events.
         insertBatch = connection.prepareStatement("INSERT INTO logged_group (kind, payload_id, destination, events,"
-                + " created_at, outcome, outcome_at, input, event_index, counts)"
-                + " VALUES ('batch', ?, ?, ?, ?, 'sending', ?, ?, ?, ?)"
+                + " created_at, outcome, outcome_at, input, event_index, counts, read_at)"
+                + " VALUES ('batch', ?, ?, ?, ?, 'sending', ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (payload_id) DO UPDATE SET events = excluded.events, input = excluded.input,"
                 + " event_index = excluded.event_index, counts = excluded.counts WHERE logged_group.event_index = ''");
         insertPayload = connection.prepareStatement("INSERT INTO logged_payload (payload_id, created_at, payload)"
                 + " VALUES (?, ?, ?) ON CONFLICT (payload_id) DO NOTHING");
+        // A half's events were read with its parent's.
         insertHalf = connection.prepareStatement("INSERT INTO logged_group (kind, payload_id, destination,"
-                + " parent_payload_id, events, created_at, outcome, outcome_at, event_index)"
-                + " SELECT 'batch', ?, destination, payload_id, 0, ?, 'sending', ?, '' FROM logged_group"
+                + " parent_payload_id, events, created_at, outcome, outcome_at, event_index, read_at)"
+                + " SELECT 'batch', ?, destination, payload_id, 0, ?, 'sending', ?, '', read_at FROM logged_group"
                 + " WHERE payload_id = ? ON CONFLICT (payload_id) DO NOTHING");
         updateOutcome = connection.prepareStatement(
                 "UPDATE logged_group SET outcome = ?, reason = ?, outcome_at = ? WHERE payload_id = ?");
@@ -94,6 +95,11 @@ final class LogWriter implements AutoCloseable {
             insertBatch.setString(6, group.input());
             insertBatch.setString(7, group.eventIndex());
             insertBatch.setString(8, group.counts());
+            if (group.readAt() == null) {
+                insertBatch.setNull(9, Types.BIGINT);
+            } else {
+                insertBatch.setLong(9, group.readAt());
+            }
             insertBatch.executeUpdate();
             if (group.payload() != null) {
                 insertPayload.setString(1, group.payloadId());

@@ -10,9 +10,11 @@ package io.github.segmentld.deliverylog;
  * @param details    for rejected events, a JSON array with each one's message and what was sent; else null
  * @param payload    for a batch, the JSON array it is posted with (null until it is posted); else null
  * @param counts     its events by mapping, by type and event name, and by reason, as {@link GroupCounts} writes them
+ * @param readAt     for a batch, when the service read its events (its chunk's {@code readAt}); null when not known,
+ *                   and for the other kinds
  */
 record LoggedGroup(String kind, String payloadId, String destination, int events, long createdAt, String input,
-                   String eventIndex, String details, String payload, String counts) {
+                   String eventIndex, String details, String payload, String counts, Long readAt) {
 
     static final String BATCH = "batch";
     static final String FILTERED = "filtered";

@@ -15,12 +15,24 @@ public final class EventChunk {
     private final int index;
     private final List<SegmentEvent> events;
     private final List<Rejection> rejections;
+    private final long readAt;
 
-    public EventChunk(InputSource source, int index, List<SegmentEvent> events, List<Rejection> rejections) {
+    /**
+     * @param readAt when the service read the chunk from its input, in epoch milliseconds on the system clock (the one
+     *               Camel times LaunchDarkly's answers on): where the service's own latency for its events begins
+     */
+    public EventChunk(InputSource source, int index, List<SegmentEvent> events, List<Rejection> rejections,
+                      long readAt) {
         this.source = source;
         this.index = index;
         this.events = List.copyOf(events);
         this.rejections = List.copyOf(rejections);
+        this.readAt = readAt;
+    }
+
+    /** A chunk read now: the readers make each chunk as they read it. */
+    public EventChunk(InputSource source, int index, List<SegmentEvent> events, List<Rejection> rejections) {
+        this(source, index, events, rejections, System.currentTimeMillis());
     }
 
     public EventChunk(InputSource source, int index, List<SegmentEvent> events) {
@@ -43,6 +55,11 @@ public final class EventChunk {
 
     public List<SegmentEvent> events() {
         return events;
+    }
+
+    /** When the service read the chunk, in epoch milliseconds on the system clock. */
+    public long readAt() {
+        return readAt;
     }
 
     /** The records of the chunk's part of the input that could not be read. */

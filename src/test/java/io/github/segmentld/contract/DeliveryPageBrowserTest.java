@@ -18,17 +18,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.TestInbox;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 /**
  * The delivery page in a real browser: headless Chromium (installed by {@code scripts/install-test-tools.sh}; the test
  * is skipped with a message where it is not) loads the page with a search in its address, runs its scripts against the
- * application's API, and its rendered page must show the funnel's numbers of what the pipeline did, the error table,
- * and the story of the event searched for. It also saves a screenshot, target/delivery-page.png. And its replay button,
- * clicked in the browser, sends the rejected events again.
+ * application's API, and its rendered page must show the funnel's numbers of what the pipeline did, a chart whose bars
+ * add up to them, the error table, and the story of the event searched for. It also saves a screenshot,
+ * target/delivery-page.png. And its replay button, clicked in the browser, sends the rejected events again.
  */
 class DeliveryPageBrowserTest extends ContractTestSupport {
 
@@ -39,6 +44,9 @@ class DeliveryPageBrowserTest extends ContractTestSupport {
             {"type":"identify","messageId":"m-identify","userId":"user5678","traits":{"plan":"free"}}
             """;
     private static final Duration BROWSER_TIME_LIMIT = Duration.ofSeconds(60);
+    /** A bar of the chart: its title's delivered, failed and filtered events. */
+    private static final Pattern BUCKET = Pattern.compile("<g class=\"bucket\"[^>]*><title>[^<]* UTC: delivered (\\d+),"
+            + " failed (\\d+) \\(retry pending \\d+, dead-lettered \\d+\\), filtered (\\d+)</title>");
 
     private int port;
 
@@ -104,11 +112,37 @@ class DeliveryPageBrowserTest extends ContractTestSupport {
         assertThat(dom).contains("Story of m-track", "in batch " + payloadId, "request ", ": 202 in ");
         assertThat(dom).contains("\"key\": \"Order Completed\"").doesNotContain("m-track-2</td>");
 
+        // the chart: a bar per hour of the 24 hours, whose titles add up to what the pipeline did
+        assertThat(dom).contains("<title id=\"timeline-title\">Delivered, failed and filtered events per hour</title>",
+                "<desc id=\"timeline-desc\">");
+        Matcher bar = BUCKET.matcher(dom);
+        long bars = 0;
+        long[] counted = new long[3];
+        while (bar.find()) {
+            bars++;
+            for (int i = 0; i < counted.length; i++) {
+                counted[i] += Long.parseLong(bar.group(i + 1));
+            }
+        }
+        assertThat(bars).isBetween(24L, 25L);
+        long delivered = LAUNCHDARKLY.accepted().values().stream().mapToLong(JsonNode::size).sum();
+        assertThat(counted).containsExactly(delivered, (long) total("launchdarkly.events.failed"),
+                (long) total("segment.events.filtered"));
+        assertThat(counted).containsExactly(2, 0, 1);
+        assertThat(dom).contains("Service latency: from when the service read the event to LaunchDarkly's answer",
+                "Events' age: from the event's own receivedAt to LaunchDarkly's answer");
+
         Path screenshot = Path.of("target", "delivery-page.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
         browse(chromium, "--screenshot=" + screenshot, "--window-size=1200,1500", page);
         assertThat(screenshot).exists();
         assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+    }
+
+    /** The sum of a counter of the application's metrics over all its tags. */
+    private double total(String name) {
+        return context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class).find(name).counters()
+                .stream().mapToDouble(Counter::count).sum();
     }
 
     /** The cells after the first one of the row that starts with the stage. */

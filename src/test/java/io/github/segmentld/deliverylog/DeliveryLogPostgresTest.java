@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -95,6 +96,27 @@ class DeliveryLogPostgresTest extends DeliveryLogTestSupport {
         await().atMost(Duration.ofSeconds(5)).until(() -> event("m-old") == null);
         assertThat(event("m-new").get("outcome").asText()).isEqualTo("dead_lettered");
         assertThat(event("m-page").get("reason").asText()).isEqualTo("no_matching_mapping");
+    }
+
+    @Test
+    void theTimelineAndTheServiceLatencyAreCountedAsOnSqlite() throws SQLException {
+        DeliveryLog log = start(false, 1 << 20, 0);
+        long readAt = clock.millis();
+        EventChunk sent = chunkReadAt(readAt, track("m-1", "user-1"), track("m-2", "user-1"));
+        post(log, batch("p-1", sent), sent);
+        log.attempt(batch("p-1", sent), readAt + 200, 202, 50, null, null);
+        clock.advance(Duration.ofMinutes(2));
+        EventChunk refused = chunk(track("m-3", "user-1"));
+        post(log, batch("p-2", refused), refused);
+        log.deadLettered(batch("p-2", refused), "LaunchDarkly answered 400");
+        log.settled(chunk("{\"type\":\"page\",\"messageId\":\"m-page\"}"), new ConvertedChunk());
+
+        List<String> buckets = await().atMost(Duration.ofSeconds(5)).until(() -> buckets(timeline.timeline("10m")),
+                counted -> counted.contains("2026-11-01T10:02:00Z 0 0 1 1"));
+        assertThat(buckets).hasSize(11).contains("2026-11-01T10:00:00Z 2 0 0 0")
+                .filteredOn(bucket -> !bucket.endsWith(" 0 0 0 0")).hasSize(2);
+        assertThat(overview.overview("10m").get("latency")).hasToString(
+                "{\"events\":2,\"p50Ms\":250,\"p95Ms\":250,\"p99Ms\":250}");
     }
 
     @Test

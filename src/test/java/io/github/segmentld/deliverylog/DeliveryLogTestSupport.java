@@ -35,6 +35,7 @@ abstract class DeliveryLogTestSupport {
     DeliveryLogDatabase database;
     DeliveryLogQueries queries;
     DeliveryOverview overview;
+    DeliveryTimeline timeline;
 
     /** Where the log of a test is. */
     abstract DeliveryLogDatabase.Settings databaseSettings();
@@ -55,15 +56,21 @@ abstract class DeliveryLogTestSupport {
         started.add(log);
         queries = new DeliveryLogQueries(database, redaction);
         overview = new DeliveryOverview(database, clock);
+        timeline = new DeliveryTimeline(database, clock);
         return log;
     }
 
     static EventChunk chunk(String... events) {
+        return chunkReadAt(System.currentTimeMillis(), events);
+    }
+
+    /** A chunk the service read at the time (epoch milliseconds). */
+    static EventChunk chunkReadAt(long readAt, String... events) {
         List<SegmentEvent> read = new ArrayList<>();
         for (String event : events) {
             read.add(new SegmentEvent((ObjectNode) Json.parse(event), read.size() + 1));
         }
-        return new EventChunk(new InputSource("events.ndjson", "events-id", "line", 0), 0, read);
+        return new EventChunk(new InputSource("events.ndjson", "events-id", "line", 0), 0, read, List.of(), readAt);
     }
 
     /** A batch of the chunk's events, each "converted" into a custom event carrying the user and the properties. */
@@ -99,5 +106,16 @@ abstract class DeliveryLogTestSupport {
     JsonNode event(String messageId) throws SQLException {
         JsonNode found = queries.search(messageId, null, null, null, null, null, null, null, null, null).get("events");
         return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** Each bucket as "at delivered retryPending deadLettered filtered". */
+    static List<String> buckets(JsonNode answer) {
+        List<String> buckets = new ArrayList<>();
+        for (JsonNode bucket : answer.get("buckets")) {
+            buckets.add(bucket.get("at").asText() + " " + bucket.get("delivered").asLong() + " "
+                    + bucket.get("retryPending").asLong() + " " + bucket.get("deadLettered").asLong() + " "
+                    + bucket.get("filtered").asLong());
+        }
+        return buckets;
     }
 }
