@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 import io.github.segmentld.TestInbox;
 import io.github.segmentld.actions.Actions;
-import io.github.segmentld.launchdarkly.EventsEndpoint;
+import io.github.segmentld.launchdarkly.StandInEndpoints;
 import io.github.segmentld.mapping.Mapping;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,7 +39,7 @@ class MappingsFileTest {
     }
 
     private final MappingsFile reader = new MappingsFile(MappingsFileTest::placeholders,
-            name -> EventsEndpoint.standIn(name, "http://127.0.0.1:8080"));
+            StandInEndpoints.at("http://127.0.0.1:8080", "stand-in-token"));
 
     private static Path write(String yaml) {
         try {
@@ -243,8 +243,9 @@ class MappingsFileTest {
                 Arguments.of("client-side-id: '{{env:LD_NOPE}}'",
                         "client-side-id: Property with key [{{env:LD_NOPE}}] not found"),
                 Arguments.of("client-side-id: id\nenabled: yes please", "enabled must be true or false, was 'yes please'"),
-                Arguments.of("clientSideId: id", "unknown setting 'clientSideId' (known: client-side-id, enabled,"
-                        + " events-base-url, events-host, identify-with, mappings, name, presets)"),
+                Arguments.of("clientSideId: id", "unknown setting 'clientSideId' (known: access-token, client-side-id,"
+                        + " enabled, environment-key, events-base-url, events-host, identify-with, mappings, name,"
+                        + " presets, project-key, region, type)"),
                 Arguments.of("client-side-id: id\npresets: false", "no mappings (presets: false and no mappings of its own)"),
                 Arguments.of("client-side-id: id\nidentify-with: context",
                         "identify-with must be alias or contexts, was 'context'"),

@@ -42,6 +42,6 @@ class FailureDescriptionsTest {
     void theClientSideIdNeverAppears() {
         String described = failures.describe(new IOException("failed to send to " + destination.eventsUrl()), destination);
 
-        assertThat(described).doesNotContain("5f9a1b2c3d4e5f6a7b8c9d0e").contains(destination.maskedClientSideId());
+        assertThat(described).doesNotContain("5f9a1b2c3d4e5f6a7b8c9d0e").contains(destination.maskedCredential());
     }
 }

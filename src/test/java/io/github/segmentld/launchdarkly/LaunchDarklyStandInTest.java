@@ -31,7 +31,7 @@ class LaunchDarklyStandInTest {
     private LaunchDarklyStandIn standIn(int remembered, Duration retention) {
         return new LaunchDarklyStandIn(true, work.resolve("received.ndjson"), MAPPER,
                 Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), remembered, retention,
-                nanoTime::get);
+                nanoTime::get, "import-token");
     }
 
     private List<String> recordedPayloadIds() throws IOException {
