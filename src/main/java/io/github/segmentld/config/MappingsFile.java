@@ -122,8 +122,7 @@ public final class MappingsFile {
         FileSettings.checkKeys(node, INSTANCE_KEYS, where);
         boolean enabled = flag(node, "enabled", where);
         Api api = EndpointSettings.api(node, settings, where);
-        EventsEndpoint endpoint = EndpointSettings.endpoint(node, settings, api, name, enabled, standIns,
-                where);
+        EventsEndpoint endpoint = EndpointSettings.endpoint(node, settings, api, name, enabled, standIns, where);
         List<Mapping> mappings = new ArrayList<>(presets(node, name, api, where));
         JsonNode custom = node.path("mappings");
         if (!custom.isMissingNode() && !custom.isNull() && !custom.isArray()) {
