@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.actions.Actions;
@@ -17,6 +16,7 @@ import io.github.segmentld.config.MappingsFile;
 import io.github.segmentld.ingest.ReadinessGate;
 import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.SettingsCheck;
+import io.github.segmentld.launchdarkly.StandInEndpoints;
 import io.github.segmentld.mapping.ConvertedChunk;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.mapping.MappingSpan;
@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pipeline's beans and what the start does beyond wiring: reading the destination instances (an instance without a
- * client-side ID gets the embedded stand-in), checking their settings, and the watchdog in front of the HTTP source.
- * Beans are made when first needed ({@code lazy}), so each is made after those it takes; each is named after its
- * method, and its {@code @PropertyInject} parameters are keys documented in {@code application.properties}.
+ * client-side ID or access token gets the embedded stand-in), checking their settings, and the watchdog in front of
+ * the HTTP source. Beans are made when first needed ({@code lazy}), so each is made after those it takes; each is
+ * named after its method, and its {@code @PropertyInject} parameters are keys documented in
+ * {@code application.properties}.
  * {@link IngestConfiguration}, {@link StoreConfiguration} and {@link DeliveryConfiguration} make the others.
  */
 @Configuration
@@ -63,6 +64,8 @@ public class AppConfiguration implements CamelConfiguration {
     private boolean requireClientSideId;
     @PropertyInject("launchdarkly.settings-check.enabled")
     private boolean settingsCheckEnabled;
+    @PropertyInject("launchdarkly.stand-in.access-token")
+    private String standInAccessToken;
     @PropertyInject("inbox.dir")
     private String inboxDir;
     @PropertyInject("spool.retry-after-seconds")
@@ -103,7 +106,7 @@ public class AppConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public DestinationInstances destinationInstances(CamelContext context) {
-        return new DestinationInstances(destinationInstances(context, this::standInEndpoint));
+        return new DestinationInstances(destinationInstances(context, standIns()));
     }
 
     @BindToRegistry(lazy = true)
@@ -192,12 +195,11 @@ public class AppConfiguration implements CamelConfiguration {
      * The destination instances: those of the mappings file named by {@code launchdarkly.mappings-file}, or else one
      * instance with the presets, set by the {@code launchdarkly.*} keys.
      *
-     * @param withoutClientSideId the endpoint of an enabled instance that has no client-side ID
+     * @param standIns the endpoint of an enabled instance that has no client-side ID or access token
      */
-    static List<DestinationInstance> destinationInstances(CamelContext context,
-                                                          Function<String, EventsEndpoint> withoutClientSideId) {
+    static List<DestinationInstance> destinationInstances(CamelContext context, StandInEndpoints standIns) {
         PropertiesComponent properties = context.getPropertiesComponent();
-        MappingsFile mappingsFile = new MappingsFile(context::resolvePropertyPlaceholders, withoutClientSideId);
+        MappingsFile mappingsFile = new MappingsFile(context::resolvePropertyPlaceholders, standIns);
         String file = optional(properties, "launchdarkly.mappings-file");
         if (!file.isEmpty()) {
             return mappingsFile.read(Path.of(file));
@@ -207,19 +209,38 @@ public class AppConfiguration implements CamelConfiguration {
                 optional(properties, "launchdarkly.events-base-url")));
     }
 
-    /** The embedded stand-in, when this configuration allows it, as the endpoint of an instance without an ID. */
-    private EventsEndpoint standInEndpoint(String name) {
+    /** The embedded stand-in, when this configuration allows it, as the endpoint of an instance without a credential. */
+    private StandInEndpoints standIns() {
+        StandInEndpoints standIn = StandInEndpoints.at("http://127.0.0.1:" + serverPort, standInAccessToken);
+        return new StandInEndpoints() {
+            @Override
+            public EventsEndpoint clientSide(String instance) {
+                allowStandIn(instance, "client-side ID", "the environment variable LD_CLIENT_SIDE_ID, or client-side-id"
+                        + " in the mappings file");
+                return standIn.clientSide(instance);
+            }
+
+            @Override
+            public EventsEndpoint metricImport(String instance, String projectKey, String environmentKey) {
+                allowStandIn(instance, "access token", "access-token in the mappings file, from the environment:"
+                        + " \"{{env:LD_IMPORT_TOKEN}}\"");
+                return standIn.metricImport(instance, projectKey, environmentKey);
+            }
+        };
+    }
+
+    /** @param where where the credential is given, for the message that refuses the stand-in */
+    private void allowStandIn(String instance, String credential, String where) {
         if (requireClientSideId) {
-            throw new IllegalStateException("No LaunchDarkly client-side ID for destination '" + name + "': give one"
-                    + " (the environment variable LD_CLIENT_SIDE_ID, or client-side-id in the mappings file). This"
-                    + " profile does not fall back to the embedded LaunchDarkly stand-in.");
+            throw new IllegalStateException("No LaunchDarkly " + credential + " for destination '" + instance + "':"
+                    + " give one (" + where + "). This profile does not fall back to the embedded LaunchDarkly"
+                    + " stand-in.");
         }
         if (!serverEnabled) {
-            throw new IllegalStateException("No LaunchDarkly client-side ID for destination '" + name + "', and"
-                    + " camel.server.enabled is false: the embedded LaunchDarkly stand-in needs the HTTP server. Set"
-                    + " LD_CLIENT_SIDE_ID, or enable the server.");
+            throw new IllegalStateException("No LaunchDarkly " + credential + " for destination '" + instance + "', and"
+                    + " camel.server.enabled is false: the embedded LaunchDarkly stand-in needs the HTTP server. Give"
+                    + " one (" + where + "), or enable the server.");
         }
-        return EventsEndpoint.standIn(name, "http://127.0.0.1:" + serverPort);
     }
 
     private static void logInstance(DestinationInstance instance) {
@@ -227,8 +248,9 @@ public class AppConfiguration implements CamelConfiguration {
         String mappings = String.join(", ", instance.mappings().stream()
                 .map(mapping -> mapping.enabled() ? mapping.name() : mapping.name() + " (disabled)").toList());
         if (endpoint.isStandIn()) {
-            LOG.warn("Destination '{}' has no LaunchDarkly client-side ID: its events go to the embedded LaunchDarkly"
-                    + " stand-in at {}, which records them. Mappings: {}", instance.name(), endpoint.eventsUrl(), mappings);
+            LOG.warn("Destination '{}' has no LaunchDarkly {}: its events go to the embedded LaunchDarkly stand-in at {},"
+                    + " which records them. Mappings: {}", instance.name(), endpoint.credentialName(),
+                    endpoint.maskedEventsUrl(), mappings);
         } else {
             LOG.info("Destination {}: events go to {}. Mappings: {}", endpoint, endpoint.maskedEventsUrl(), mappings);
         }

@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.config.DestinationInstances;
+import io.github.segmentld.launchdarkly.CredentialRefusals;
 import io.github.segmentld.launchdarkly.DeliveryOutcomes;
 import io.github.segmentld.launchdarkly.DestinationCircuits;
 import io.github.segmentld.launchdarkly.DestinationsHealthCheck;
@@ -113,13 +114,21 @@ public class DeliveryConfiguration {
 
     @BindToRegistry(lazy = true)
     public DeliveryOutcomes deliveryOutcomes(DeliveryLedger ledger, ParkedBatches parkedBatches,
-                                             DestinationCircuits circuits, PipelineMetrics metrics) {
-        return new DeliveryOutcomes(ledger, parkedBatches, circuits, metrics);
+                                             DestinationCircuits circuits, PipelineMetrics metrics,
+                                             CredentialRefusals credentialRefusals) {
+        return new DeliveryOutcomes(ledger, parkedBatches, circuits, metrics, credentialRefusals);
+    }
+
+    /** The destinations whose client-side ID or access token LaunchDarkly refused, for their health. */
+    @BindToRegistry(lazy = true)
+    public CredentialRefusals credentialRefusals(Clock clock) {
+        return new CredentialRefusals(clock);
     }
 
     @BindToRegistry(lazy = true)
-    public DestinationsHealthCheck destinationsHealthCheck(DestinationCircuits circuits, RetryQueue retryQueue) {
-        return new DestinationsHealthCheck(circuits, retryQueue);
+    public DestinationsHealthCheck destinationsHealthCheck(DestinationCircuits circuits, RetryQueue retryQueue,
+                                                           CredentialRefusals credentialRefusals) {
+        return new DestinationsHealthCheck(circuits, retryQueue, credentialRefusals);
     }
 
     @BindToRegistry(lazy = true)
@@ -129,7 +138,10 @@ public class DeliveryConfiguration {
         return new SettingsCheck(instances.destinations(), url, context.createProducerTemplate(), new ObjectMapper());
     }
 
-    /** Answers as LaunchDarkly's events API for the destinations without a client-side ID, and records what it got. */
+    /**
+     * Answers as LaunchDarkly's events API for the destinations without a client-side ID or access token, and records
+     * what it got.
+     */
     @BindToRegistry(lazy = true)
     public LaunchDarklyStandIn launchDarklyStandIn(DestinationInstances instances,
                                                    @PropertyInject("launchdarkly.stand-in.record-file") String recordFile,
@@ -137,9 +149,11 @@ public class DeliveryConfiguration {
                                                    int rememberedPayloadIds,
                                                    @PropertyInject("launchdarkly.stand-in.payload-id-retention-hours")
                                                    long payloadIdRetentionHours,
+                                                   @PropertyInject("launchdarkly.stand-in.access-token")
+                                                   String accessToken,
                                                    Clock clock) {
         return new LaunchDarklyStandIn(instances.destinations().stream().anyMatch(EventsEndpoint::isStandIn),
                 Path.of(recordFile), new ObjectMapper(), clock, rememberedPayloadIds,
-                Duration.ofHours(payloadIdRetentionHours), System::nanoTime);
+                Duration.ofHours(payloadIdRetentionHours), System::nanoTime, accessToken);
     }
 }

@@ -11,7 +11,7 @@ import java.util.Properties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.ingest.RefusedRequestException;
-import io.github.segmentld.launchdarkly.EventsEndpoint;
+import io.github.segmentld.launchdarkly.StandInEndpoints;
 import io.github.segmentld.preview.MappingPreview;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -38,10 +38,10 @@ public final class PreviewCommand {
             PropertiesComponent properties = context.getPropertiesComponent();
             properties.setOverrideProperties(overrides);
             properties.setLocation(SettingsFiles.locations(SettingsFiles.profile(System.getenv())));
-            // Nothing is sent, so an instance without a client-side ID is shown with the stand-in's URL.
+            // Nothing is sent, so an instance without a client-side ID or access token is shown with the stand-in's URL.
             String standIn = "http://127.0.0.1:" + properties.resolveProperty("camel.server.port").orElse("8080").strip();
-            List<DestinationInstance> instances = AppConfiguration.destinationInstances(context,
-                    name -> EventsEndpoint.standIn(name, standIn));
+            List<DestinationInstance> instances = AppConfiguration.destinationInstances(context, StandInEndpoints.at(
+                    standIn, properties.resolveProperty("launchdarkly.stand-in.access-token").orElse("").strip()));
             MappingPreview preview = new MappingPreview(instances, new ObjectMapper(), Clock.systemUTC());
             out.println(preview.previewJson(Files.readAllBytes(Path.of(arguments.get(0)))));
             return 0;

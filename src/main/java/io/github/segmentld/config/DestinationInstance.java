@@ -9,7 +9,7 @@ import io.github.segmentld.mapping.Mapping;
 /**
  * One instance of the destination, as Segment has them: a LaunchDarkly environment and the mappings that feed it.
  *
- * @param endpoint where its events go; null only for a disabled instance without a client-side ID
+ * @param endpoint where its events go; null only for a disabled instance without a client-side ID or access token
  * @param mappings    its mappings, presets first when they are on, disabled ones included (the preview shows them)
  * @param consent     the consent categories it is mapped to; null when consent does not filter its events
  */

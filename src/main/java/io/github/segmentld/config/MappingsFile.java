@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -14,6 +13,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.actions.Actions;
 import io.github.segmentld.launchdarkly.EventsEndpoint;
+import io.github.segmentld.launchdarkly.EventsEndpoint.Api;
+import io.github.segmentld.launchdarkly.StandInEndpoints;
 import io.github.segmentld.mapping.Action;
 import io.github.segmentld.mapping.Mapping;
 import io.github.segmentld.mapping.MappingCompiler;
@@ -27,6 +28,7 @@ import io.github.segmentld.mapping.MappingCompiler;
  *   - name: production                                # letters, digits, '.', '_', '-'; names metrics and payload IDs
  *     client-side-id: "{{env:LD_CLIENT_SIDE_ID:}}"    # empty: the embedded stand-in
  *     events-host: events.launchdarkly.com            # or events-base-url: http://relay:8030
+ *     type: client-side                               # or metric-import, with its own settings: EndpointSettings
  *     enabled: true
  *     presets: true                                   # the Track Event and Alias User presets
  *     identify-with: alias                            # or contexts: identify calls to the Identify Context preset
@@ -56,16 +58,16 @@ public final class MappingsFile {
     private static final Set<String> MAPPING_KEYS = FileSettings.keysOf(SCHEMA_TREE.path("$defs").path("mapping"));
 
     private final FileSettings settings;
-    private final Function<String, EventsEndpoint> withoutClientSideId;
+    private final StandInEndpoints standIns;
 
     /**
-     * @param placeholders        resolves property placeholders in instance settings
-     * @param withoutClientSideId the endpoint of an enabled instance without a client-side ID (the embedded
-     *                            stand-in), or an {@link IllegalStateException} saying why there can be none
+     * @param placeholders resolves property placeholders in instance settings
+     * @param standIns     the endpoint of an enabled instance without a client-side ID or access token (the embedded
+     *                     stand-in), or an {@link IllegalStateException} saying why there can be none
      */
-    public MappingsFile(UnaryOperator<String> placeholders, Function<String, EventsEndpoint> withoutClientSideId) {
+    public MappingsFile(UnaryOperator<String> placeholders, StandInEndpoints standIns) {
         this.settings = new FileSettings(placeholders);
-        this.withoutClientSideId = withoutClientSideId;
+        this.standIns = standIns;
     }
 
     /** The one instance with the presets that runs when no mappings file is named, set by {@code launchdarkly.*} keys. */
@@ -75,8 +77,9 @@ public final class MappingsFile {
                     + " '_' or '-'");
         }
         try {
-            return new DestinationInstance(name, true, endpoint(name, true, clientSideId, eventsHost, eventsBaseUrl),
-                    Actions.presets(name));
+            EventsEndpoint endpoint = clientSideId.isBlank() ? standIns.clientSide(name)
+                    : EventsEndpoint.of(name, clientSideId.strip(), eventsHost, eventsBaseUrl);
+            return new DestinationInstance(name, true, endpoint, Actions.presets(name));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("launchdarkly." + e.getMessage());
         }
@@ -120,16 +123,9 @@ public final class MappingsFile {
         String where = inFile + ", destination '" + name + "'";
         FileSettings.checkKeys(node, INSTANCE_KEYS, where);
         boolean enabled = flag(node, "enabled", where);
-        String clientSideId = settings.setting(node, "client-side-id", where);
-        String eventsHost = settings.setting(node, "events-host", where);
-        String eventsBaseUrl = settings.setting(node, "events-base-url", where);
-        EventsEndpoint endpoint;
-        try {
-            endpoint = endpoint(name, enabled, clientSideId, eventsHost, eventsBaseUrl);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new IllegalStateException(where + ": " + e.getMessage());
-        }
-        List<Mapping> mappings = new ArrayList<>(presets(node, name, where));
+        Api api = EndpointSettings.api(node, settings, where);
+        EventsEndpoint endpoint = EndpointSettings.endpoint(node, settings, api, name, enabled, standIns, where);
+        List<Mapping> mappings = new ArrayList<>(presets(node, name, api, where));
         JsonNode custom = node.path("mappings");
         if (!custom.isMissingNode() && !custom.isNull() && !custom.isArray()) {
             throw new IllegalStateException(where + ": mappings must be a list");
@@ -137,6 +133,7 @@ public final class MappingsFile {
         for (JsonNode mapping : custom) {
             mappings.add(mapping(name, mapping, where));
         }
+        EndpointSettings.checkActions(api, mappings, where);
         if (mappings.isEmpty()) {
             throw new IllegalStateException(where + ": no mappings (presets: false and no mappings of its own)");
         }
@@ -157,9 +154,10 @@ public final class MappingsFile {
 
     /**
      * The instance's presets: none with {@code presets: false}; else Segment's, or with {@code identify-with: contexts}
-     * those that send identify calls to Identify Context instead of Alias User.
+     * those that send identify calls to Identify Context instead of Alias User, or for the metric import API Track
+     * Event alone.
      */
-    private List<Mapping> presets(JsonNode node, String name, String where) {
+    private List<Mapping> presets(JsonNode node, String name, Api api, String where) {
         String identifyWith = settings.setting(node, "identify-with", where);
         if (!flag(node, "presets", where)) {
             if (!identifyWith.isEmpty()) {
@@ -167,6 +165,9 @@ public final class MappingsFile {
                         + " presets is false (a mapping of its own with action: Identify Context does it instead)");
             }
             return List.of();
+        }
+        if (api == Api.METRIC_IMPORT) {
+            return EndpointSettings.metricImportPresets(name, identifyWith, where);
         }
         return switch (identifyWith) {
             case "", "alias" -> Actions.presets(name);
@@ -209,14 +210,6 @@ public final class MappingsFile {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(where + ": " + e.getMessage());
         }
-    }
-
-    private EventsEndpoint endpoint(String name, boolean enabled, String clientSideId, String eventsHost,
-                                    String eventsBaseUrl) {
-        if (!clientSideId.isBlank()) {
-            return EventsEndpoint.of(name, clientSideId.strip(), eventsHost, eventsBaseUrl);
-        }
-        return enabled ? withoutClientSideId.apply(name) : null;
     }
 
     /** A true/false instance setting, true when it is not given. */

@@ -101,8 +101,9 @@ public class DeliveryErrors {
                 while (batches.next()) {
                     String reason = batches.getString("reason");
                     Row row = rows.computeIfAbsent("dead_lettered\n" + reason, key -> new Row("dead_lettered",
-                            reason, "Correct the cause (the destination's client-side ID, or the events), then move"
-                            + " the batch's file from the dead-letter folder into the inbox: it is sent again."));
+                            reason, "Correct the cause (the destination's client-side ID or access token, or the"
+                            + " events), then move the batch's file from the dead-letter folder into the inbox: it is"
+                            + " sent again."));
                     EventLine[] lines = EventLine.parseAll(batches.getString("event_index"));
                     JsonNode payload = StoredJson.read(batches.getString("payload"));
                     JsonNode response = lastResponse(connection, batches.getString("payload_id"));
@@ -128,7 +129,7 @@ public class DeliveryErrors {
                     Row row = rows.computeIfAbsent(code, key -> new Row(code, "a request to LaunchDarkly failed: "
                             + error, "Nothing, if it passes: the batch is sent again (in line,"
                             + " then from its retry queue). If it lasts, check LaunchDarkly's status, the network,"
-                            + " and the destination's client-side ID."));
+                            + " and the destination's client-side ID or access token."));
                     ObjectNode response = mapper.createObjectNode();
                     if (!code.equals("no_answer")) {
                         response.put("status", status);

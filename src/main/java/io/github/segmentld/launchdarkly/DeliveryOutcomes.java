@@ -22,18 +22,21 @@ public class DeliveryOutcomes {
     private final ParkedBatches parked;
     private final DestinationCircuits circuits;
     private final PipelineMetrics metrics;
+    private final CredentialRefusals refusals;
 
     public DeliveryOutcomes(DeliveryLedger ledger, ParkedBatches parked, DestinationCircuits circuits,
-                            PipelineMetrics metrics) {
+                            PipelineMetrics metrics, CredentialRefusals refusals) {
         this.ledger = ledger;
         this.parked = parked;
         this.circuits = circuits;
         this.metrics = metrics;
+        this.refusals = refusals;
     }
 
     /** LaunchDarkly answered 2xx. */
     public void delivered(@ExchangeProperty(LaunchDarklyBatch.PROPERTY) LaunchDarklyBatch batch) {
         circuits.succeeded(batch.destination().name());
+        refusals.accepted(batch.destination().name());
         metrics.delivered(batch.destination().name(), batch.eventsByMapping());
         if (batch.isQueued()) {
             metrics.drained(batch.destination().name(), batch.size());

@@ -17,7 +17,7 @@ import org.apache.hc.core5.http.NoHttpResponseException;
 /**
  * What logs and records say about a failed request: its real cause ({@code LaunchDarkly answered 503 Service
  * Unavailable}, {@code connection refused}, {@code read timed out after 30 s}), never the URL, which holds the
- * client-side ID.
+ * client-side ID, nor an access token.
  */
 public final class FailureDescriptions {
 
@@ -39,14 +39,34 @@ public final class FailureDescriptions {
     /** Why LaunchDarkly's 4xx answer (other than 408, 413 and 429) is final for the batch. */
     public String permanentRefusal(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause,
                                    @ExchangeProperty(LaunchDarklyBatch.PROPERTY) LaunchDarklyBatch batch) {
-        int status = cause instanceof HttpOperationFailedException failed ? failed.getStatusCode() : 0;
-        return switch (status) {
-            case 401, 403, 404 -> "LaunchDarkly answered " + status + ": the client-side ID "
-                    + batch.destination().maskedClientSideId()
-                    + " of destination '" + batch.destination().name() + "' is almost certainly wrong (check it against"
-                    + " LaunchDarkly's account settings; GET /launchdarkly/settings-check tests it)";
-            default -> "LaunchDarkly refused the batch permanently: " + describe(cause, batch.destination());
-        };
+        EventsEndpoint destination = batch.destination();
+        int status = status(cause);
+        if (!refusesCredential(destination, status)) {
+            return "LaunchDarkly refused the batch permanently: " + describe(cause, destination);
+        }
+        if (destination.isMetricImport()) {
+            return "LaunchDarkly answered " + status + ": the access token " + destination.maskedCredential()
+                    + " of destination '" + destination.name() + "' is wrong, or its role does not allow the"
+                    + " importEventData action (the metric import API takes a personal or service access token whose"
+                    + " role allows it on the destination's environment)";
+        }
+        return "LaunchDarkly answered " + status + ": the client-side ID " + destination.maskedCredential()
+                + " of destination '" + destination.name() + "' is almost certainly wrong (check it against"
+                + " LaunchDarkly's account settings; GET /launchdarkly/settings-check tests it)";
+    }
+
+    /**
+     * Whether LaunchDarkly's answer refuses the destination's credential rather than the batch: 401 or 403 for an
+     * access token (the metric import API's answer to a wrong token or a role without importEventData), and 404 too for
+     * a client-side ID (the bulk endpoint's answer to an ID it does not know).
+     */
+    public static boolean refusesCredential(EventsEndpoint destination, int status) {
+        return status == 401 || status == 403 || status == 404 && !destination.isMetricImport();
+    }
+
+    /** The HTTP status of a failed request's answer; 0 without one. */
+    public static int status(Throwable cause) {
+        return cause instanceof HttpOperationFailedException failed ? failed.getStatusCode() : 0;
     }
 
     public String describe(Throwable cause, EventsEndpoint destination) {
@@ -95,7 +115,7 @@ public final class FailureDescriptions {
             return "";
         }
         return message.replace(destination.eventsUrl(), destination.maskedEventsUrl())
-                .replace(destination.clientSideId(), destination.maskedClientSideId());
+                .replace(destination.credential(), destination.maskedCredential());
     }
 
     private static String seconds(Duration duration) {

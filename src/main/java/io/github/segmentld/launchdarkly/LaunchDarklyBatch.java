@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
 
 /**
- * One POST to LaunchDarkly's bulk events API. Its payload ID is derived from what it is made of, never random: every
- * retry of the batch, and every re-read of the input it came from, carries the same ID, and LaunchDarkly drops a
- * payload ID it has already accepted.
+ * One POST to LaunchDarkly's events API (the bulk endpoint or the metric import API). Its payload ID is derived from
+ * what it is made of, never random: every retry of the batch, and every re-read of the input it came from, carries the
+ * same ID, and LaunchDarkly drops a payload ID it has already accepted.
  *
  * @param retry null for a batch not tried yet; for one that failed before, when and how often
  */
@@ -53,7 +53,7 @@ public record LaunchDarklyBatch(String payloadId, EventsEndpoint destination, Li
 
     /** The payload ID of the batch made from chunk {@code chunkIndex} of input {@code inputId} for a destination. */
     public static String derivePayloadId(String inputId, int chunkIndex, EventsEndpoint destination) {
-        return nameBasedUuid(inputId + "\n" + chunkIndex + "\n" + destination.name() + "\n" + destination.clientSideId());
+        return nameBasedUuid(inputId + "\n" + chunkIndex + "\n" + destination.name() + "\n" + destination.payloadIdScope());
     }
 
     public int size() {

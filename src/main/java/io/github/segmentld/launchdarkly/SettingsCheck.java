@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Segment's "test authentication" for the destination: {@code HEAD https://clientsdk.launchdarkly.com/sdk/goals/{ID}}
  * answers 200 for a client-side ID LaunchDarkly knows and 404 otherwise. It only says something about destinations
- * that post to LaunchDarkly's own events host; a Relay Proxy or another host is not checked. The request goes through
+ * that post to LaunchDarkly's own events host; a Relay Proxy or another host is not checked. Nor is an access token
+ * of the metric import API: LaunchDarkly documents no request of that API that answers without importing, and one that
+ * imports nothing is not promised to check the token first; the first batch tells (a 401 or 403 dead-letters it, and
+ * the destination's health says so). The request goes through
  * Camel's http component, as the deliveries do, so that {@code camel.component.http.*} (proxy, TLS, timeouts) applies
  * to both alike.
  */
@@ -58,7 +61,8 @@ public class SettingsCheck {
         for (Result result : checkAll()) {
             ObjectNode item = report.addObject();
             item.put("destination", result.destination().name());
-            item.put("clientSideId", result.destination().maskedClientSideId());
+            item.put(result.destination().isMetricImport() ? "accessToken" : "clientSideId",
+                    result.destination().maskedCredential());
             item.put("outcome", result.outcome().name().toLowerCase());
             item.put("message", result.message());
         }
@@ -66,12 +70,17 @@ public class SettingsCheck {
     }
 
     public Result check(EventsEndpoint destination) {
+        if (destination.isMetricImport()) {
+            return new Result(destination, Outcome.NOT_CHECKED, "the metric import API has no request that checks an"
+                    + " access token without importing events: the first batch tells (401 or 403: the token is wrong or"
+                    + " its role lacks importEventData)");
+        }
         if (!destination.usesDefaultHost()) {
             return new Result(destination, Outcome.NOT_CHECKED, "events go to " + destination.maskedEventsUrl()
                     + ", not LaunchDarkly's own host: the client-side ID cannot be checked beforehand");
         }
         String url = goalsUrl + URLEncoder.encode(destination.clientSideId(), StandardCharsets.UTF_8);
-        String shownUrl = goalsUrl + destination.maskedClientSideId();
+        String shownUrl = goalsUrl + destination.maskedCredential();
         Exchange answer = http.send(ENDPOINT, exchange -> {
             exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "HEAD");
             exchange.getMessage().setHeader(Exchange.HTTP_URI, url);
@@ -84,7 +93,7 @@ public class SettingsCheck {
             result = switch (status) {
                 case 200 -> new Result(destination, Outcome.VALID, "LaunchDarkly knows the client-side ID");
                 case 404 -> new Result(destination, Outcome.INVALID, "LaunchDarkly does not know the client-side ID "
-                        + destination.maskedClientSideId() + " (HEAD " + shownUrl + " answered 404): copy it again from"
+                        + destination.maskedCredential() + " (HEAD " + shownUrl + " answered 404): copy it again from"
                         + " LaunchDarkly's Account settings > Projects, for the right environment");
                 default -> new Result(destination, Outcome.UNKNOWN, "HEAD " + shownUrl + " answered " + status);
             };

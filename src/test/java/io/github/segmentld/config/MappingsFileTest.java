@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 import io.github.segmentld.TestInbox;
 import io.github.segmentld.actions.Actions;
-import io.github.segmentld.launchdarkly.EventsEndpoint;
+import io.github.segmentld.launchdarkly.StandInEndpoints;
 import io.github.segmentld.mapping.ConsentRule;
 import io.github.segmentld.mapping.Mapping;
 import org.junit.jupiter.api.Test;
@@ -41,7 +41,7 @@ class MappingsFileTest {
     }
 
     private final MappingsFile reader = new MappingsFile(MappingsFileTest::placeholders,
-            name -> EventsEndpoint.standIn(name, "http://127.0.0.1:8080"));
+            StandInEndpoints.at("http://127.0.0.1:8080", "stand-in-token"));
 
     private static Path write(String yaml) {
         try {
@@ -245,9 +245,9 @@ class MappingsFileTest {
                 Arguments.of("client-side-id: '{{env:LD_NOPE}}'",
                         "client-side-id: Property with key [{{env:LD_NOPE}}] not found"),
                 Arguments.of("client-side-id: id\nenabled: yes please", "enabled must be true or false, was 'yes please'"),
-                Arguments.of("clientSideId: id", "unknown setting 'clientSideId' (known: client-side-id,"
-                        + " consent-categories, consent-missing, enabled, events-base-url, events-host, identify-with,"
-                        + " mappings, name, presets)"),
+                Arguments.of("clientSideId: id", "unknown setting 'clientSideId' (known: access-token, client-side-id,"
+                        + " consent-categories, consent-missing, enabled, environment-key, events-base-url, events-host,"
+                        + " identify-with, mappings, name, presets, project-key, region, type)"),
                 Arguments.of("client-side-id: id\nconsent-categories: Analytics", "consent-categories must be a list"
                         + " of consent category names, such as [Analytics], was \"Analytics\""),
                 Arguments.of("client-side-id: id\nconsent-categories: [Analytics, '']", "consent-categories must be a"

@@ -42,6 +42,20 @@ class FailureDescriptionsTest {
     void theClientSideIdNeverAppears() {
         String described = failures.describe(new IOException("failed to send to " + destination.eventsUrl()), destination);
 
-        assertThat(described).doesNotContain("5f9a1b2c3d4e5f6a7b8c9d0e").contains(destination.maskedClientSideId());
+        assertThat(described).doesNotContain("5f9a1b2c3d4e5f6a7b8c9d0e").contains(destination.maskedCredential());
+    }
+
+    @Test
+    void a401Or403RefusesAnAccessTokenAndA404TheBatchWhereA404AlsoRefusesAClientSideId() {
+        EventsEndpoint metricImport = EventsEndpoint.metricImport("backfill", "api-0f2b8c4d-secret-1e7a",
+                EventsEndpoint.metricImportUrl("shop", "production", EventsEndpoint.Region.US, null));
+
+        assertThat(FailureDescriptions.refusesCredential(metricImport, 401)).isTrue();
+        assertThat(FailureDescriptions.refusesCredential(metricImport, 403)).isTrue();
+        assertThat(FailureDescriptions.refusesCredential(metricImport, 404)).isFalse();
+        assertThat(FailureDescriptions.refusesCredential(metricImport, 400)).isFalse();
+        assertThat(FailureDescriptions.refusesCredential(destination, 404)).isTrue();
+        assertThat(failures.describe(new IOException("api-0f2b8c4d-secret-1e7a rejected"), metricImport))
+                .isEqualTo("IOException: …1e7a rejected");
     }
 }

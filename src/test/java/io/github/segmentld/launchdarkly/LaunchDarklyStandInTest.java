@@ -31,7 +31,7 @@ class LaunchDarklyStandInTest {
     private LaunchDarklyStandIn standIn(int remembered, Duration retention) {
         return new LaunchDarklyStandIn(true, work.resolve("received.ndjson"), MAPPER,
                 Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), remembered, retention,
-                nanoTime::get);
+                nanoTime::get, "import-token");
     }
 
     private List<String> recordedPayloadIds() throws IOException {
@@ -92,6 +92,38 @@ class LaunchDarklyStandInTest {
         assertThat(lines).hasSize(2);
         assertThat(MAPPER.readTree(lines.get(0)).get("events")).isEqualTo(MAPPER.readTree(BATCH))
                 .isEqualTo(MAPPER.readTree(lines.get(1)).get("events"));
+    }
+
+    @Test
+    void theImportPathRecordsAGzippedBatchOfCustomEventsPostedWithTheExpectedToken() throws IOException {
+        LaunchDarklyStandIn standIn = standIn(10, Duration.ofHours(24));
+
+        LaunchDarklyStandIn.Answer answer = standIn.receiveImport(RequestCompression.gzipped(BATCH), "gzip", "p-1",
+                "import-token", "4", "shop", "production");
+
+        assertThat(answer).isEqualTo(new LaunchDarklyStandIn.Answer(202, ""));
+        assertThat(Files.readAllLines(work.resolve("received.ndjson"))).containsExactly("{\"receivedAt\":"
+                + "\"2026-01-01T00:00:00Z\",\"projectKey\":\"shop\",\"environmentKey\":\"production\",\"payloadId\":"
+                + "\"p-1\",\"events\":[{\"kind\":\"custom\",\"key\":\"Order Completed\"}]}");
+    }
+
+    @Test
+    void theImportPathAnswersAsLaunchDarklyDocumentsAndRecordsNothingItRefuses() throws IOException {
+        LaunchDarklyStandIn standIn = standIn(10, Duration.ofHours(24));
+        byte[] alias = "[{\"kind\":\"alias\",\"key\":\"u1\"}]".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(standIn.receiveImport(BATCH, null, "p-1", "another-token", "4", "shop", "production"))
+                .isEqualTo(new LaunchDarklyStandIn.Answer(401, "{\"code\":\"unauthorized\",\"message\":\"the access"
+                        + " token is not valid, or lacks the importEventData action\"}"));
+        assertThat(standIn.receiveImport(BATCH, null, "p-1", null, "4", "shop", "production").status()).isEqualTo(401);
+        assertThat(standIn.receiveImport(BATCH, null, "p-1", "import-token", "3", "shop", "production").status())
+                .isEqualTo(406);
+        assertThat(standIn.receiveImport(alias, null, "p-1", "import-token", "4", "shop", "production"))
+                .isEqualTo(new LaunchDarklyStandIn.Answer(400, "{\"code\":\"invalid_request\",\"message\":\"every"
+                        + " event must be of kind custom\"}"));
+        assertThat(standIn.receiveImport("{\"kind\":\"custom\"}".getBytes(StandardCharsets.UTF_8), null, "p-1",
+                "import-token", "4", "shop", "production").status()).isEqualTo(400);
+        assertThat(work.resolve("received.ndjson")).doesNotExist();
     }
 
     @Test
