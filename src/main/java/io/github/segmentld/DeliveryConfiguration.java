@@ -22,6 +22,8 @@ import io.github.segmentld.launchdarkly.RequestSpan;
 import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.observe.PipelineMetrics;
+import io.github.segmentld.preview.EventTester;
+import io.github.segmentld.preview.MappingPreview;
 import io.github.segmentld.store.DeliveryLedger;
 import io.github.segmentld.store.ParkedBatches;
 import io.github.segmentld.time.Ticker;
@@ -136,6 +138,17 @@ public class DeliveryConfiguration {
                                        @PropertyInject("launchdarkly.settings-check.url") String url,
                                        CamelContext context) {
         return new SettingsCheck(instances.destinations(), url, context.createProducerTemplate(), new ObjectMapper());
+    }
+
+    /** Sends one event for real to one instance, through the deliveries' http component, and shows the answer. */
+    @BindToRegistry(lazy = true)
+    public EventTester eventTester(DestinationInstances instances, MappingPreview preview,
+                                   RequestCompression compression, FailureDescriptions failures,
+                                   @PropertyInject("launchdarkly.user-agent") String userAgent,
+                                   @PropertyInject("launchdarkly.metric-import.user-agent") String metricImportUserAgent,
+                                   Ticker ticker, CamelContext context) {
+        return new EventTester(instances.all(), preview, context.createProducerTemplate(), compression, failures,
+                new EventTester.UserAgents(userAgent, metricImportUserAgent), new ObjectMapper(), ticker);
     }
 
     /**

@@ -20,7 +20,8 @@ class DeliveryLogTokenContractTest extends ContractTestSupport {
 
     private static final String[][] ENDPOINTS = {{"GET", "/delivery"}, {"GET", "/delivery/api/events"},
         {"GET", "/delivery/api/overview"}, {"POST", "/delivery/api/replay?kind=dead_letters&confirm=true"},
-        {"POST", "/preview"}, {"GET", "/launchdarkly/settings-check"}, {"GET", "/alerts"}};
+        {"POST", "/preview"}, {"GET", "/launchdarkly/settings-check"}, {"GET", "/alerts"},
+        {"POST", "/launchdarkly/test-event?destination=default"}, {"GET", "/launchdarkly/test-event"}};
 
     private final HttpClient client = HttpClient.newHttpClient();
     private int port;
