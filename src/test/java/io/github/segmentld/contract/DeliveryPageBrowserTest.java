@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * is skipped with a message where it is not) loads the page with a search in its address, runs its scripts against the
  * application's API, and its rendered page must show the funnel's numbers of what the pipeline did, a chart whose bars
  * add up to them, the error table, and the story of the event searched for. It also saves a screenshot,
- * target/delivery-page.png. And its replay button, clicked in the browser, sends the rejected events again.
+ * target/delivery-page.png. And its replay button, clicked in the browser, sends the rejected events again; its event
+ * tester's Send button sends the example event and shows LaunchDarkly's answer.
  */
 class DeliveryPageBrowserTest extends ContractTestSupport {
 
@@ -194,5 +195,32 @@ class DeliveryPageBrowserTest extends ContractTestSupport {
         Path replayed = TestInbox.list(inbox.done()).stream()
                 .filter(file -> !file.getFileName().toString().equals("events.ndjson")).findFirst().orElseThrow();
         assertThat(Files.readString(replayed)).contains("\"messageId\":\"m-identify\"").doesNotContain("m-track");
+    }
+
+    @Test
+    void thePagesEventTesterSendsTheExampleEventAndShowsTheAnswer() throws Exception {
+        String chromium = chromium();
+        assumeTrue(chromium != null, "Chromium is not installed (scripts/install-test-tools.sh installs it on Debian):"
+                + " the delivery page's browser test is skipped");
+        try (DevToolsPage page = DevToolsPage.open(chromium, "http://127.0.0.1:" + port + "/delivery",
+                BROWSER_TIME_LIMIT)) {
+            String shown = page.evaluate("""
+                    (async () => {
+                      const select = () => document.getElementById("tester-destination");
+                      while (document.readyState !== "complete" || !select() || !select().options.length)
+                        await new Promise(r => setTimeout(r, 50));
+                      document.getElementById("tester").requestSubmit();
+                      const status = document.getElementById("tested");
+                      while (!status.textContent || status.textContent === "sending…")
+                        await new Promise(r => setTimeout(r, 50));
+                      return select().value + " | " + status.textContent + " | "
+                        + document.getElementById("tester-answer").textContent;
+                    })()""", BROWSER_TIME_LIMIT);
+            assertThat(LAUNCHDARKLY.requests()).hasSize(1);
+            String payloadId = LaunchDarklyStandInServer.payloadId(LAUNCHDARKLY.requests().get(0));
+            assertThat(shown).startsWith("default | LaunchDarkly answered 202 in ")
+                    .contains(" ms, payload ID " + payloadId + " | Request", "\"key\": \"Order Completed\"");
+        }
+        assertThat(TestInbox.list(inbox.done())).isEmpty();
     }
 }
