@@ -33,8 +33,8 @@ import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 
 /**
- * The delivery to LaunchDarkly: batching, circuits, redelivery in line, retry queues, outcomes, the settings check and
- * the embedded stand-in. Each bean is named after its method and made when first needed; its {@code @PropertyInject}
+ * The delivery to LaunchDarkly: batching, circuits, redelivery in line, retry queues, outcomes, the settings check, the
+ * event tester and the embedded stand-in. Each bean is named after its method and made when first needed; its {@code @PropertyInject}
  * parameters are keys documented in {@code application.properties}.
  */
 @Configuration

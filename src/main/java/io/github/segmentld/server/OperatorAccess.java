@@ -7,10 +7,11 @@ import java.util.Base64;
 import org.apache.camel.Header;
 
 /**
- * Who may use the operator endpoints (the delivery page and its API, the preview, the settings check): with {@code operator.token} set, a request must
- * carry it, as {@code Authorization: Bearer <token>} or as the password of HTTP Basic authentication (so a browser asks
- * for it once and sends it with the page's own requests); compared in constant time. Without a token, whoever reaches
- * the server may, which by default is this machine only ({@code camel.server.host=127.0.0.1}).
+ * Who may use the operator endpoints (the delivery page and its API, the preview, the settings check, the event tester):
+ * with {@code operator.token} set, a request must carry it, as {@code Authorization: Bearer <token>} or as the password
+ * of HTTP Basic authentication (so a browser asks for it once and sends it with the page's own requests); compared in
+ * constant time. Without a token, whoever reaches the server may, which by default is this machine only
+ * ({@code camel.server.host=127.0.0.1}).
  */
 public class OperatorAccess {
 

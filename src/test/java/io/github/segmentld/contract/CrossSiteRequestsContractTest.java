@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The operator endpoints without operator.token, where whoever reaches 127.0.0.1 may use them: what another site's
- * page can make a browser send (a plain form, a request with its own Origin) is refused, and the replay does not run.
+ * page can make a browser send (a plain form, a request with its own Origin) is refused, and neither the replay nor
+ * the event tester runs.
  */
 class CrossSiteRequestsContractTest extends ContractTestSupport {
 
@@ -83,6 +84,9 @@ class CrossSiteRequestsContractTest extends ContractTestSupport {
         }
         assertThat(post("/preview", "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\"}", "Content-Type",
                 "text/plain").statusCode()).isEqualTo(403);
+        // a form (enctype text/plain) can post a JSON-looking body: the event tester would send it for real
+        assertThat(post("/launchdarkly/test-event?destination=default", "{\"type\":\"track\",\"userId\":\"u\","
+                + "\"event\":\"E\"}", "Content-Type", "text/plain").statusCode()).isEqualTo(403);
 
         assertThat(TestInbox.list(inbox.inbox())).isEmpty();
         assertThat(TestInbox.list(inbox.done())).extracting(Path::getFileName).extracting(Path::toString)
