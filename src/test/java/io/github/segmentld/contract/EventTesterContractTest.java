@@ -31,8 +31,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * POST /launchdarkly/test-event against a server on 127.0.0.1 that keeps each request as it came over the wire:
- * "production" (the presets), "refusing" (a client-side ID the server answers 400), "warehouse" (the metric import API),
- * "unreachable" (a port nothing listens on) and "paused" (disabled). One application for the class, with the operator token set.
+ * "production" (the presets), "refusing" (a client-side ID the server answers 400, consent category Analytics),
+ * "warehouse" (the metric import API), "unreachable" (a port nothing listens on) and "paused" (disabled). One
+ * application for the class, with the operator token set.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EventTesterContractTest extends ContractTestSupport {
@@ -69,6 +70,7 @@ class EventTesterContractTest extends ContractTestSupport {
                   - name: refusing
                     client-side-id: refused-client-id-abcd
                     events-base-url: %1$s
+                    consent-categories: [Analytics]
                   - name: warehouse
                     type: metric-import
                     project-key: shop
@@ -214,7 +216,14 @@ class EventTesterContractTest extends ContractTestSupport {
         assertThat(identify.path("message").asText())
                 .isEqualTo("mapping 'Alias User': The root value is missing the required field 'previous_key'.");
 
+        JsonNode withoutConsent = json(test("refusing", TRACK.replace("\"properties\"",
+                "\"context\":{\"consent\":{\"categoryPreferences\":{\"Analytics\":false}}},\"properties\"")));
+        assertThat(withoutConsent.path("outcome").asText()).isEqualTo("filtered");
+        assertThat(withoutConsent.path("reason").asText()).isEqualTo("consent_not_granted");
+        assertThat(withoutConsent.path("message").asText()).contains("Analytics");
+
         assertThat(LAUNCHDARKLY_API.requests(PRODUCTION_PATH)).isEmpty();
+        assertThat(LAUNCHDARKLY_API.requests(REFUSING_PATH)).isEmpty();
     }
 
     @Test
