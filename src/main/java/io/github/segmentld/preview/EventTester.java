@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * shows it: the instance's consent rule, its mappings, identify-with); what it yields goes out in one request with the
  * headers of a delivery, under a random payload ID of its own, through Camel's http component (so that
  * {@code camel.component.http.*} applies as it does to deliveries). Unlike a delivery, nothing else happens: no
- * redelivery, no retry queue, no dead letter, no ledger, no delivery log, no counter, and no input is read or committed.
+ * redelivery, no retry queue, no dead letter, no ledger, no delivery log, no counter, no input read or committed.
  */
 public class EventTester {
 
@@ -179,7 +179,7 @@ public class EventTester {
         }
     }
 
-    /** Posts the events in one request, as the delivery route does, and puts the request and the answer in the answer. */
+    /** Posts the events in one request, as the delivery route does; the answer gets the request and LaunchDarkly's. */
     private void send(EventsEndpoint endpoint, ArrayNode events, ObjectNode answer) {
         String payloadId = UUID.randomUUID().toString();
         Exchange request = new DefaultExchange(http.getCamelContext());

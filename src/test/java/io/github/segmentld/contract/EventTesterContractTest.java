@@ -167,8 +167,9 @@ class EventTesterContractTest extends ContractTestSupport {
         JsonNode answer = json(test("refusing", TRACK));
 
         assertThat(answer.path("outcome").asText()).isEqualTo("sent");
-        assertThat(answer.path("response")).isEqualTo(Json.MAPPER.readTree(
-                "{\"status\":400,\"body\":\"{\\\"code\\\":\\\"invalid_request\\\",\\\"message\\\":\\\"bad event\\\"}\"}"));
+        assertThat(answer.path("response").path("status").asInt()).isEqualTo(400);
+        assertThat(answer.path("response").path("body").asText())
+                .isEqualTo("{\"code\":\"invalid_request\",\"message\":\"bad event\"}");
         assertThat(answer.path("request").path("url").asText()).endsWith("/events/bulk/…abcd");
         assertThat(LAUNCHDARKLY_API.requests(REFUSING_PATH)).as("no redelivery").hasSize(1);
         assertThat(TestInbox.list(inbox.deadLetters())).isEqualTo(deadLetters);
@@ -259,7 +260,8 @@ class EventTesterContractTest extends ContractTestSupport {
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode destinations = json(response).path("destinations");
-        assertThat(destinations.findValuesAsText("name")).containsExactly("production", "refusing", "warehouse", "unreachable", "paused");
+        assertThat(destinations.findValuesAsText("name"))
+                .containsExactly("production", "refusing", "warehouse", "unreachable", "paused");
         assertThat(destinations.get(0)).isEqualTo(parse("{'name':'production','enabled':true,'api':'client-side',"
                 + "'url':'" + LAUNCHDARKLY_API.baseUrl() + "/events/bulk/…1234'}"));
         assertThat(destinations.get(4).path("enabled").booleanValue()).isFalse();
@@ -304,8 +306,9 @@ class EventTesterContractTest extends ContractTestSupport {
         }
 
         // the delivery log writes in order: once it holds the delivery, it would hold the test send before it
-        JsonNode logged = await().atMost(Duration.ofSeconds(5)).until(() -> loggedEvents("messageId=m-tester&destination=production"),
-                events -> events.size() > 0 && events.get(0).path("outcome").asText().equals("delivered"));
+        JsonNode logged = await().atMost(Duration.ofSeconds(5))
+                .until(() -> loggedEvents("messageId=m-tester&destination=production"),
+                        events -> events.size() > 0 && events.get(0).path("outcome").asText().equals("delivered"));
         assertThat(logged).hasSize(1);
         assertThat(logged.get(0).path("payloadId").asText()).isEqualTo(deliveryPayloadId);
     }
