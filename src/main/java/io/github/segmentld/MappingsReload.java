@@ -86,6 +86,8 @@ public class MappingsReload {
     private volatile Outcome last;
     /** The files' digests as the last reload read them, which {@link #poll} compares the files with. */
     private String seen;
+    /** The files' digests at the last poll. */
+    private String changed;
 
     /** @param alertsDigest the digest of the alert rules file read at start; null without one */
     public MappingsReload(Sources sources, String alertsDigest, MappingsInForce inForce, Targets targets,
@@ -116,13 +118,19 @@ public class MappingsReload {
         }
     }
 
-    /** Reloads when either file's content differs from what the last reload (or the start) read. */
+    /**
+     * Reloads when either file's content differs from what the last reload (or the start) read, and has stayed so
+     * since the last poll: a file an editor is still writing is not refused half-written.
+     */
     public synchronized void poll() {
         Read mappings = Read.of(sources.mappingsFile(), MappingsFile::file);
         Read alerts = Read.of(sources.alertsFile(), AlertRulesFile::file);
-        if (!(mappings.digest() + " " + alerts.digest()).equals(seen)) {
-            reload(mappings, alerts);
+        String now = mappings.digest() + " " + alerts.digest();
+        if (now.equals(seen) || !now.equals(changed)) {
+            changed = now;
+            return;
         }
+        reload(mappings, alerts);
     }
 
     /** Reads both files and puts them in force, or refuses them; the answer of the reload endpoint. */

@@ -30,6 +30,7 @@ import io.github.segmentld.MappingsHealthCheck;
 import io.github.segmentld.MappingsReload;
 import io.github.segmentld.alerts.AlertEvaluator;
 import io.github.segmentld.launchdarkly.DestinationsHealthCheck;
+import io.github.segmentld.launchdarkly.RetryQueue;
 import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -95,8 +96,7 @@ class MappingsReloadContractTest extends ContractTestSupport {
 
     @Override
     protected String eventsBaseUrl() {
-        LAUNCHDARKLY_RECORDER.release();
-        LAUNCHDARKLY_RECORDER.forgetRequests();
+        LAUNCHDARKLY_RECORDER.reset();
         return LAUNCHDARKLY_RECORDER.baseUrl();
     }
 
@@ -230,6 +230,34 @@ class MappingsReloadContractTest extends ContractTestSupport {
         assertThat(bodies(STAGING)).hasSize(1);
         assertThat(context.getRoute("retry-queue-staging")).isNull();
         assertThat(health("destinationsHealthCheck", DestinationsHealthCheck.class)).doesNotContainKey("staging.status");
+    }
+
+    @Test
+    void aRemovedDestinationKeepsItsParkedBatchesUntilItIsConfiguredAgain() throws Exception {
+        LAUNCHDARKLY_RECORDER.answer(STAGING, 503, "");
+        inbox.drop("a.ndjson", ORDER);
+        inbox.awaitDone("a.ndjson");
+        RetryQueue retryQueue = context.getRegistry().lookupByNameAndType("retryQueue", RetryQueue.class);
+        assertThat(retryQueue.depth("staging").batches()).isEqualTo(1);
+        String payloadId = LAUNCHDARKLY_RECORDER.requests(STAGING).get(0).header("X-LaunchDarkly-Payload-ID");
+
+        try (LogCapture log = new LogCapture(RetryQueue.class)) {
+            change(VERSION_1.substring(0, VERSION_1.indexOf("  - name: staging")));
+            assertThat(send("POST", "/launchdarkly/mappings/reload").statusCode()).isEqualTo(200);
+            assertThat(log.lines()).contains("WARN 1 batches (1 events) wait in the retry queue of destination"
+                    + " 'staging', which is not configured: they stay there until it is configured again");
+        }
+        assertThat(context.getRoute("retry-queue-staging")).isNull();
+        assertThat(retryQueue.depth("staging").batches()).isEqualTo(1);
+
+        LAUNCHDARKLY_RECORDER.answer(STAGING, 202, "");
+        change(VERSION_1);
+        assertThat(send("POST", "/launchdarkly/mappings/reload").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> retryQueue.depth("staging").batches() == 0);
+        RecordingHttpServer.Request sent = LAUNCHDARKLY_RECORDER.requests(STAGING)
+                .get(LAUNCHDARKLY_RECORDER.requests(STAGING).size() - 1);
+        assertThat(sent.header("X-LaunchDarkly-Payload-ID")).isEqualTo(payloadId);
+        assertThat(json(new String(sent.body(), StandardCharsets.UTF_8))).isEqualTo(order("staging-v1"));
     }
 
     @Test

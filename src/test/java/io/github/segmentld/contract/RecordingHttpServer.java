@@ -85,6 +85,13 @@ final class RecordingHttpServer implements AutoCloseable {
         holds.clear();
     }
 
+    /** Forgets the requests received so far, the answers set and the holds: as the server started. */
+    void reset() {
+        release();
+        answers.clear();
+        forgetRequests();
+    }
+
     /** Forgets the requests received so far. */
     void forgetRequests() {
         requests.clear();
