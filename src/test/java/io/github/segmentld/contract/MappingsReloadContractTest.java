@@ -50,31 +50,11 @@ class MappingsReloadContractTest extends ContractTestSupport {
             """;
     /** Another input: an input read before is not read again. */
     private static final String NEXT_ORDER = ORDER.replace("u-1", "u-2");
+    private static final String PRODUCTION_V1 = instance("production", "prod-id", "order-v1", "");
+    private static final String STAGING_V1 = instance("staging", "staging-id", "staging-v1",
+            "consent-categories: [Analytics]");
     /** Version 1: production and staging, each with a mapping of its own. */
-    private static final String VERSION_1 = """
-            destinations:
-              - name: production
-                client-side-id: prod-id
-                events-base-url: %1$s
-                presets: false
-                mappings:
-                  - name: Orders
-                    trigger: type = "track"
-                    action: Track Event
-                    fields:
-                      event_name: order-v1
-              - name: staging
-                client-side-id: staging-id
-                events-base-url: %1$s
-                presets: false
-                consent-categories: [Analytics]
-                mappings:
-                  - name: Orders
-                    trigger: type = "track"
-                    action: Track Event
-                    fields:
-                      event_name: staging-v1
-            """;
+    private static final String VERSION_1 = "destinations:\n" + PRODUCTION_V1 + STAGING_V1;
     private static final String ALERTS = """
             rules:
               - name: production-rate
@@ -88,6 +68,10 @@ class MappingsReloadContractTest extends ContractTestSupport {
     private int port;
     private Path mappings;
     private Path alerts;
+
+    private static String instance(String name, String clientSideId, String eventName, String setting) {
+        return trackInstance(name, clientSideId, eventName, setting, LAUNCHDARKLY_RECORDER.baseUrl());
+    }
 
     @AfterAll
     static void stopRecorder() {
@@ -105,7 +89,7 @@ class MappingsReloadContractTest extends ContractTestSupport {
         port = serveHttp(properties);
         properties.setProperty("launchdarkly.delivery.gzip", "false");
         properties.setProperty("launchdarkly.mappings-reload-interval-ms", "0");
-        mappings = inbox.mappingsFile(VERSION_1.formatted(LAUNCHDARKLY_RECORDER.baseUrl()));
+        mappings = inbox.mappingsFile(VERSION_1);
         alerts = write("alerts.yaml", ALERTS);
         properties.setProperty("launchdarkly.mappings-file", mappings.toString());
         properties.setProperty("alerts.file", alerts.toString());
@@ -121,7 +105,7 @@ class MappingsReloadContractTest extends ContractTestSupport {
 
     /** Writes the mappings file anew, as an editor or a ConfigMap update does. */
     private void change(String yaml) {
-        write("mappings.yaml", yaml.formatted(LAUNCHDARKLY_RECORDER.baseUrl()));
+        write("mappings.yaml", yaml);
     }
 
     private HttpResponse<String> send(String method, String path) throws Exception {
@@ -172,18 +156,7 @@ class MappingsReloadContractTest extends ContractTestSupport {
         inbox.awaitDone("a.ndjson");
         assertThat(bodies(PRODUCTION)).containsExactly(order("order-v1"));
 
-        change(VERSION_1.replace("order-v1", "order-v2") + """
-                  - name: canary
-                    client-side-id: canary-id
-                    events-base-url: %1$s
-                    presets: false
-                    mappings:
-                      - name: Orders
-                        trigger: type = "track"
-                        action: Track Event
-                        fields:
-                          event_name: canary-v2
-                """);
+        change(VERSION_1.replace("order-v1", "order-v2") + instance("canary", "canary-id", "canary-v2", ""));
         HttpResponse<String> reload = send("POST", "/launchdarkly/mappings/reload");
         assertThat(reload.statusCode()).isEqualTo(200);
         JsonNode answer = json(reload.body());
@@ -214,8 +187,7 @@ class MappingsReloadContractTest extends ContractTestSupport {
         await().atMost(Duration.ofSeconds(20)).until(() -> LAUNCHDARKLY_RECORDER.held() == 1);
 
         // version 2 renames production's event and removes staging, whose batch of the held chunk is not posted yet
-        String productionOnly = VERSION_1.substring(0, VERSION_1.indexOf("  - name: staging"));
-        change(productionOnly.replace("order-v1", "order-v2"));
+        change("destinations:\n" + PRODUCTION_V1.replace("order-v1", "order-v2"));
         assertThat(send("POST", "/launchdarkly/mappings/reload").statusCode()).isEqualTo(200);
         assertThat(LAUNCHDARKLY_RECORDER.requests(STAGING)).isEmpty();
         LAUNCHDARKLY_RECORDER.release();
@@ -242,7 +214,7 @@ class MappingsReloadContractTest extends ContractTestSupport {
         String payloadId = LAUNCHDARKLY_RECORDER.requests(STAGING).get(0).header("X-LaunchDarkly-Payload-ID");
 
         try (LogCapture log = new LogCapture(RetryQueue.class)) {
-            change(VERSION_1.substring(0, VERSION_1.indexOf("  - name: staging")));
+            change("destinations:\n" + PRODUCTION_V1);
             assertThat(send("POST", "/launchdarkly/mappings/reload").statusCode()).isEqualTo(200);
             assertThat(log.lines()).contains("WARN 1 batches (1 events) wait in the retry queue of destination"
                     + " 'staging', which is not configured: they stay there until it is configured again");
@@ -279,8 +251,7 @@ class MappingsReloadContractTest extends ContractTestSupport {
             assertThat(broken.path("error").asText()).startsWith("Mappings file " + mappings + " cannot be read: ");
 
             // a rule of the alert rules file names production: a version without it is refused as the start is
-            change(VERSION_1.substring(VERSION_1.indexOf("  - name: staging")).replace("  - name: staging",
-                    "destinations:\n  - name: staging"));
+            change("destinations:\n" + STAGING_V1);
             JsonNode ruleRefused = json(send("POST", "/launchdarkly/mappings/reload").body());
             assertThat(ruleRefused).isEqualTo(refused("Alert rules file " + alerts + ", rule 'production-rate':"
                     + " destination 'production' is not an enabled destination instance (known: staging)", digest));

@@ -23,26 +23,18 @@ import org.junit.jupiter.api.Test;
  */
 class MappingsReloadPollContractTest extends ContractTestSupport {
 
-    private static final String MAPPINGS = """
-            destinations:
-              - name: production
-                client-side-id: prod-id
-                events-base-url: %s
-                presets: false
-                mappings:
-                  - name: Orders
-                    trigger: type = "track"
-                    action: Track Event
-                    fields:
-                      event_name: %s
-            """;
+    /** The mappings file, with production's track calls named {@code eventName}. */
+    private static String mappings(String eventName) {
+        return "destinations:\n" + trackInstance("production", "prod-id", eventName, "", LAUNCHDARKLY.baseUrl());
+    }
+
 
     // Set while the superclass constructor configures the context, so no field initialiser may reset it.
     private Path mappings;
 
     @Override
     protected void adjust(Properties properties) {
-        mappings = inbox.mappingsFile(MAPPINGS.formatted(LAUNCHDARKLY.baseUrl(), "order-v1"));
+        mappings = inbox.mappingsFile(mappings("order-v1"));
         properties.setProperty("launchdarkly.mappings-file", mappings.toString());
         properties.setProperty("launchdarkly.mappings-reload-interval-ms", "100");
     }
@@ -59,7 +51,7 @@ class MappingsReloadPollContractTest extends ContractTestSupport {
 
     @Test
     void aChangedFileIsPickedUpAndAFileWithAMistakeRefusedOnce() throws IOException {
-        replace(MAPPINGS.formatted(LAUNCHDARKLY.baseUrl(), "order-v2"));
+        replace(mappings("order-v2"));
         String v2 = MappingsReloadContractTest.sha256(mappings);
         await().atMost(Duration.ofSeconds(20)).until(() -> digestInForce().equals(v2));
 
@@ -76,7 +68,7 @@ class MappingsReloadPollContractTest extends ContractTestSupport {
                 MappingsHealthCheck.class);
         await().atMost(Duration.ofSeconds(20)).until(() -> "refused".equals(health.call().getDetails()
                 .get("last.reload.outcome")));
-        replace(MAPPINGS.formatted(LAUNCHDARKLY.baseUrl(), "order-v3"));
+        replace(mappings("order-v3"));
         String v3 = MappingsReloadContractTest.sha256(mappings);
         await().atMost(Duration.ofSeconds(20)).until(() -> digestInForce().equals(v3));
 
