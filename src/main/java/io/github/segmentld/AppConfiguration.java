@@ -10,21 +10,21 @@ import io.github.segmentld.actions.Actions;
 import io.github.segmentld.actions.AliasUser;
 import io.github.segmentld.actions.IdentifyContext;
 import io.github.segmentld.actions.TrackEvent;
+import io.github.segmentld.alerts.AlertChannels;
+import io.github.segmentld.alerts.AlertEvaluator;
+import io.github.segmentld.config.AlertRulesFile;
+import io.github.segmentld.config.AlertRulesFile.AlertRules;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.config.DestinationInstances;
 import io.github.segmentld.config.FileVersion;
 import io.github.segmentld.config.MappingsFile;
 import io.github.segmentld.config.MappingsInForce;
 import io.github.segmentld.config.MappingsVersion;
-import io.github.segmentld.alerts.AlertChannels;
-import io.github.segmentld.alerts.AlertEvaluator;
-import io.github.segmentld.config.AlertRulesFile;
-import io.github.segmentld.config.AlertRulesFile.AlertRules;
+import io.github.segmentld.ingest.ReadinessGate;
 import io.github.segmentld.launchdarkly.DestinationCircuits;
+import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
 import io.github.segmentld.launchdarkly.RetryQueue;
-import io.github.segmentld.ingest.ReadinessGate;
-import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.launchdarkly.StandInEndpoints;
 import io.github.segmentld.mapping.ConvertedChunk;
@@ -245,7 +245,7 @@ public class AppConfiguration implements CamelConfiguration {
         MappingsFile reader = new MappingsFile(context::resolvePropertyPlaceholders, standIns());
         MappingsReload.Sources sources = new MappingsReload.Sources(
                 mappingsFile.isEmpty() ? null : Path.of(mappingsFile), reader::read,
-                alertsFile.isBlank() ? null : Path.of(alertsFile.strip()),
+                alertsFile.isBlank() ? null : Path.of(alertsFile),
                 new AlertRulesFile(context::resolvePropertyPlaceholders), standIn.isEnabled(), settingsCheckEnabled);
         return new MappingsReload(sources, alertRules.digest(), inForce, new MappingsReload.Targets(circuits,
                 retryQueue, settingsCheck, alertEvaluator, alertChannels), context, metrics, clock);
