@@ -10,15 +10,24 @@ import io.github.segmentld.actions.Actions;
 import io.github.segmentld.actions.AliasUser;
 import io.github.segmentld.actions.IdentifyContext;
 import io.github.segmentld.actions.TrackEvent;
+import io.github.segmentld.alerts.AlertChannels;
+import io.github.segmentld.alerts.AlertEvaluator;
+import io.github.segmentld.config.AlertRulesFile;
+import io.github.segmentld.config.AlertRulesFile.AlertRules;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.config.DestinationInstances;
+import io.github.segmentld.config.FileVersion;
 import io.github.segmentld.config.MappingsFile;
+import io.github.segmentld.config.MappingsInForce;
+import io.github.segmentld.config.MappingsVersion;
 import io.github.segmentld.ingest.ReadinessGate;
+import io.github.segmentld.launchdarkly.DestinationCircuits;
 import io.github.segmentld.launchdarkly.EventsEndpoint;
+import io.github.segmentld.launchdarkly.LaunchDarklyStandIn;
+import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.launchdarkly.StandInEndpoints;
 import io.github.segmentld.mapping.ConvertedChunk;
-import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.mapping.MappingSpan;
 import io.github.segmentld.observe.DeliveryRates;
 import io.github.segmentld.observe.PipelineMetrics;
@@ -104,19 +113,24 @@ public class AppConfiguration implements CamelConfiguration {
         return new DeliveryRates(clock);
     }
 
+    /** The mappings version in force: the one read at start, until a reload replaces it ({@link MappingsReload}). */
     @BindToRegistry(lazy = true)
-    public DestinationInstances destinationInstances(CamelContext context) {
-        return new DestinationInstances(destinationInstances(context, standIns()));
+    public MappingsInForce mappingsInForce(CamelContext context, PipelineMetrics metrics, Clock clock) {
+        return new MappingsInForce(mappingsVersion(context, standIns(), clock), metrics);
+    }
+
+    /**
+     * The destination instances read at start, which the beans made once from them begin with ({@link MappingsReload}
+     * keeps those up to date).
+     */
+    @BindToRegistry(lazy = true)
+    public DestinationInstances destinationInstances(MappingsInForce inForce) {
+        return inForce.version().instances();
     }
 
     @BindToRegistry(lazy = true)
-    public MappingMatcher mappingMatcher(DestinationInstances instances, PipelineMetrics metrics) {
-        return new MappingMatcher(instances.mappings(), instances.consentRules(), metrics);
-    }
-
-    @BindToRegistry(lazy = true)
-    public MappingPreview mappingPreview(DestinationInstances instances, Clock clock) {
-        return new MappingPreview(instances.all(), new ObjectMapper(), clock);
+    public MappingPreview mappingPreview(MappingsInForce inForce, Clock clock) {
+        return new MappingPreview(() -> inForce.version().instances().all(), new ObjectMapper(), clock);
     }
 
     /** Which release answers, in the management server's health details. */
@@ -198,15 +212,49 @@ public class AppConfiguration implements CamelConfiguration {
      * @param standIns the endpoint of an enabled instance that has no client-side ID or access token
      */
     static List<DestinationInstance> destinationInstances(CamelContext context, StandInEndpoints standIns) {
+        return mappingsVersion(context, standIns, Clock.systemUTC()).instances().all();
+    }
+
+    /** The destination instances as {@link #destinationInstances} reads them, with the file's digest. */
+    static MappingsVersion mappingsVersion(CamelContext context, StandInEndpoints standIns, Clock clock) {
         PropertiesComponent properties = context.getPropertiesComponent();
         MappingsFile mappingsFile = new MappingsFile(context::resolvePropertyPlaceholders, standIns);
-        String file = optional(properties, "launchdarkly.mappings-file");
+        String file = optional(properties, MappingsFile.KEY);
         if (!file.isEmpty()) {
-            return mappingsFile.read(Path.of(file));
+            FileVersion read = MappingsFile.file(Path.of(file));
+            return new MappingsVersion(new DestinationInstances(mappingsFile.read(read)), read, clock.instant());
         }
-        return List.of(mappingsFile.single(optional(properties, "launchdarkly.destination-name"),
-                optional(properties, "launchdarkly.client-side-id"), optional(properties, "launchdarkly.events-host"),
-                optional(properties, "launchdarkly.events-base-url")));
+        return new MappingsVersion(new DestinationInstances(List.of(mappingsFile.single(
+                optional(properties, "launchdarkly.destination-name"), optional(properties, "launchdarkly.client-side-id"),
+                optional(properties, "launchdarkly.events-host"), optional(properties, "launchdarkly.events-base-url")))),
+                null, clock.instant());
+    }
+
+    /**
+     * Reads the mappings file and the alert rules file again on demand, or every
+     * {@code launchdarkly.mappings-reload-interval-ms} when either changed.
+     */
+    @BindToRegistry(lazy = true)
+    public MappingsReload mappingsReload(CamelContext context, MappingsInForce inForce, AlertRules alertRules,
+                                         DestinationCircuits circuits, RetryQueue retryQueue,
+                                         SettingsCheck settingsCheck, AlertEvaluator alertEvaluator,
+                                         AlertChannels alertChannels, LaunchDarklyStandIn standIn,
+                                         @PropertyInject("alerts.file") String alertsFile,
+                                         PipelineMetrics metrics, Clock clock) {
+        String mappingsFile = optional(context.getPropertiesComponent(), MappingsFile.KEY);
+        MappingsFile reader = new MappingsFile(context::resolvePropertyPlaceholders, standIns());
+        MappingsReload.Sources sources = new MappingsReload.Sources(
+                mappingsFile.isEmpty() ? null : Path.of(mappingsFile), reader::read,
+                alertsFile.isBlank() ? null : Path.of(alertsFile),
+                new AlertRulesFile(context::resolvePropertyPlaceholders), standIn.isEnabled(), settingsCheckEnabled);
+        return new MappingsReload(sources, alertRules.digest(), inForce, new MappingsReload.Targets(circuits,
+                retryQueue, settingsCheck, alertEvaluator, alertChannels), context, metrics, clock);
+    }
+
+    /** The mappings version in force and the last reload, in the management server's health details. */
+    @BindToRegistry(lazy = true)
+    public MappingsHealthCheck mappingsHealthCheck(MappingsInForce inForce, MappingsReload reload) {
+        return new MappingsHealthCheck(inForce, reload);
     }
 
     /** The embedded stand-in, when this configuration allows it, as the endpoint of an instance without a credential. */
@@ -264,11 +312,15 @@ public class AppConfiguration implements CamelConfiguration {
     private static void checkSettings(SettingsCheck check) {
         for (SettingsCheck.Result result : check.checkAll()) {
             if (result.outcome() == SettingsCheck.Outcome.INVALID) {
-                throw new IllegalStateException("Destination '" + result.destination().name() + "': "
-                        + result.message() + ". To start without this check (offline), set"
-                        + " launchdarkly.settings-check.enabled=false.");
+                throw new IllegalStateException(refusal(result));
             }
         }
+    }
+
+    /** Why an ID LaunchDarkly does not know stops the start (and a reload). */
+    static String refusal(SettingsCheck.Result invalid) {
+        return "Destination '" + invalid.destination().name() + "': " + invalid.message() + ". To start without this"
+                + " check (offline), set launchdarkly.settings-check.enabled=false.";
     }
 
     private static String optional(PropertiesComponent properties, String key) {

@@ -41,8 +41,8 @@ import org.apache.camel.PropertyInject;
 public class DeliveryConfiguration {
 
     @BindToRegistry(lazy = true)
-    public LaunchDarklyBatcher launchDarklyBatcher(DestinationInstances instances) {
-        return new LaunchDarklyBatcher(instances.destinations());
+    public LaunchDarklyBatcher launchDarklyBatcher() {
+        return new LaunchDarklyBatcher();
     }
 
     @BindToRegistry(lazy = true)

@@ -16,7 +16,6 @@ import io.github.segmentld.deliverylog.DeliveryTimeline;
 import io.github.segmentld.deliverylog.Redaction;
 import io.github.segmentld.launchdarkly.FailureDescriptions;
 import io.github.segmentld.launchdarkly.RetryQueue;
-import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.kafka.KafkaDeadLetters;
 import org.apache.camel.BindToRegistry;
@@ -55,11 +54,11 @@ public class DeliveryLogConfiguration implements CamelConfiguration {
                                    @PropertyInject("delivery-log.max-pending-bytes") long maxPendingBytes,
                                    @PropertyInject("delivery-log.retention-days") long retentionDays,
                                    @PropertyInject("delivery-log.max-bytes") long maxBytes,
-                                   DeliveryLogDatabase database, Redaction redaction, MappingMatcher matcher,
+                                   DeliveryLogDatabase database, Redaction redaction,
                                    FailureDescriptions failures, PipelineMetrics metrics, Clock clock,
                                    CamelContext context) throws Exception {
         DeliveryLog log = new DeliveryLog(new DeliveryLog.Settings(enabled, maxPendingBytes,
-                Duration.ofDays(retentionDays), maxBytes), database, redaction, matcher, failures, metrics, clock);
+                Duration.ofDays(retentionDays), maxBytes), database, redaction, failures, metrics, clock);
         context.addService(log, true, false);
         return log;
     }

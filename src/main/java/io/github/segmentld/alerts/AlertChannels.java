@@ -33,10 +33,34 @@ public class AlertChannels {
     public AlertChannels(List<AlertChannel> channels, PipelineMetrics metrics, Clock clock) {
         this.metrics = metrics;
         this.clock = clock;
-        for (AlertChannel channel : channels) {
-            Health health = new Health(channel.type());
-            this.channels.put(channel.name(), health);
-            metrics.gauge("alert.channel.up", () -> health.failing() ? 0 : 1, "channel", channel.name());
+        replace(channels);
+    }
+
+    /**
+     * The channels of the rules file a reload put in force: a channel that stays keeps its state; one that goes is
+     * no longer shown (a notice already on its way is still posted, and counted).
+     */
+    public void replace(List<AlertChannel> channels) {
+        synchronized (this.channels) {
+            Map<String, Health> before = new LinkedHashMap<>(this.channels);
+            this.channels.clear();
+            for (AlertChannel channel : channels) {
+                String name = channel.name();
+                Health kept = before.get(name);
+                this.channels.put(name, kept != null && kept.type().equals(channel.type()) ? kept
+                        : new Health(channel.type()));
+                if (kept == null) {
+                    metrics.gauge("alert.channel.up", () -> up(name), "channel", name);
+                }
+            }
+        }
+    }
+
+    /** 1 while the channel takes notices, 0 while it fails them, NaN once a reload has removed it. */
+    private double up(String channel) {
+        synchronized (channels) {
+            Health health = channels.get(channel);
+            return health == null ? Double.NaN : health.failing() ? 0 : 1;
         }
     }
 
@@ -58,6 +82,9 @@ public class AlertChannels {
         metrics.alertNotification(name, true);
         synchronized (channels) {
             Health before = channels.get(name);
+            if (before == null) {
+                return;
+            }
             if (before.failing()) {
                 LOG.info("Alert channel '{}' takes notices again", name);
             }
@@ -76,7 +103,9 @@ public class AlertChannels {
         metrics.alertNotification(name, false);
         synchronized (channels) {
             Health before = channels.get(name);
-            channels.put(name, new Health(before.type(), before.lastSentAt(), clock.instant(), error));
+            if (before != null) {
+                channels.put(name, new Health(before.type(), before.lastSentAt(), clock.instant(), error));
+            }
         }
         LOG.error("ALERT NOTICE NOT DELIVERED: channel '{}' ({}) did not take the {} notice of rule '{}' after its"
                 + " redeliveries: {}", name, notice.channel().type(), notice.status(), notice.rule(), error);

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,17 +40,21 @@ public class AlertEvaluator {
     private static final List<Duration> PUBLISHED_WINDOWS = List.of(Duration.ofMinutes(5), Duration.ofHours(1),
             Duration.ofHours(24));
 
-    private final List<AlertRule> rules;
-    private final Map<String, AlertChannel> channels = new LinkedHashMap<>();
+    private static final Reading NOT_EVALUATED = new Reading(Verdict.UNDECIDED, Double.NaN, "not evaluated yet", null);
+
     private final DeliveryRates rates;
     private final Function<String, Depth> retryQueues;
     private final AlertNotices notices;
     private final AlertChannels channelHealth;
+    private final PipelineMetrics metrics;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Instant startedAt;
-    private final Map<String, RuleState> states = new LinkedHashMap<>();
+    /** The rules in force, their channels and states; replaced as a whole by a reload. */
+    private volatile RuleSet ruleSet = new RuleSet(List.of(), Map.of(), Map.of());
     private final Map<String, Reading> readings = new LinkedHashMap<>();
+    /** The gauges registered: one per rule name, one per destination and window; kept across reloads. */
+    private final Set<String> gauged = new HashSet<>();
     private volatile Instant evaluatedAt;
 
     /**
@@ -60,30 +65,61 @@ public class AlertEvaluator {
     public AlertEvaluator(List<AlertRule> rules, List<AlertChannel> channels, List<String> destinations,
                           DeliveryRates rates, Function<String, Depth> retryQueues, AlertChannels channelHealth,
                           String externalUrl, PipelineMetrics metrics, ObjectMapper mapper, Clock clock) {
-        this.rules = List.copyOf(rules);
-        channels.forEach(channel -> this.channels.put(channel.name(), channel));
         this.rates = rates;
         this.retryQueues = retryQueues;
         this.channelHealth = channelHealth;
         this.notices = new AlertNotices(mapper, externalUrl);
+        this.metrics = metrics;
         this.mapper = mapper;
         this.clock = clock;
         this.startedAt = clock.instant();
+        replace(rules, channels, destinations);
+    }
+
+    private record RuleSet(List<AlertRule> rules, Map<String, AlertChannel> channels, Map<String, RuleState> states) {
+    }
+
+    /**
+     * Puts the rules of a reloaded rules file in force. A rule that stays as it was keeps its state (pending, firing,
+     * when it last notified); a new or changed rule starts undecided; a removed rule is no longer judged or shown.
+     *
+     * @param destinations the enabled destination instances now, whose success ratios are published
+     */
+    public synchronized void replace(List<AlertRule> rules, List<AlertChannel> channels, List<String> destinations) {
+        RuleSet before = ruleSet;
+        Map<String, RuleState> states = new LinkedHashMap<>();
+        Map<String, Reading> kept = new LinkedHashMap<>();
         for (AlertRule rule : rules) {
-            RuleState state = new RuleState(rule.pendingFor(), rule.repeatInterval());
-            states.put(rule.name(), state);
-            readings.put(rule.name(), new Reading(Verdict.UNDECIDED, Double.NaN, "not evaluated yet", null));
-            metrics.gauge("alert.state", () -> state.state().gauge, "rule", rule.name());
+            boolean unchanged = before.rules().contains(rule);
+            states.put(rule.name(), unchanged ? before.states().get(rule.name())
+                    : new RuleState(rule.pendingFor(), rule.repeatInterval()));
+            kept.put(rule.name(), unchanged ? readings.getOrDefault(rule.name(), NOT_EVALUATED) : NOT_EVALUATED);
+            if (gauged.add("rule " + rule.name())) {
+                metrics.gauge("alert.state", () -> stateGauge(rule.name()), "rule", rule.name());
+            }
         }
+        readings.clear();
+        readings.putAll(kept);
+        Map<String, AlertChannel> byName = new LinkedHashMap<>();
+        channels.forEach(channel -> byName.put(channel.name(), channel));
+        ruleSet = new RuleSet(List.copyOf(rules), byName, states);
         for (String destination : destinations) {
             Set<Duration> windows = new TreeSet<>(PUBLISHED_WINDOWS);
             rules.stream().filter(rule -> rule.destination().equals(destination) && rule.window() != null)
                     .forEach(rule -> windows.add(rule.window()));
             for (Duration window : windows) {
-                metrics.gauge("delivery.success.ratio", () -> rates.totals(destination, null, window).successRatio(),
-                        "destination", destination, "window", text(window));
+                if (gauged.add(destination + " " + window)) {
+                    metrics.gauge("delivery.success.ratio", () -> rates.totals(destination, null, window)
+                            .successRatio(), "destination", destination, "window", text(window));
+                }
             }
         }
+    }
+
+    /** A rule's state as its gauge shows it; NaN once a reload has removed the rule. */
+    private double stateGauge(String rule) {
+        RuleState state = ruleSet.states().get(rule);
+        return state == null ? Double.NaN : state.state().gauge;
     }
 
     /** What an evaluation found for a rule: its verdict, the value judged, and a sentence a reader understands. */
@@ -94,8 +130,9 @@ public class AlertEvaluator {
     public List<ChannelNotice> evaluate() {
         Instant now = clock.instant();
         List<ChannelNotice> toSend = new ArrayList<>();
-        for (AlertRule rule : rules) {
-            RuleState state = states.get(rule.name());
+        RuleSet set = ruleSet;
+        for (AlertRule rule : set.rules()) {
+            RuleState state = set.states().get(rule.name());
             Reading reading = read(rule, state.state() == RuleState.State.FIRING, now);
             RuleState.Notice change;
             synchronized (this) {
@@ -113,7 +150,7 @@ public class AlertEvaluator {
                 LOG.info("ALERT {}", AlertNotices.text(notice));
             }
             for (String channel : rule.channels()) {
-                toSend.add(notices.forChannel(channels.get(channel), notice));
+                toSend.add(notices.forChannel(set.channels().get(channel), notice));
             }
         }
         evaluatedAt = now;
@@ -171,9 +208,10 @@ public class AlertEvaluator {
         ObjectNode status = mapper.createObjectNode();
         status.put("evaluatedAt", evaluatedAt == null ? null : evaluatedAt.toString());
         ArrayNode list = status.putArray("rules");
-        for (AlertRule rule : rules) {
-            RuleState state = states.get(rule.name());
-            Reading reading = readings.get(rule.name());
+        RuleSet set = ruleSet;
+        for (AlertRule rule : set.rules()) {
+            RuleState state = set.states().get(rule.name());
+            Reading reading = readings.getOrDefault(rule.name(), NOT_EVALUATED);
             ObjectNode row = list.addObject();
             row.put("name", rule.name());
             row.put("kind", rule.kind().key());
@@ -224,13 +262,14 @@ public class AlertEvaluator {
 
     /** The rules firing now. */
     public List<String> firing() {
-        return rules.stream().map(AlertRule::name)
-                .filter(name -> states.get(name).state() == RuleState.State.FIRING).toList();
+        RuleSet set = ruleSet;
+        return set.rules().stream().map(AlertRule::name)
+                .filter(name -> set.states().get(name).state() == RuleState.State.FIRING).toList();
     }
 
     public Map<String, String> states() {
         Map<String, String> found = new LinkedHashMap<>();
-        states.forEach((name, state) -> found.put(name, state.state().name().toLowerCase(Locale.ROOT)));
+        ruleSet.states().forEach((name, state) -> found.put(name, state.state().name().toLowerCase(Locale.ROOT)));
         return found;
     }
 

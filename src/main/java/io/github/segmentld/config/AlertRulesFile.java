@@ -58,10 +58,14 @@ public final class AlertRulesFile {
         this.settings = new FileSettings(placeholders);
     }
 
-    /** The channels and rules of a file. */
-    public record AlertRules(List<AlertChannel> channels, List<AlertRule> rules) {
+    /**
+     * The channels and rules of a file.
+     *
+     * @param digest the SHA-256 of the file's bytes; null without a file
+     */
+    public record AlertRules(List<AlertChannel> channels, List<AlertRule> rules, String digest) {
 
-        public static final AlertRules NONE = new AlertRules(List.of(), List.of());
+        public static final AlertRules NONE = new AlertRules(List.of(), List.of(), null);
 
         public AlertRules {
             channels = List.copyOf(channels);
@@ -74,8 +78,25 @@ public final class AlertRulesFile {
      * @throws IllegalStateException naming the file and the rule or channel of the first mistake
      */
     public AlertRules read(Path file, List<DestinationInstance> instances) {
-        String where = "Alert rules file " + file;
-        JsonNode root = FileSettings.readYaml(file, where, "alerts.file");
+        return read(file(file), instances);
+    }
+
+    /**
+     * The file's bytes, read once, for {@link #read(FileVersion, List)}.
+     *
+     * @throws IllegalStateException when it is not there or cannot be read, naming the file and the setting
+     */
+    public static FileVersion file(Path file) {
+        return FileVersion.read(file, "Alert rules file " + file, "alerts.file");
+    }
+
+    /**
+     * @param instances the destination instances the rules may name, with their mappings
+     * @throws IllegalStateException naming the file and the rule or channel of the first mistake
+     */
+    public AlertRules read(FileVersion file, List<DestinationInstance> instances) {
+        String where = "Alert rules file " + file.path();
+        JsonNode root = FileSettings.parseYaml(file.content(), where);
         if (root == null || !root.isObject()) {
             throw new IllegalStateException(where + ": expected 'channels:' and 'rules:'");
         }
@@ -100,7 +121,7 @@ public final class AlertRulesFile {
             }
             rules.add(rule);
         }
-        return new AlertRules(new ArrayList<>(channels.values()), rules);
+        return new AlertRules(new ArrayList<>(channels.values()), rules, file.digest());
     }
 
     private AlertChannel channel(JsonNode node, String inFile, int index) {

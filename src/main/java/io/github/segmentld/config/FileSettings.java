@@ -44,18 +44,27 @@ final class FileSettings {
     }
 
     /**
-     * The YAML file's tree (null when it is empty).
+     * A settings file's bytes.
      *
      * @param where how messages name the file ("Mappings file mappings.yaml")
      * @param key   the setting that names the file, for a file that is not there
      */
-    static JsonNode readYaml(Path file, String where, String key) {
+    static byte[] readBytes(Path file, String where, String key) {
         try {
-            return new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             // a relative name is read from the working directory, which is rarely the one the reader has in mind
             throw new IllegalStateException(where + " not found: no file at " + file.toAbsolutePath().normalize()
                     + " (working directory " + Path.of("").toAbsolutePath() + "); check " + key);
+        } catch (IOException e) {
+            throw new IllegalStateException(where + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The tree of a YAML file's bytes (null when it is empty). */
+    static JsonNode parseYaml(byte[] content, String where) {
+        try {
+            return new ObjectMapper(new YAMLFactory()).readTree(content);
         } catch (IOException e) {
             throw new IllegalStateException(where + " cannot be read: " + e.getMessage(), e);
         }

@@ -52,6 +52,8 @@ public final class MappingsFile {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     /** The JSON schema of the file (for editors too): the settings known at each level are read from it. */
     public static final String SCHEMA = "mappings.schema.json";
+    /** The setting that names the file. */
+    public static final String KEY = "launchdarkly.mappings-file";
     private static final JsonNode SCHEMA_TREE = FileSettings.schema(SCHEMA);
     private static final Set<String> FILE_KEYS = FileSettings.keysOf(SCHEMA_TREE);
     private static final Set<String> INSTANCE_KEYS = FileSettings.keysOf(SCHEMA_TREE.path("$defs").path("instance"));
@@ -87,8 +89,22 @@ public final class MappingsFile {
 
     /** @throws IllegalStateException naming the file, the instance and the mapping of the first mistake */
     public List<DestinationInstance> read(Path file) {
-        String where = "Mappings file " + file;
-        JsonNode root = FileSettings.readYaml(file, where, "launchdarkly.mappings-file");
+        return read(file(file));
+    }
+
+    /**
+     * The file's bytes, read once, for {@link #read(FileVersion)}.
+     *
+     * @throws IllegalStateException when it is not there or cannot be read, naming the file and the setting
+     */
+    public static FileVersion file(Path file) {
+        return FileVersion.read(file, where(file), KEY);
+    }
+
+    /** @throws IllegalStateException naming the file, the instance and the mapping of the first mistake */
+    public List<DestinationInstance> read(FileVersion file) {
+        String where = where(file.path());
+        JsonNode root = FileSettings.parseYaml(file.content(), where);
         if (root == null || !root.isObject() || !root.path("destinations").isArray() || root.get("destinations").isEmpty()) {
             throw new IllegalStateException(where + ": expected a list of destination instances under 'destinations:'");
         }
@@ -108,6 +124,10 @@ public final class MappingsFile {
             throw new IllegalStateException(where + ": every destination instance is disabled, nothing would be sent");
         }
         return instances;
+    }
+
+    private static String where(Path file) {
+        return "Mappings file " + file;
     }
 
     /** @param inFile how messages name the file ("Mappings file mappings.yaml") */

@@ -101,11 +101,11 @@ public class DeliveryLog extends ServiceSupport {
     private volatile boolean running;
     private Thread writerThread;
 
-    public DeliveryLog(Settings settings, DeliveryLogDatabase database, Redaction redaction, MappingMatcher matcher,
+    public DeliveryLog(Settings settings, DeliveryLogDatabase database, Redaction redaction,
                        FailureDescriptions failures, PipelineMetrics metrics, Clock clock) {
         this.settings = settings;
         this.database = database;
-        this.rows = new LogRows(redaction, matcher);
+        this.rows = new LogRows(redaction);
         this.failures = failures;
         this.metrics = metrics;
         this.clock = clock;
@@ -155,11 +155,16 @@ public class DeliveryLog extends ServiceSupport {
         }
     }
 
-    /** A chunk settled: the events no mapping took, and the records and events rejected. */
+    /**
+     * A chunk settled: the events no mapping took, and the records and events rejected.
+     *
+     * @param matcher the matcher of the mappings version the chunk was mapped by, which says why an event was filtered
+     */
     public void settled(@ExchangeProperty(EventChunk.PROPERTY) EventChunk chunk,
-                        @ExchangeProperty(ConvertedChunk.PROPERTY) ConvertedChunk converted) {
+                        @ExchangeProperty(ConvertedChunk.PROPERTY) ConvertedChunk converted,
+                        @ExchangeProperty(MappingMatcher.PROPERTY) MappingMatcher matcher) {
         if (running) {
-            List<LoggedGroup> groups = rows.settled(chunk, converted, clock.millis());
+            List<LoggedGroup> groups = rows.settled(chunk, converted, matcher, clock.millis());
             if (!groups.isEmpty()) {
                 offer(new Entry(groups, null, 0));
             }

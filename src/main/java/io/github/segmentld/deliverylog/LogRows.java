@@ -34,12 +34,10 @@ final class LogRows {
     private static final InputSource RETRY_QUEUE = new InputSource("retry queue", "retry-queue", "item", 0);
 
     private final Redaction redaction;
-    private final MappingMatcher matcher;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    LogRows(Redaction redaction, MappingMatcher matcher) {
+    LogRows(Redaction redaction) {
         this.redaction = redaction;
-        this.matcher = matcher;
     }
 
     /**
@@ -76,7 +74,7 @@ final class LogRows {
      * A settled chunk: how many records it held, the events filtered (no mapping took them, or an instance's consent
      * rule stopped them for that instance: a line per instance), with why, and those rejected.
      */
-    List<LoggedGroup> settled(EventChunk chunk, ConvertedChunk converted, long now) {
+    List<LoggedGroup> settled(EventChunk chunk, ConvertedChunk converted, MappingMatcher matcher, long now) {
         Set<SegmentEvent> taken = Collections.newSetFromMap(new IdentityHashMap<>());
         converted.launchDarklyEvents().forEach(event -> taken.add(event.segmentEvent()));
         converted.invalid().forEach(invalid -> taken.add(invalid.event().event()));

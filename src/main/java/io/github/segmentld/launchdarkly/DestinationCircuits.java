@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -51,9 +51,10 @@ public class DestinationCircuits implements Processor {
     private final RetryAfter retryAfter;
     private final Clock clock;
     private final Ticker ticker;
-    private final Map<String, CircuitBreaker> circuits = new LinkedHashMap<>();
+    private final Consumer<String> onRecovery;
+    private final Map<String, CircuitBreaker> circuits = new ConcurrentHashMap<>();
     /** Until when each destination's circuit is open, as a reading of the ticker in nanoseconds. */
-    private final Map<String, AtomicLong> openUntil = new LinkedHashMap<>();
+    private final Map<String, AtomicLong> openUntil = new ConcurrentHashMap<>();
 
     /**
      * @param clock      the time of day, to read a Retry-After date and to say when a circuit reopens
@@ -76,8 +77,16 @@ public class DestinationCircuits implements Processor {
         this.retryAfter = new RetryAfter(settings.maxRetryAfter().toMillis(), clock);
         this.clock = clock;
         this.ticker = ticker;
-        for (EventsEndpoint destination : destinations) {
-            String name = destination.name();
+        this.onRecovery = onRecovery;
+        destinations.forEach(this::add);
+    }
+
+    /**
+     * Gives a destination instance its circuit, closed, unless it has one: an instance a reload adds or enables. The
+     * circuit of an instance a reload removes is kept, for its batches still in flight (and for its return).
+     */
+    public void add(EventsEndpoint destination) {
+        circuits.computeIfAbsent(destination.name(), name -> {
             CircuitBreaker circuit = registry.circuitBreaker(name);
             AtomicLong until = new AtomicLong(NONE);
             circuit.getEventPublisher().onStateTransition(event -> {
@@ -99,9 +108,9 @@ public class DestinationCircuits implements Processor {
                     }
                 }
             });
-            circuits.put(name, circuit);
             openUntil.put(name, until);
-        }
+            return circuit;
+        });
     }
 
     /**

@@ -2,9 +2,7 @@ package io.github.segmentld.launchdarkly;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,18 +20,19 @@ import org.apache.camel.ExchangeProperty;
  */
 public class LaunchDarklyBatcher {
 
+    /**
+     * The exchange property that holds the enabled destination instances of the mappings version a chunk is mapped by
+     * (a reload between two chunks may change them).
+     */
+    public static final String DESTINATIONS = "launchDarklyDestinations";
     private static final ObjectWriter JSON = new ObjectMapper().writer();
 
-    private final Map<String, EventsEndpoint> destinations = new LinkedHashMap<>();
-
-    public LaunchDarklyBatcher(List<EventsEndpoint> destinations) {
-        destinations.forEach(destination -> this.destinations.put(destination.name(), destination));
-    }
-
     /** The chunk's batches, each one's events in the order of the input (the mappings' groups interleaved back). */
-    public List<LaunchDarklyBatch> batches(@ExchangeProperty(EventChunk.PROPERTY) EventChunk chunk, ConvertedChunk converted) {
+    public List<LaunchDarklyBatch> batches(@ExchangeProperty(EventChunk.PROPERTY) EventChunk chunk,
+                                           @ExchangeProperty(DESTINATIONS) List<EventsEndpoint> destinations,
+                                           ConvertedChunk converted) {
         List<LaunchDarklyBatch> batches = new ArrayList<>(destinations.size());
-        for (EventsEndpoint destination : destinations.values()) {
+        for (EventsEndpoint destination : destinations) {
             List<LaunchDarklyEvent> events = converted.launchDarklyEvents(destination.name());
             if (!events.isEmpty()) {
                 List<LaunchDarklyEvent> inInputOrder = new ArrayList<>(events);

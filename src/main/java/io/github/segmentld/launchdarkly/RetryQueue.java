@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,9 @@ public class RetryQueue extends ServiceSupport {
 
     private final ParkedBatches parked;
     private final DestinationCircuits circuits;
-    private final Map<String, EventsEndpoint> destinations = new LinkedHashMap<>();
+    /** The enabled instances, by name, in the order of the mappings file; replaced as a whole by a reload. */
+    private volatile Map<String, EventsEndpoint> destinations = Map.of();
+    private final Set<String> measured = ConcurrentHashMap.newKeySet();
     private final Schedule schedule;
     private final long maxQueueBytes;
     private final int drainBatches;
@@ -86,7 +89,6 @@ public class RetryQueue extends ServiceSupport {
                       FailureDescriptions failures, PipelineMetrics metrics, Clock clock) {
         this.parked = parked;
         this.circuits = circuits;
-        destinations.forEach(destination -> this.destinations.put(destination.name(), destination));
         this.schedule = schedule;
         this.maxQueueBytes = maxQueueBytes;
         this.drainBatches = drainBatches;
@@ -94,16 +96,42 @@ public class RetryQueue extends ServiceSupport {
         this.failures = failures;
         this.metrics = metrics;
         this.clock = clock;
-        for (String destination : this.destinations.keySet()) {
-            metrics.gauge("launchdarkly.retry.queue.batches", destination, () -> depth(destination).batches());
-            metrics.gauge("launchdarkly.retry.queue.events", destination, () -> depth(destination).events());
-            metrics.gauge("launchdarkly.retry.queue.bytes", destination, () -> depth(destination).bytes());
-            metrics.gauge("launchdarkly.retry.queue.oldest.age.seconds", destination, () -> {
-                long oldest = depth(destination).oldestFirstFailedAt();
-                return oldest == 0 ? 0 : (clock.millis() - oldest) / 1000.0;
-            });
-            metrics.gauge("launchdarkly.circuit.state", destination, () -> circuits.state(destination).getOrder());
-        }
+        destinations(destinations);
+    }
+
+    /**
+     * The destination instances whose queues are drained, as a reload changes them: the batches of an instance left
+     * out stay parked, untouched, until it is configured again (as after a restart without it); an instance added gets
+     * its gauges.
+     */
+    public void destinations(List<EventsEndpoint> enabled) {
+        Map<String, EventsEndpoint> byName = new LinkedHashMap<>();
+        enabled.forEach(destination -> byName.put(destination.name(), destination));
+        Set<String> before = this.destinations.keySet();
+        this.destinations = Collections.unmodifiableMap(byName);
+        byName.keySet().stream().filter(measured::add).forEach(this::measure);
+        before.stream().filter(name -> !byName.containsKey(name)).forEach(name -> {
+            Depth depth = depth(name);
+            if (depth.batches() > 0) {
+                logLeftParked(name, depth);
+            }
+        });
+    }
+
+    private static void logLeftParked(String destination, Depth depth) {
+        LOG.warn("{} batches ({} events) wait in the retry queue of destination '{}', which is not configured:"
+                + " they stay there until it is configured again", depth.batches(), depth.events(), destination);
+    }
+
+    private void measure(String destination) {
+        metrics.gauge("launchdarkly.retry.queue.batches", destination, () -> depth(destination).batches());
+        metrics.gauge("launchdarkly.retry.queue.events", destination, () -> depth(destination).events());
+        metrics.gauge("launchdarkly.retry.queue.bytes", destination, () -> depth(destination).bytes());
+        metrics.gauge("launchdarkly.retry.queue.oldest.age.seconds", destination, () -> {
+            long oldest = depth(destination).oldestFirstFailedAt();
+            return oldest == 0 ? 0 : (clock.millis() - oldest) / 1000.0;
+        });
+        metrics.gauge("launchdarkly.circuit.state", destination, () -> circuits.state(destination).getOrder());
     }
 
     /** The destination instances that have a retry queue. */
@@ -119,8 +147,7 @@ public class RetryQueue extends ServiceSupport {
                 LOG.info("Destination '{}': {} batches ({} events) wait in its retry queue since {}", destination,
                         depth.batches(), depth.events(), Instant.ofEpochMilli(depth.oldestFirstFailedAt()));
             } else {
-                LOG.warn("{} batches ({} events) wait in the retry queue of destination '{}', which is not configured:"
-                        + " they stay there until it is configured again", depth.batches(), depth.events(), destination);
+                logLeftParked(destination, depth);
             }
         });
     }

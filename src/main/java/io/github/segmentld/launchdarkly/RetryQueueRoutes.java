@@ -1,7 +1,9 @@
 package io.github.segmentld.launchdarkly;
 
 import org.apache.camel.BeanInject;
+import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.TemplatedRouteBuilder;
 
 /**
  * One retry-queue route per destination instance, from the {@code retry-queue} template of
@@ -17,8 +19,31 @@ public class RetryQueueRoutes extends RouteBuilder {
     public void configure() {
         for (String destination : retryQueue.destinations()) {
             templatedRoute("retry-queue")
-                    .routeId("retry-queue-" + destination)
+                    .routeId(routeId(destination))
                     .parameter("destination", destination);
         }
+    }
+
+    /** Starts the retry-queue route of an instance a reload adds or enables, unless it has one. */
+    public static void start(CamelContext context, String destination) {
+        if (context.getRoute(routeId(destination)) == null) {
+            TemplatedRouteBuilder.builder(context, "retry-queue").routeId(routeId(destination))
+                    .parameter("destination", destination).add();
+        }
+    }
+
+    /**
+     * Stops and removes the retry-queue route of an instance a reload removes or disables: its batches stay parked, as
+     * after a restart without it.
+     */
+    public static void stop(CamelContext context, String destination) throws Exception {
+        if (context.getRoute(routeId(destination)) != null) {
+            context.getRouteController().stopRoute(routeId(destination));
+            context.removeRoute(routeId(destination));
+        }
+    }
+
+    private static String routeId(String destination) {
+        return "retry-queue-" + destination;
     }
 }

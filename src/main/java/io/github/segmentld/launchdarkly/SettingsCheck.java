@@ -38,7 +38,7 @@ public class SettingsCheck {
      */
     private static final String ENDPOINT = "http:launchdarkly-settings-check?throwExceptionOnFailure=false";
 
-    private final List<EventsEndpoint> destinations;
+    private volatile List<EventsEndpoint> destinations;
     private final String goalsUrl;
     private final ProducerTemplate http;
     private final ObjectMapper mapper;
@@ -49,6 +49,11 @@ public class SettingsCheck {
         this.goalsUrl = goalsUrl.endsWith("/") ? goalsUrl : goalsUrl + "/";
         this.http = http;
         this.mapper = mapper;
+    }
+
+    /** The destinations a reload put in force, which the on-demand check reports on. */
+    public void destinations(List<EventsEndpoint> destinations) {
+        this.destinations = List.copyOf(destinations);
     }
 
     public List<Result> checkAll() {

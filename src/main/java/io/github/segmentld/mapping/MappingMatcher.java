@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public class MappingMatcher {
 
+    /** The exchange property that holds the matcher of the mappings version a chunk is mapped by. */
+    public static final String PROPERTY = "mappingMatcher";
     public static final String INTEGRATIONS_DISABLED = "integrations_disabled";
     public static final String NO_MATCHING_MAPPING = "no_matching_mapping";
     public static final String DESTINATION_NOT_CONFIGURED = "destination_not_configured";

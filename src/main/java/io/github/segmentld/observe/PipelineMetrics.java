@@ -151,6 +151,11 @@ public class PipelineMetrics {
         registry.counter("launchdarkly.events.dead.lettered", "destination", destination, "status", status).increment(events);
     }
 
+    /** A reload of the mappings and alert rules files: applied, or refused (the version in force stays). */
+    public void mappingsReload(boolean applied) {
+        registry.counter("mappings.reloads", "outcome", applied ? "applied" : "refused").increment();
+    }
+
     public void deliveryLogDropped(int records) {
         registry.counter("delivery.log.records.dropped").increment(records);
     }

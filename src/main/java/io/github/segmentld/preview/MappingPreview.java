@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,12 +33,17 @@ import org.apache.camel.Body;
  */
 public class MappingPreview {
 
-    private final List<DestinationInstance> instances;
+    private final Supplier<List<DestinationInstance>> instances;
     private final ObjectMapper mapper;
     private final Clock clock;
 
     public MappingPreview(List<DestinationInstance> instances, ObjectMapper mapper, Clock clock) {
-        this.instances = List.copyOf(instances);
+        this(() -> instances, mapper, clock);
+    }
+
+    /** @param instances the instances of the mappings version in force, read for each preview */
+    public MappingPreview(Supplier<List<DestinationInstance>> instances, ObjectMapper mapper, Clock clock) {
+        this.instances = instances;
         this.mapper = mapper;
         this.clock = clock;
     }
@@ -91,7 +97,7 @@ public class MappingPreview {
         ObjectNode report = mapper.createObjectNode();
         report.set("event", event);
         ArrayNode destinations = report.putArray("destinations");
-        for (DestinationInstance instance : instances) {
+        for (DestinationInstance instance : instances.get()) {
             ObjectNode destination = destinations.addObject();
             destination.put("destination", instance.name());
             destination.put("enabled", instance.enabled());

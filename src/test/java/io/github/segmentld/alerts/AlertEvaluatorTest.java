@@ -156,4 +156,27 @@ class AlertEvaluatorTest {
         evaluator.evaluate();
         assertThat(evaluator.states()).containsEntry("stalled", "resolved");
     }
+
+    @Test
+    void aReloadKeepsTheStateOfARuleThatStaysAndStartsAChangedOneAfresh() {
+        AlertRule firing = rate(10, Duration.ZERO);
+        AlertEvaluator evaluator = evaluator(firing);
+        outcomes(5, 5);
+        assertThat(evaluator.evaluate()).hasSize(1);
+        assertThat(evaluator.states()).containsEntry("staging-rate", "firing");
+
+        AlertRule added = new AlertRule("staging-queue", AlertRule.Kind.RETRY_QUEUE_AGE, "staging", null, 0, 0, null,
+                0, Duration.ofHours(1), Duration.ZERO, Duration.ofHours(4), "warning", List.of());
+        evaluator.replace(List.of(firing, added), List.of(HOOK), List.of("staging"));
+        assertThat(evaluator.states()).containsExactly(Map.entry("staging-rate", "firing"),
+                Map.entry("staging-queue", "ok"));
+        // still firing: nothing to tell again
+        assertThat(evaluator.evaluate()).isEmpty();
+
+        AlertRule changed = new AlertRule("staging-rate", AlertRule.Kind.DELIVERY_RATE, "staging", null, 40, 41,
+                Duration.ofMinutes(15), 10, null, Duration.ZERO, Duration.ofHours(4), "warning", List.of("hook"));
+        evaluator.replace(List.of(changed), List.of(HOOK), List.of("staging"));
+        assertThat(evaluator.states()).containsExactly(Map.entry("staging-rate", "ok"));
+        assertThat(registry.get("alert.state").tag("rule", "staging-queue").gauge().value()).isNaN();
+    }
 }

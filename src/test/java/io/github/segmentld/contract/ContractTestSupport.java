@@ -60,4 +60,27 @@ abstract class ContractTestSupport extends CamelMainTestSupport {
                 .find(name).tags(tags).counter();
         return counter == null ? 0 : counter.count();
     }
+
+    /**
+     * A destination instance of a mappings file without the presets, whose one mapping sends track calls as the event
+     * {@code eventName}.
+     *
+     * @param setting one more instance setting ("consent-categories: [Analytics]"), or empty
+     */
+    protected static String trackInstance(String name, String clientSideId, String eventName, String setting,
+                                          String baseUrl) {
+        return """
+                  - name: %s
+                    client-side-id: %s
+                    events-base-url: %s
+                    presets: false
+                    %s
+                    mappings:
+                      - name: Orders
+                        trigger: type = "track"
+                        action: Track Event
+                        fields:
+                          event_name: %s
+                """.formatted(name, clientSideId, baseUrl, setting, eventName);
+    }
 }

@@ -21,7 +21,8 @@ class DeliveryLogTokenContractTest extends ContractTestSupport {
     private static final String[][] ENDPOINTS = {{"GET", "/delivery"}, {"GET", "/delivery/api/events"},
         {"GET", "/delivery/api/overview"}, {"POST", "/delivery/api/replay?kind=dead_letters&confirm=true"},
         {"POST", "/preview"}, {"GET", "/launchdarkly/settings-check"}, {"GET", "/alerts"},
-        {"POST", "/launchdarkly/test-event?destination=default"}, {"GET", "/launchdarkly/test-event"}};
+        {"POST", "/launchdarkly/test-event?destination=default"}, {"GET", "/launchdarkly/test-event"},
+        {"GET", "/launchdarkly/mappings"}, {"POST", "/launchdarkly/mappings/reload"}};
 
     private final HttpClient client = HttpClient.newHttpClient();
     private int port;
@@ -74,6 +75,8 @@ class DeliveryLogTokenContractTest extends ContractTestSupport {
         HttpResponse<String> alerts = send("GET", "/alerts", "Bearer " + TOKEN);
         assertThat(alerts.statusCode()).isEqualTo(200);
         assertThat(alerts.body()).contains("\"rules\":[]");
+        assertThat(send("GET", "/launchdarkly/mappings", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/launchdarkly/mappings/reload", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
     }
 
     @Test

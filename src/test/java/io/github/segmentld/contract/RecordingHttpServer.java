@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
@@ -17,7 +21,8 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * An HTTP server on 127.0.0.1 and a port of its own that keeps every request as it came over the wire: method, path,
  * headers and the body's bytes, not decoded (a gzipped body stays gzipped). It answers 202 with an empty body, or what
- * the test sets for a path.
+ * the test sets for a path. A test may hold the answers to a path ({@link #hold}): the request is recorded, and its
+ * answer waits until {@link #release}.
  */
 final class RecordingHttpServer implements AutoCloseable {
 
@@ -35,6 +40,8 @@ final class RecordingHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
+    private final AtomicInteger held = new AtomicInteger();
 
     RecordingHttpServer() {
         try {
@@ -43,6 +50,8 @@ final class RecordingHttpServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext("/", this::handle);
+        // a thread per connection: a held answer must not hold up the other requests
+        server.setExecutor(Executors.newCachedThreadPool());
         server.start();
     }
 
@@ -60,6 +69,29 @@ final class RecordingHttpServer implements AutoCloseable {
         return requests.stream().filter(request -> request.path().equals(path)).toList();
     }
 
+    /** Holds the answers to {@code path} until {@link #release}: a held request is recorded first. */
+    void hold(String path) {
+        holds.put(path, new CountDownLatch(1));
+    }
+
+    /** How many requests wait for their answer. */
+    int held() {
+        return held.get();
+    }
+
+    /** Answers the held requests, and holds no more. */
+    void release() {
+        holds.values().forEach(CountDownLatch::countDown);
+        holds.clear();
+    }
+
+    /** Forgets the requests received so far, the answers set and the holds: as the server started. */
+    void reset() {
+        release();
+        answers.clear();
+        forgetRequests();
+    }
+
     /** Forgets the requests received so far. */
     void forgetRequests() {
         requests.clear();
@@ -69,6 +101,18 @@ final class RecordingHttpServer implements AutoCloseable {
         try (InputStream in = exchange.getRequestBody()) {
             requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                     exchange.getRequestHeaders(), in.readAllBytes()));
+        }
+        CountDownLatch hold = holds.get(exchange.getRequestURI().getPath());
+        if (hold != null) {
+            held.incrementAndGet();
+            try {
+                // answered anyway after a while, so that a test that forgets to release ends all the same
+                hold.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                held.decrementAndGet();
+            }
         }
         Answer answer = answers.getOrDefault(exchange.getRequestURI().getPath(), new Answer(202, ""));
         byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
@@ -82,6 +126,7 @@ final class RecordingHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
     }
 }

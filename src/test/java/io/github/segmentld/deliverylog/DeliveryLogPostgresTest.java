@@ -82,7 +82,7 @@ class DeliveryLogPostgresTest extends DeliveryLogTestSupport {
         clock.advance(Duration.ofDays(15));
         EventChunk chunk = chunk(track("m-new", "user-1"), "{\"type\":\"page\",\"messageId\":\"m-page\"}");
         post(log, batch("p-new", chunk(track("m-new", "user-1"))), chunk);
-        log.settled(chunk, new ConvertedChunk());
+        log.settled(chunk, new ConvertedChunk(), PRESETS);
         log.deadLettered(batch("p-new", chunk), "LaunchDarkly answered 400");
 
         JsonNode current = await().atMost(Duration.ofSeconds(5)).until(() -> overview.overview("1h").get("current"),
@@ -109,7 +109,7 @@ class DeliveryLogPostgresTest extends DeliveryLogTestSupport {
         EventChunk refused = chunk(track("m-3", "user-1"));
         post(log, batch("p-2", refused), refused);
         log.deadLettered(batch("p-2", refused), "LaunchDarkly answered 400");
-        log.settled(chunk("{\"type\":\"page\",\"messageId\":\"m-page\"}"), new ConvertedChunk());
+        log.settled(chunk("{\"type\":\"page\",\"messageId\":\"m-page\"}"), new ConvertedChunk(), PRESETS);
 
         List<String> buckets = await().atMost(Duration.ofSeconds(5)).until(() -> buckets(timeline.timeline("10m")),
                 counted -> counted.contains("2026-11-01T10:02:00Z 0 0 1 1"));

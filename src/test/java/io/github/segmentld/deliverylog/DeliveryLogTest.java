@@ -38,7 +38,7 @@ class DeliveryLogTest extends DeliveryLogTestSupport {
         post(log, batch("p-1", sent), sent);
         EventChunk page = chunk("{\"type\":\"page\",\"messageId\":\"m-2\",\"userId\":\"user-1\","
                 + "\"properties\":{\"path\":\"/secret\"},\"context\":{\"traits\":{\"email\":\"a@b.c\"}}}");
-        log.settled(page, new ConvertedChunk());
+        log.settled(page, new ConvertedChunk(), PRESETS);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> events("user-1").size() == 2);
         JsonNode track = event("m-1");
@@ -201,7 +201,7 @@ class DeliveryLogTest extends DeliveryLogTestSupport {
         Runnable[] offers = {
             () -> post(log, batch, two),
             () -> log.settled(chunk("{\"type\":\"page\",\"messageId\":\"m-3\",\"userId\":\"u\"}"),
-                    new ConvertedChunk()),
+                    new ConvertedChunk(), PRESETS),
             () -> log.refused(two.source(), 7, "no event name", "{}"),
             () -> log.split(batch),
             () -> log.parked(batch, new IOException("Connection refused"), two),

@@ -30,6 +30,10 @@ abstract class DeliveryLogTestSupport {
     static final EventsEndpoint DESTINATION = EventsEndpoint.of("default", "client-id", null, "http://127.0.0.1:1");
 
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-01T10:00:00Z"));
+    /** What the chunks of the tests are mapped by: the presets of one instance. */
+    static final MappingMatcher PRESETS = new MappingMatcher(Actions.presets("default"),
+            new PipelineMetrics(new SimpleMeterRegistry()));
+
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<DeliveryLog> started = new ArrayList<>();
     DeliveryLogDatabase database;
@@ -50,7 +54,7 @@ abstract class DeliveryLogTestSupport {
         Redaction redaction = new Redaction(redact);
         PipelineMetrics metrics = new PipelineMetrics(registry);
         DeliveryLog log = new DeliveryLog(new DeliveryLog.Settings(true, maxPendingBytes, Duration.ofDays(14),
-                maxBytes), database, redaction, new MappingMatcher(Actions.presets("default"), metrics),
+                maxBytes), database, redaction,
                 new FailureDescriptions(Duration.ofSeconds(1), Duration.ofSeconds(1)), metrics, clock);
         log.start();
         started.add(log);

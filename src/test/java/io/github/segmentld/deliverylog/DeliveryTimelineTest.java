@@ -42,7 +42,7 @@ class DeliveryTimelineTest extends DeliveryLogTestSupport {
         EventChunk refused = chunk(track("m-3", "u"));
         post(log, batch("p-2", refused), refused);
         log.deadLettered(batch("p-2", refused), "LaunchDarkly answered 400");
-        log.settled(chunk("{\"type\":\"page\",\"messageId\":\"m-4\",\"userId\":\"u\"}"), new ConvertedChunk());
+        log.settled(chunk("{\"type\":\"page\",\"messageId\":\"m-4\",\"userId\":\"u\"}"), new ConvertedChunk(), PRESETS);
         clock.advance(Duration.ofMinutes(2));
         EventChunk held = chunk(track("m-5", "u"), track("m-6", "u"), track("m-7", "u"));
         log.parked(batch("p-3", held), null, held);
