@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.config.DestinationInstances;
+import io.github.segmentld.config.MappingsInForce;
 import io.github.segmentld.launchdarkly.CredentialRefusals;
 import io.github.segmentld.launchdarkly.DeliveryOutcomes;
 import io.github.segmentld.launchdarkly.DestinationCircuits;
@@ -142,12 +143,12 @@ public class DeliveryConfiguration {
 
     /** Sends one event for real to one instance, through the deliveries' http component, and shows the answer. */
     @BindToRegistry(lazy = true)
-    public EventTester eventTester(DestinationInstances instances, MappingPreview preview,
+    public EventTester eventTester(MappingsInForce inForce, MappingPreview preview,
                                    RequestCompression compression, FailureDescriptions failures,
                                    @PropertyInject("launchdarkly.user-agent") String userAgent,
                                    @PropertyInject("launchdarkly.metric-import.user-agent") String metricImportUserAgent,
                                    Ticker ticker, CamelContext context) {
-        return new EventTester(instances.all(), preview, context.createProducerTemplate(), compression, failures,
+        return new EventTester(() -> inForce.version().instances().all(), preview, context.createProducerTemplate(), compression, failures,
                 new EventTester.UserAgents(userAgent, metricImportUserAgent), new ObjectMapper(), ticker);
     }
 

@@ -3,9 +3,8 @@ package io.github.segmentld.preview;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Supplier;
 import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -57,7 +56,8 @@ public class EventTester {
     public record UserAgents(String clientSide, String metricImport) {
     }
 
-    private final Map<String, DestinationInstance> instances = new LinkedHashMap<>();
+    /** The instances of the mappings in force (a reload changes them). */
+    private final Supplier<List<DestinationInstance>> instances;
     private final MappingPreview preview;
     private final ProducerTemplate http;
     private final RequestCompression compression;
@@ -66,10 +66,10 @@ public class EventTester {
     private final ObjectMapper mapper;
     private final Ticker ticker;
 
-    public EventTester(List<DestinationInstance> instances, MappingPreview preview, ProducerTemplate http,
+    public EventTester(Supplier<List<DestinationInstance>> instances, MappingPreview preview, ProducerTemplate http,
                        RequestCompression compression, FailureDescriptions failures, UserAgents userAgents,
                        ObjectMapper mapper, Ticker ticker) {
-        instances.forEach(instance -> this.instances.put(instance.name(), instance));
+        this.instances = instances;
         this.preview = preview;
         this.http = http;
         this.compression = compression;
@@ -83,7 +83,7 @@ public class EventTester {
     public String destinations() {
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode list = answer.putArray("destinations");
-        instances.values().forEach(instance -> {
+        instances.get().forEach(instance -> {
             ObjectNode item = list.addObject().put("name", instance.name()).put("enabled", instance.enabled());
             if (instance.endpoint() != null) {
                 item.put("api", instance.endpoint().api().setting()).put("url", instance.endpoint().maskedEventsUrl());
@@ -105,7 +105,8 @@ public class EventTester {
         if (destination == null || destination.isBlank()) {
             return refusal(400, "name the destination instance to send to: ?destination=NAME");
         }
-        DestinationInstance instance = instances.get(destination);
+        DestinationInstance instance = instances.get().stream().filter(known -> known.name().equals(destination))
+                .findFirst().orElse(null);
         if (instance == null) {
             return refusal(404, "there is no destination instance '" + destination + "'");
         }
@@ -247,7 +248,7 @@ public class EventTester {
     private Answer refusal(int status, String message) {
         ObjectNode answer = mapper.createObjectNode();
         answer.put("message", message);
-        instances.keySet().forEach(answer.putArray("destinations")::add);
+        instances.get().forEach(instance -> answer.withArray("destinations").add(instance.name()));
         return new Answer(status, answer.toPrettyString());
     }
 }

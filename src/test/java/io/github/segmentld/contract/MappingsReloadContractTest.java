@@ -172,6 +172,9 @@ class MappingsReloadContractTest extends ContractTestSupport {
         assertThat(bodies("/events/bulk/canary-id")).containsExactly(order("canary-v2", "u-2"));
 
         assertThat(context.getRoute("retry-queue-canary")).isNotNull();
+        // the event tester sends to the instances in force
+        assertThat(json(send("GET", "/launchdarkly/test-event").body()).findValuesAsText("name"))
+                .containsExactly("production", "staging", "canary");
         assertThat(health("destinationsHealthCheck", DestinationsHealthCheck.class))
                 .containsEntry("canary.status", "ok").containsEntry("canary.circuit", "CLOSED");
         assertThat(health("mappingsHealthCheck", MappingsHealthCheck.class))
