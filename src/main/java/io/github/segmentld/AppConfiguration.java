@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +19,8 @@ import io.github.segmentld.ingest.ReadinessGate;
 import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.mapping.ConvertedChunk;
+import io.github.segmentld.mapping.InsertFunction;
+import io.github.segmentld.mapping.InsertFunctions;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.mapping.MappingSpan;
 import io.github.segmentld.observe.DeliveryRates;
@@ -107,13 +110,21 @@ public class AppConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public MappingMatcher mappingMatcher(DestinationInstances instances, PipelineMetrics metrics) {
-        return new MappingMatcher(instances.mappings(), instances.consentRules(), metrics);
+    public MappingMatcher mappingMatcher(DestinationInstances instances, InsertFunctions insertFunctions,
+                                         PipelineMetrics metrics) {
+        return new MappingMatcher(instances.mappings(), instances.consentRules(), insertFunctions, metrics);
+    }
+
+    /** The instances' insert functions, their expressions compiled. */
+    @BindToRegistry(lazy = true)
+    public InsertFunctions insertFunctions(CamelContext context, DestinationInstances instances,
+                                           @PropertyInject("insert-functions.threads") int threads) {
+        return InsertFunctions.compile(context, instances.insertFunctions(), threads);
     }
 
     @BindToRegistry(lazy = true)
-    public MappingPreview mappingPreview(DestinationInstances instances, Clock clock) {
-        return new MappingPreview(instances.all(), new ObjectMapper(), clock);
+    public MappingPreview mappingPreview(DestinationInstances instances, InsertFunctions insertFunctions, Clock clock) {
+        return new MappingPreview(instances.all(), insertFunctions, new ObjectMapper(), clock);
     }
 
     /** Which release answers, in the management server's health details. */
@@ -160,19 +171,16 @@ public class AppConfiguration implements CamelConfiguration {
         DestinationInstances instances = context.getRegistry()
                 .lookupByNameAndType("destinationInstances", DestinationInstances.class);
         instances.enabled().forEach(AppConfiguration::logInstance);
+        ExtraRoutes.load(context);
+        InsertFunctions functions = context.getRegistry().lookupByNameAndType("insertFunctions", InsertFunctions.class);
+        if (!functions.isEmpty()) {
+            // the bundled routes and those of routes.extra-dir are all loaded by then
+            beforeRoutesStart(context, starting -> checkRoutes(functions, ExtraRoutes.folder(starting)));
+        }
         if (settingsCheckEnabled) {
-            // Once the context is starting, before any route: the check's request needs a running context.
-            context.addStartupListener(new StartupListener() {
-                @Override
-                public void onCamelContextStarting(CamelContext starting, boolean alreadyStarted) {
-                    checkSettings(starting.getRegistry().lookupByNameAndType("settingsCheck", SettingsCheck.class));
-                }
-
-                @Override
-                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                    // the check is done before the routes start
-                }
-            });
+            // the check's request needs a running context
+            beforeRoutesStart(context, starting -> checkSettings(starting.getRegistry()
+                    .lookupByNameAndType("settingsCheck", SettingsCheck.class)));
         }
         StateDatabase state = context.getRegistry().lookupByNameAndType("stateDatabase", StateDatabase.class);
         ReadinessGate gate = null;
@@ -186,6 +194,21 @@ public class AppConfiguration implements CamelConfiguration {
                 context.getRegistry().lookupByNameAndType("ticker", Ticker.class));
         context.getRegistry().bind("watchdog", watchdog);
         context.getManagementStrategy().addEventNotifier(watchdog.fatalErrors());
+    }
+
+    /** Runs a check once the context is starting, before any route: what it throws stops the start. */
+    private static void beforeRoutesStart(CamelContext context, Consumer<CamelContext> check) throws Exception {
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarting(CamelContext starting, boolean alreadyStarted) {
+                check.accept(starting);
+            }
+
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // checked before the routes start
+            }
+        });
     }
 
     /**
@@ -246,6 +269,16 @@ public class AppConfiguration implements CamelConfiguration {
                         + result.message() + ". To start without this check (offline), set"
                         + " launchdarkly.settings-check.enabled=false.");
             }
+        }
+    }
+
+    /** An insert function whose route is not there stops the start, rather than reject every event. */
+    private static void checkRoutes(InsertFunctions functions, String extraRoutes) {
+        for (InsertFunction function : functions.withoutRoute()) {
+            throw new IllegalStateException("Destination '" + function.destination() + "': insert-function direct: "
+                    + function.code() + " names no route: none reads from " + function.endpointUri() + ". Put it in a"
+                    + " YAML file of the folder of " + ExtraRoutes.SETTING + " ("
+                    + (extraRoutes.isEmpty() ? "not set" : extraRoutes) + ").");
         }
     }
 

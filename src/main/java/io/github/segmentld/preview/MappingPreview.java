@@ -13,6 +13,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.ingest.RefusedRequestException;
 import io.github.segmentld.mapping.ConsentRule;
+import io.github.segmentld.mapping.InsertFunction;
+import io.github.segmentld.mapping.InsertFunctions;
+import io.github.segmentld.mapping.InsertOutcome;
 import io.github.segmentld.mapping.IntegrationsFilter;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.mapping.MappedEvent;
@@ -26,18 +29,32 @@ import org.apache.camel.Body;
 
 /**
  * Shows, without sending anything, what a Segment event becomes, the way Segment's mapping tester does: for each
- * destination instance, whether its consent categories are granted (and if not, which one stopped the event), each
- * mapping, whether its trigger matched (and if not, the conditions that failed), the fields it resolved, and the
- * LaunchDarkly event or Segment's validation errors; then the exact JSON array the instance would post.
+ * destination instance, whether its consent categories are granted (and if not, which one stopped the event), what
+ * its insert function made of the event (run as the pipeline runs it: the event it returned, or that it returned
+ * nothing, or why it failed), each mapping, whether its trigger matched (and if not, the conditions that failed), the
+ * fields it resolved, and the LaunchDarkly event or Segment's validation errors; then the exact JSON array the
+ * instance would post.
  */
 public class MappingPreview {
 
     private final List<DestinationInstance> instances;
+    private final InsertFunctions functions;
     private final ObjectMapper mapper;
     private final Clock clock;
 
+    /** A preview of instances without insert functions. */
     public MappingPreview(List<DestinationInstance> instances, ObjectMapper mapper, Clock clock) {
+        this(instances, InsertFunctions.NONE, mapper, clock);
+    }
+
+    /**
+     * @param functions the instances' insert functions that can run here; an instance's function that is not among
+     *                  them is reported as not run
+     */
+    public MappingPreview(List<DestinationInstance> instances, InsertFunctions functions, ObjectMapper mapper,
+                          Clock clock) {
         this.instances = List.copyOf(instances);
+        this.functions = functions;
         this.mapper = mapper;
         this.clock = clock;
     }
@@ -97,6 +114,13 @@ public class MappingPreview {
             destination.put("enabled", instance.enabled());
             destination.put("url", instance.endpoint() == null ? null : instance.endpoint().maskedEventsUrl());
             String consentStops = consent(instance, event, destination);
+            InsertOutcome inserted = !integrationsAllow || !consentStops.isEmpty() ? null
+                    : insertFunction(instance, event, destination);
+            ObjectNode seen = inserted == null || inserted.event() == null ? event : inserted.event();
+            String functionStops = inserted == null ? ""
+                    : inserted.filtered() ? "the insert function returned nothing for the event"
+                    : inserted.failed() ? "the insert function failed on the event, which is rejected for this"
+                    + " destination: " + inserted.failure() : "";
             ArrayNode mappings = destination.putArray("mappings");
             ArrayNode batch = mapper.createArrayNode();
             for (Mapping mapping : instance.mappings()) {
@@ -107,14 +131,15 @@ public class MappingPreview {
                 String whyNot = !mapping.enabled() ? "the mapping is disabled"
                         : !integrationsAllow ? "the event's integrations object turns LaunchDarkly off"
                         : !consentStops.isEmpty() ? consentStops
-                        : mapping.trigger().whyNot(event);
+                        : !functionStops.isEmpty() ? functionStops
+                        : mapping.trigger().whyNot(seen);
                 result.put("matched", whyNot.isEmpty());
                 if (!whyNot.isEmpty()) {
                     result.put("reason", whyNot);
                     continue;
                 }
-                MappedEvent mapped = new MappedEvent(segmentEvent, mapping, chunk);
-                result.set("fields", mapping.fields().apply(event));
+                MappedEvent mapped = new MappedEvent(segmentEvent, mapping, chunk, seen);
+                result.set("fields", mapping.fields().apply(seen));
                 try {
                     LaunchDarklyEvent made = mapping.action().perform(mapped);
                     result.set("launchDarklyEvent", made.json());
@@ -126,6 +151,41 @@ public class MappingPreview {
             destination.set("events", batch);
         }
         return report;
+    }
+
+    /**
+     * Runs the instance's insert function on the event, when it has one, and reports what it made of it.
+     *
+     * @return the outcome; null when the instance has no insert function or it cannot run here
+     */
+    private InsertOutcome insertFunction(DestinationInstance instance, ObjectNode event, ObjectNode destination) {
+        InsertFunction function = instance.insertFunction();
+        if (function == null) {
+            return null;
+        }
+        ObjectNode report = destination.putObject("insertFunction");
+        report.put("function", function.describe());
+        if (functions.of(instance.name()) == null) {
+            report.put("outcome", "not run");
+            report.put("reason", "its route is not loaded here: POST the event to /preview of the running application");
+            return null;
+        }
+        InsertOutcome outcome = functions.apply(instance.name(), event);
+        if (outcome.failed()) {
+            report.put("outcome", "failed");
+            report.put("error", outcome.failure());
+        } else if (outcome.filtered()) {
+            report.put("outcome", "filtered");
+            report.put("reason", "it returned nothing: the event is filtered for this destination ("
+                    + InsertOutcome.INSERT_FUNCTION + ")");
+        } else {
+            boolean changed = !outcome.event().equals(event);
+            report.put("outcome", changed ? "changed" : "unchanged");
+            if (changed) {
+                report.set("event", outcome.event());
+            }
+        }
+        return outcome;
     }
 
     /**
