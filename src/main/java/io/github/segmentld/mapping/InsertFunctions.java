@@ -109,7 +109,7 @@ public final class InsertFunctions {
                             .getClass();
                 } catch (CompilationFailedException e) {
                     throw new IllegalStateException("Destination '" + function.destination() + "': insert-function"
-                            + " groovy does not compile: " + e.getMessage().strip(), e);
+                            + " groovy does not compile: " + e.getMessage().strip());
                 }
             }
             compiled.put(function.destination(), new Compiled(function, expression));
@@ -139,7 +139,15 @@ public final class InsertFunctions {
 
     private boolean readsFrom(RouteDefinition route, String uri) {
         String from = route.getInput() == null ? null : route.getInput().getEndpointUri();
-        return from != null && EndpointHelper.matchEndpoint(context, context.resolvePropertyPlaceholders(from), uri);
+        if (from == null) {
+            return false;
+        }
+        try {
+            return EndpointHelper.matchEndpoint(context, context.resolvePropertyPlaceholders(from), uri);
+        } catch (IllegalArgumentException templated) {
+            // a route made from a template names its parameters, which only the template resolves
+            return false;
+        }
     }
 
     /**

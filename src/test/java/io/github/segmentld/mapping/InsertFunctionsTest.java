@@ -20,6 +20,7 @@ import io.github.segmentld.observe.PipelineMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.PluginHelper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,15 +37,14 @@ class InsertFunctionsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        CONTEXT.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:mark").choice()
-                        .when(simple("${body[userId]} == 'internal'")).setBody(constant(null))
-                        .when(simple("${body[userId]} == 'broken'")).throwException(new IllegalArgumentException("no plan"))
-                        .otherwise().setBody(simple("{\"userId\":\"${body[userId]}\",\"seenBy\":\"${header.destination}\"}"));
-            }
-        });
+        // a lambda, not a RouteBuilder class of the package, which the application's tests would load as theirs
+        RouteBuilder.addRoutes(CONTEXT, routes -> routes.from("direct:mark").choice()
+                .when(routes.simple("${body[userId]} == 'internal'")).setBody(routes.constant(null))
+                .when(routes.simple("${body[userId]} == 'broken'")).throwException(new IllegalArgumentException("no plan"))
+                .otherwise().setBody(routes.simple("{\"userId\":\"${body[userId]}\",\"seenBy\":\"${header.destination}\"}")));
+        // the README's examples
+        PluginHelper.getRoutesLoader(CONTEXT).loadRoutes(PluginHelper.getPackageScanResourceResolver(CONTEXT)
+                .findResources("file:docs/insert-functions/*.yaml"));
         CONTEXT.start();
     }
 
@@ -111,6 +111,20 @@ class InsertFunctionsTest {
                 .isEqualTo("the insert function direct:mark failed: java.lang.IllegalArgumentException: no plan");
         assertThat(InsertFunctions.compile(CONTEXT, List.of(mark, route("staging", "nowhere")), 1).withoutRoute())
                 .extracting(InsertFunction::destination).containsExactly("staging");
+    }
+
+    @Test
+    void theReadmesRoutesAddThePlanAndDropTheCompanysOwnPeople() {
+        InsertFunction enrich = route("production", "enrich-plan");
+        InsertFunction drop = route("production", "drop-internal");
+
+        assertThat(apply(enrich, "{'userId':'u1','context':{'traits':{'plan':'pro'}},'properties':{'total':3}}").event())
+                .isEqualTo(parse("{'userId':'u1','context':{'traits':{'plan':'pro'}},'properties':{'total':3,'plan':'pro'}}"));
+        assertThat(apply(enrich, "{'userId':'u1'}").event()).isEqualTo(parse("{'userId':'u1','properties':{'plan':'free'}}"));
+        assertThat(apply(drop, "{'userId':'u1','context':{'traits':{'email':'ada@example.com'}}}").filtered()).isTrue();
+        assertThat(apply(drop, "{'userId':'u1','context':{'traits':{'email':'ada@example.org'}}}").event())
+                .isEqualTo(parse("{'userId':'u1','context':{'traits':{'email':'ada@example.org'}}}"));
+        assertThat(apply(drop, "{'userId':'u1'}").event()).isEqualTo(parse("{'userId':'u1'}"));
     }
 
     @Test
