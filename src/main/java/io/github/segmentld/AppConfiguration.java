@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pipeline's beans and what the start does beyond wiring: reading the destination instances (an instance without a
- * client-side ID gets the embedded stand-in), checking their settings, and the watchdog in front of the HTTP source.
+ * client-side ID gets the embedded stand-in), loading the routes of {@code routes.extra-dir} and checking that the
+ * instances' insert functions compile and find their routes, checking their settings, and the watchdog in front of
+ * the HTTP source.
  * Beans are made when first needed ({@code lazy}), so each is made after those it takes; each is named after its
  * method, and its {@code @PropertyInject} parameters are keys documented in {@code application.properties}.
  * {@link IngestConfiguration}, {@link StoreConfiguration} and {@link DeliveryConfiguration} make the others.
