@@ -250,7 +250,9 @@ public class AppConfiguration implements CamelConfiguration {
     private static void logInstance(DestinationInstance instance) {
         EventsEndpoint endpoint = instance.endpoint();
         String mappings = String.join(", ", instance.mappings().stream()
-                .map(mapping -> mapping.enabled() ? mapping.name() : mapping.name() + " (disabled)").toList());
+                .map(mapping -> mapping.enabled() ? mapping.name() : mapping.name() + " (disabled)").toList())
+                + (instance.insertFunction() == null ? "" : "; before them, the insert function "
+                + instance.insertFunction().describe());
         if (endpoint.isStandIn()) {
             LOG.warn("Destination '{}' has no LaunchDarkly client-side ID: its events go to the embedded LaunchDarkly"
                     + " stand-in at {}, which records them. Mappings: {}", instance.name(), endpoint.eventsUrl(), mappings);
@@ -276,7 +278,9 @@ public class AppConfiguration implements CamelConfiguration {
 
     /** An insert function whose route is not there stops the start, rather than reject every event. */
     private static void checkRoutes(InsertFunctions functions, String extraRoutes) {
-        for (InsertFunction function : functions.withoutRoute()) {
+        List<InsertFunction> missing = functions.withoutRoute();
+        if (!missing.isEmpty()) {
+            InsertFunction function = missing.get(0);
             throw new IllegalStateException("Destination '" + function.destination() + "': insert-function direct: "
                     + function.code() + " names no route: none reads from " + function.endpointUri() + ". Put it in a"
                     + " YAML file of the folder of " + ExtraRoutes.SETTING + " ("

@@ -84,8 +84,9 @@ final class LogRows {
         GroupCounts filteredCounts = new GroupCounts();
         int filteredCount = 0;
         for (SegmentEvent event : chunk.events()) {
-            // an event taken for one instance may have been filtered for another (its consent rule, its insert function)
-            for (MappingMatcher.Filtering why : matcher.whyFiltered(event, taken.contains(event), converted.inserted())) {
+            // an event taken for one instance may have been filtered for another (its consent rule or insert function)
+            for (MappingMatcher.Filtering why
+                    : matcher.whyFiltered(event, taken.contains(event), converted.inserted())) {
                 EventLine line = line(chunk.source(), event, why.destination(), null, why.reason());
                 line.appendTo(filtered);
                 filteredCounts.add(line);

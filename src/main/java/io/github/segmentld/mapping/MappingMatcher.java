@@ -133,7 +133,8 @@ public class MappingMatcher {
                     continue;
                 }
                 order.add(mapping);
-                matched.computeIfAbsent(mapping, m -> new ArrayList<>()).add(new MappedEvent(event, mapping, chunk, seen));
+                matched.computeIfAbsent(mapping, m -> new ArrayList<>())
+                        .add(new MappedEvent(event, mapping, chunk, seen));
                 any = true;
             }
             if (!any && considered(event, stopped)) {
@@ -158,7 +159,7 @@ public class MappingMatcher {
         return new MatchedChunk(groups, inserted);
     }
 
-    /** Why the event is filtered, when no insert function ran on it: see {@link #whyFiltered(SegmentEvent, boolean, InsertedEvents)}. */
+    /** Why the event is filtered, no insert function having run on its chunk. */
     public List<Filtering> whyFiltered(SegmentEvent event, boolean taken) {
         return whyFiltered(event, taken, InsertedEvents.NONE);
     }
@@ -208,7 +209,8 @@ public class MappingMatcher {
                     && !event.destination().equals(destination))) {
                 continue;
             }
-            InsertOutcome outcome = run ? functions.apply(destination, event.json()) : inserted.outcome(event, destination);
+            InsertOutcome outcome = run ? functions.apply(destination, event.json())
+                    : inserted.outcome(event, destination);
             if (run) {
                 inserted.add(event, destination, outcome);
             }

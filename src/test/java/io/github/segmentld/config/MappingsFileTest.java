@@ -312,8 +312,8 @@ class MappingsFileTest {
 
         assertThat(reader.read(file)).extracting(DestinationInstance::insertFunction).containsExactly(
                 new InsertFunction("enriched", InsertFunction.DIRECT, "enrich-plan", Duration.ofSeconds(1)),
-                new InsertFunction("external", InsertFunction.GROOVY, "body.userId?.startsWith('internal-') ? null : body",
-                        Duration.ofMillis(250)),
+                new InsertFunction("external", InsertFunction.GROOVY,
+                        "body.userId?.startsWith('internal-') ? null : body", Duration.ofMillis(250)),
                 null);
     }
 

@@ -188,7 +188,8 @@ class InsertFunctionsContractTest extends ContractTestSupport {
         JsonNode enriched = preview(track("m-p1", "u5", ",\"context\":{\"traits\":{\"plan\":\"pro\"}}"));
         assertThat(enriched.at("/destinations/0/insertFunction")).isEqualTo(parse("{'function':'direct:enrich-plan',"
                 + "'outcome':'changed','event':{'type':'track','messageId':'m-p1','userId':'u5','event':'E',"
-                + "'timestamp':'2022-03-30T17:24:58Z','context':{'traits':{'plan':'pro'}},'properties':{'plan':'pro'}}}"));
+                + "'timestamp':'2022-03-30T17:24:58Z','context':{'traits':{'plan':'pro'}},"
+                + "'properties':{'plan':'pro'}}}"));
         assertThat(enriched.at("/destinations/0/events")).isEqualTo(tracks("{'plan':'pro'}", "u5"));
         assertThat(enriched.at("/destinations/1/insertFunction"))
                 .isEqualTo(parse("{'function':'groovy','outcome':'unchanged'}"));

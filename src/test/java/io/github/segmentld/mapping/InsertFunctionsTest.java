@@ -40,8 +40,10 @@ class InsertFunctionsTest {
         // a lambda, not a RouteBuilder class of the package, which the application's tests would load as theirs
         RouteBuilder.addRoutes(CONTEXT, routes -> routes.from("direct:mark").choice()
                 .when(routes.simple("${body[userId]} == 'internal'")).setBody(routes.constant(null))
-                .when(routes.simple("${body[userId]} == 'broken'")).throwException(new IllegalArgumentException("no plan"))
-                .otherwise().setBody(routes.simple("{\"userId\":\"${body[userId]}\",\"seenBy\":\"${header.destination}\"}")));
+                .when(routes.simple("${body[userId]} == 'broken'"))
+                .throwException(new IllegalArgumentException("no plan"))
+                .otherwise()
+                .setBody(routes.simple("{\"userId\":\"${body[userId]}\",\"seenBy\":\"${header.destination}\"}")));
         // the README's examples
         PluginHelper.getRoutesLoader(CONTEXT).loadRoutes(PluginHelper.getPackageScanResourceResolver(CONTEXT)
                 .findResources("file:docs/insert-functions/*.yaml"));
@@ -118,9 +120,11 @@ class InsertFunctionsTest {
         InsertFunction enrich = route("production", "enrich-plan");
         InsertFunction drop = route("production", "drop-internal");
 
-        assertThat(apply(enrich, "{'userId':'u1','context':{'traits':{'plan':'pro'}},'properties':{'total':3}}").event())
-                .isEqualTo(parse("{'userId':'u1','context':{'traits':{'plan':'pro'}},'properties':{'total':3,'plan':'pro'}}"));
-        assertThat(apply(enrich, "{'userId':'u1'}").event()).isEqualTo(parse("{'userId':'u1','properties':{'plan':'free'}}"));
+        assertThat(apply(enrich, "{'userId':'u1','context':{'traits':{'plan':'pro'}},'properties':{'total':3}}")
+                .event()).isEqualTo(parse("{'userId':'u1','context':{'traits':{'plan':'pro'}},"
+                + "'properties':{'total':3,'plan':'pro'}}"));
+        assertThat(apply(enrich, "{'userId':'u1'}").event())
+                .isEqualTo(parse("{'userId':'u1','properties':{'plan':'free'}}"));
         assertThat(apply(drop, "{'userId':'u1','context':{'traits':{'email':'ada@example.com'}}}").filtered()).isTrue();
         assertThat(apply(drop, "{'userId':'u1','context':{'traits':{'email':'ada@example.org'}}}").event())
                 .isEqualTo(parse("{'userId':'u1','context':{'traits':{'email':'ada@example.org'}}}"));
@@ -157,7 +161,8 @@ class InsertFunctionsTest {
         mappings.addAll(Actions.presets("plain"));
         InsertFunctions functions = InsertFunctions.compile(CONTEXT, List.of(
                 groovy("enriched", "body.properties = [plan: 'gold']; body"),
-                groovy("filtering", "body.userId == 'internal' ? null : body.userId == 'broken' ? body.x.y : body")), 1);
+                groovy("filtering", "body.userId == 'internal' ? null : body.userId == 'broken' ? body.x.y : body")),
+                1);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         MappingMatcher matcher = new MappingMatcher(mappings, Map.of(), functions, new PipelineMetrics(registry));
         SegmentEvent user = new SegmentEvent(object("{'type':'track','userId':'u1','event':'E'}"), 1);
@@ -171,7 +176,8 @@ class InsertFunctionsTest {
         matched.forEach(group -> group.events().forEach(event -> seen.add(event.mapping().destination() + " "
                 + event.json().path("userId").asText() + " " + event.json().path("properties"))));
         assertThat(seen).containsExactly("enriched u1 {\"plan\":\"gold\"}", "enriched internal {\"plan\":\"gold\"}",
-                "enriched broken {\"plan\":\"gold\"}", "filtering u1 ", "plain u1 ", "plain internal ", "plain broken ");
+                "enriched broken {\"plan\":\"gold\"}", "filtering u1 ", "plain u1 ", "plain internal ",
+                "plain broken ");
         assertThat(user.json()).isEqualTo(parse("{'type':'track','userId':'u1','event':'E'}"));
         assertThat(registry.find("segment.events.filtered").tags("reason", "insert_function").counter().count())
                 .isEqualTo(1);
@@ -181,7 +187,8 @@ class InsertFunctionsTest {
             assertThat(failure.event()).isSameAs(broken);
             assertThat(failure.destination()).isEqualTo("filtering");
             assertThat(failure.mapping()).isNull();
-            assertThat(failure.reason()).startsWith("the insert function groovy failed: java.lang.NullPointerException");
+            assertThat(failure.reason())
+                    .startsWith("the insert function groovy failed: java.lang.NullPointerException");
         });
     }
 }
