@@ -56,7 +56,7 @@ import org.codehaus.groovy.runtime.InvokerHelper;
 public final class InsertFunctions {
 
     /** The header that names the destination instance the function runs for. */
-    public static final String DESTINATION_HEADER = "destination";
+    private static final String DESTINATION_HEADER = "destination";
 
     /** No insert function at all. */
     public static final InsertFunctions NONE = new InsertFunctions(null, Map.of(), 0);
