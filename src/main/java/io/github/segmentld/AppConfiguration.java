@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.actions.Actions;
@@ -28,6 +31,8 @@ import io.github.segmentld.launchdarkly.RetryQueue;
 import io.github.segmentld.launchdarkly.SettingsCheck;
 import io.github.segmentld.launchdarkly.StandInEndpoints;
 import io.github.segmentld.mapping.ConvertedChunk;
+import io.github.segmentld.mapping.InsertFunction;
+import io.github.segmentld.mapping.InsertFunctions;
 import io.github.segmentld.mapping.MappingSpan;
 import io.github.segmentld.observe.DeliveryRates;
 import io.github.segmentld.observe.PipelineMetrics;
@@ -52,10 +57,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pipeline's beans and what the start does beyond wiring: reading the destination instances (an instance without a
- * client-side ID or access token gets the embedded stand-in), checking their settings, and the watchdog in front of
- * the HTTP source. Beans are made when first needed ({@code lazy}), so each is made after those it takes; each is
- * named after its method, and its {@code @PropertyInject} parameters are keys documented in
- * {@code application.properties}.
+ * client-side ID or access token gets the embedded stand-in), loading the routes of {@code routes.extra-dir} and checking that the
+ * instances' insert functions compile and find their routes, checking their settings, and the watchdog in front of
+ * the HTTP source.
+ * Beans are made when first needed ({@code lazy}), so each is made after those it takes; each is named after its
+ * method, and its {@code @PropertyInject} parameters are keys documented in {@code application.properties}.
  * {@link IngestConfiguration}, {@link StoreConfiguration} and {@link DeliveryConfiguration} make the others.
  */
 @Configuration
@@ -113,10 +119,28 @@ public class AppConfiguration implements CamelConfiguration {
         return new DeliveryRates(clock);
     }
 
-    /** The mappings version in force: the one read at start, until a reload replaces it ({@link MappingsReload}). */
+    /**
+     * The mappings version in force: the one read at start, until a reload replaces it ({@link MappingsReload}). Each
+     * version's insert functions are compiled as it is read, and run on one pool for all versions; a reload whose
+     * function names a route that is not there is refused (at start, {@link #configure} checks that once the routes
+     * are loaded).
+     */
     @BindToRegistry(lazy = true)
-    public MappingsInForce mappingsInForce(CamelContext context, PipelineMetrics metrics, Clock clock) {
-        return new MappingsInForce(mappingsVersion(context, standIns(), clock), metrics);
+    public MappingsInForce mappingsInForce(CamelContext context, PipelineMetrics metrics, Clock clock,
+                                           @PropertyInject("insert-functions.threads") int threads) {
+        AtomicReference<ExecutorService> pool = new AtomicReference<>();
+        return new MappingsInForce(mappingsVersion(context, standIns(), clock), instances -> {
+            List<InsertFunction> functions = instances.insertFunctions();
+            if (functions.isEmpty()) {
+                return InsertFunctions.NONE;
+            }
+            InsertFunctions compiled = InsertFunctions.compile(context, functions, threads,
+                    pool.updateAndGet(made -> made != null ? made : InsertFunctions.pool(context, threads)));
+            if (context.isStarted()) {
+                checkRoutes(compiled, ExtraRoutes.folder(context));
+            }
+            return compiled;
+        }, metrics);
     }
 
     /**
@@ -130,7 +154,10 @@ public class AppConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public MappingPreview mappingPreview(MappingsInForce inForce, Clock clock) {
-        return new MappingPreview(() -> inForce.version().instances().all(), new ObjectMapper(), clock);
+        return new MappingPreview(() -> {
+            MappingsInForce.Pinned pinned = inForce.pinned();
+            return new MappingPreview.InForce(pinned.version().instances().all(), pinned.functions());
+        }, new ObjectMapper(), clock);
     }
 
     /** Which release answers, in the management server's health details. */
@@ -177,19 +204,17 @@ public class AppConfiguration implements CamelConfiguration {
         DestinationInstances instances = context.getRegistry()
                 .lookupByNameAndType("destinationInstances", DestinationInstances.class);
         instances.enabled().forEach(AppConfiguration::logInstance);
+        ExtraRoutes.load(context);
+        InsertFunctions functions = context.getRegistry().lookupByNameAndType("mappingsInForce", MappingsInForce.class)
+                .insertFunctions();
+        if (!functions.isEmpty()) {
+            // the bundled routes and those of routes.extra-dir are all loaded by then
+            beforeRoutesStart(context, starting -> checkRoutes(functions, ExtraRoutes.folder(starting)));
+        }
         if (settingsCheckEnabled) {
-            // Once the context is starting, before any route: the check's request needs a running context.
-            context.addStartupListener(new StartupListener() {
-                @Override
-                public void onCamelContextStarting(CamelContext starting, boolean alreadyStarted) {
-                    checkSettings(starting.getRegistry().lookupByNameAndType("settingsCheck", SettingsCheck.class));
-                }
-
-                @Override
-                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                    // the check is done before the routes start
-                }
-            });
+            // the check's request needs a running context
+            beforeRoutesStart(context, starting -> checkSettings(starting.getRegistry()
+                    .lookupByNameAndType("settingsCheck", SettingsCheck.class)));
         }
         StateDatabase state = context.getRegistry().lookupByNameAndType("stateDatabase", StateDatabase.class);
         ReadinessGate gate = null;
@@ -203,6 +228,21 @@ public class AppConfiguration implements CamelConfiguration {
                 context.getRegistry().lookupByNameAndType("ticker", Ticker.class));
         context.getRegistry().bind("watchdog", watchdog);
         context.getManagementStrategy().addEventNotifier(watchdog.fatalErrors());
+    }
+
+    /** Runs a check once the context is starting, before any route: what it throws stops the start. */
+    private static void beforeRoutesStart(CamelContext context, Consumer<CamelContext> check) throws Exception {
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarting(CamelContext starting, boolean alreadyStarted) {
+                check.accept(starting);
+            }
+
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // checked before the routes start
+            }
+        });
     }
 
     /**
@@ -294,7 +334,9 @@ public class AppConfiguration implements CamelConfiguration {
     private static void logInstance(DestinationInstance instance) {
         EventsEndpoint endpoint = instance.endpoint();
         String mappings = String.join(", ", instance.mappings().stream()
-                .map(mapping -> mapping.enabled() ? mapping.name() : mapping.name() + " (disabled)").toList());
+                .map(mapping -> mapping.enabled() ? mapping.name() : mapping.name() + " (disabled)").toList())
+                + (instance.insertFunction() == null ? "" : "; before them, the insert function "
+                + instance.insertFunction().describe());
         if (endpoint.isStandIn()) {
             LOG.warn("Destination '{}' has no LaunchDarkly {}: its events go to the embedded LaunchDarkly stand-in at {},"
                     + " which records them. Mappings: {}", instance.name(), endpoint.credentialName(),
@@ -321,6 +363,18 @@ public class AppConfiguration implements CamelConfiguration {
     static String refusal(SettingsCheck.Result invalid) {
         return "Destination '" + invalid.destination().name() + "': " + invalid.message() + ". To start without this"
                 + " check (offline), set launchdarkly.settings-check.enabled=false.";
+    }
+
+    /** An insert function whose route is not there stops the start, rather than reject every event. */
+    private static void checkRoutes(InsertFunctions functions, String extraRoutes) {
+        List<InsertFunction> missing = functions.withoutRoute();
+        if (!missing.isEmpty()) {
+            InsertFunction function = missing.get(0);
+            throw new IllegalStateException("Destination '" + function.destination() + "': insert-function direct: "
+                    + function.code() + " names no route: none reads from " + function.endpointUri() + ". Put it in a"
+                    + " YAML file of the folder of " + ExtraRoutes.SETTING + " ("
+                    + (extraRoutes.isEmpty() ? "not set" : extraRoutes) + ").");
+        }
     }
 
     private static String optional(PropertiesComponent properties, String key) {

@@ -155,7 +155,7 @@ public class MappingsReload {
                     : sources.readAlerts().read(alerts.file(), version.instances().all());
             checkStandIn(version.instances());
             checkCredentials(version.instances());
-            apply(version, rules);
+            apply(inForce.prepare(version), rules);
             alertsDigest = alerts.digest();
             last = new Outcome(true, now, null);
             LOG.info("Mappings reloaded: {} in force ({} destination instances enabled: {}), alert rules {}",
@@ -207,8 +207,8 @@ public class MappingsReload {
      * Gives the instances added or enabled their circuit, retry queue and its route, then puts the version in force;
      * the retry-queue routes of the instances removed or disabled are stopped, their parked batches left on disk.
      */
-    private void apply(MappingsVersion version, AlertRules rules) {
-        List<EventsEndpoint> enabled = version.instances().destinations();
+    private void apply(MappingsInForce.Pinned version, AlertRules rules) {
+        List<EventsEndpoint> enabled = version.version().instances().destinations();
         Set<String> before = new HashSet<>(targets.retryQueue().destinations());
         enabled.forEach(targets.circuits()::add);
         targets.retryQueue().destinations(enabled);
@@ -221,7 +221,7 @@ public class MappingsReload {
         targets.alertChannels().replace(rules.channels());
         targets.alertEvaluator().replace(rules.rules(), rules.channels(),
                 enabled.stream().map(EventsEndpoint::name).toList());
-        inForce.apply(version);
+        inForce.put(version);
         before.removeAll(targets.retryQueue().destinations());
         for (String removed : before) {
             try {

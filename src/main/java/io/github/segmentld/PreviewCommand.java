@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.ingest.RefusedRequestException;
 import io.github.segmentld.launchdarkly.StandInEndpoints;
+import io.github.segmentld.mapping.InsertFunction;
+import io.github.segmentld.mapping.InsertFunctions;
 import io.github.segmentld.preview.MappingPreview;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -19,7 +21,8 @@ import org.apache.camel.spi.PropertiesComponent;
 /**
  * {@code --preview event.json}: prints what a Segment event (or each event of a JSON array) becomes under the
  * configured destination instances and mappings, without starting the routes or sending anything. It reads the same
- * configuration as the application ({@link SettingsFiles}, system properties, environment).
+ * configuration as the application ({@link SettingsFiles}, system properties, environment). Insert functions that are
+ * Groovy expressions run; those that are routes are reported as not run, the routes not being loaded.
  */
 public final class PreviewCommand {
 
@@ -42,7 +45,12 @@ public final class PreviewCommand {
             String standIn = "http://127.0.0.1:" + properties.resolveProperty("camel.server.port").orElse("8080").strip();
             List<DestinationInstance> instances = AppConfiguration.destinationInstances(context, StandInEndpoints.at(
                     standIn, properties.resolveProperty("launchdarkly.stand-in.access-token").orElse("").strip()));
-            MappingPreview preview = new MappingPreview(instances, new ObjectMapper(), Clock.systemUTC());
+            // The routes are not loaded: route functions are reported as not run, expressions run.
+            InsertFunctions expressions = InsertFunctions.compile(context, instances.stream()
+                    .map(DestinationInstance::insertFunction)
+                    .filter(function -> function != null && function.language().equals(InsertFunction.GROOVY))
+                    .toList(), 1);
+            MappingPreview preview = new MappingPreview(instances, expressions, new ObjectMapper(), Clock.systemUTC());
             out.println(preview.previewJson(Files.readAllBytes(Path.of(arguments.get(0)))));
             return 0;
         } catch (IOException e) {

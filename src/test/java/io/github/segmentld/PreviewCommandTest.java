@@ -60,6 +60,33 @@ class PreviewCommandTest {
     }
 
     @Test
+    void anExpressionInsertFunctionRunsAndARouteOneIsReportedAsNotRun() throws IOException {
+        Path event = file("event.json", "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"Signed Up\"}");
+        Properties overrides = new Properties();
+        overrides.setProperty("launchdarkly.mappings-file", file("mappings.yaml", """
+                destinations:
+                  - name: production
+                    client-side-id: prod-id
+                    insert-function:
+                      groovy: "body.event = body.event.toLowerCase(); body"
+                  - name: staging
+                    client-side-id: staging-id
+                    insert-function:
+                      direct: enrich-plan
+                """).toString());
+
+        assertThat(run(overrides, event.toString())).isZero();
+
+        JsonNode report = Json.MAPPER.readTree(out.toByteArray());
+        assertThat(report.at("/destinations/0/insertFunction/outcome").textValue()).isEqualTo("changed");
+        assertThat(report.at("/destinations/0/events/0/key").textValue()).isEqualTo("signed up");
+        assertThat(report.at("/destinations/1/insertFunction")).isEqualTo(Json.parse("{'function':'direct:enrich-plan',"
+                + "'outcome':'not run','reason':'its route is not loaded here: POST the event to /preview of the"
+                + " running application'}"));
+        assertThat(report.at("/destinations/1/events/0/key").textValue()).isEqualTo("Signed Up");
+    }
+
+    @Test
     void anInstanceWithoutClientSideIdShowsTheStandInsUrlOnTheServersPort() throws IOException {
         Path event = file("event.json", "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"Signed Up\"}");
         Properties overrides = new Properties();

@@ -3,9 +3,11 @@ package io.github.segmentld.config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import io.github.segmentld.launchdarkly.EventsEndpoint;
 import io.github.segmentld.mapping.ConsentRule;
+import io.github.segmentld.mapping.InsertFunction;
 import io.github.segmentld.mapping.Mapping;
 
 /**
@@ -35,6 +37,11 @@ public record DestinationInstances(List<DestinationInstance> all) {
         enabled().stream().filter(instance -> instance.consent() != null)
                 .forEach(instance -> rules.put(instance.name(), instance.consent()));
         return rules;
+    }
+
+    /** The insert functions of the instances that have one, disabled ones included (the preview runs them). */
+    public List<InsertFunction> insertFunctions() {
+        return all.stream().map(DestinationInstance::insertFunction).filter(Objects::nonNull).toList();
     }
 
     /** The mappings of the enabled instances. */

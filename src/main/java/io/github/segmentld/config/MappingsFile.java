@@ -34,6 +34,8 @@ import io.github.segmentld.mapping.MappingCompiler;
  *     identify-with: alias                            # or contexts: identify calls to the Identify Context preset
  *     consent-categories: [Analytics]                 # delivered only when each is granted (none: unfiltered)
  *     consent-missing: deliver                        # or filter: an event without consent preferences
+ *     insert-function:                                # code of the team's own, before the mappings
+ *       direct: enrich-plan                           # a route of routes.extra-dir, or groovy: an expression
  *     mappings:
  *       - name: Order revenue
  *         trigger: type = "track" and event = "Order Completed"
@@ -169,7 +171,7 @@ public final class MappingsFile {
             }
         }
         return new DestinationInstance(name, enabled, endpoint, mappings,
-                ConsentSettings.read(node, settings, where));
+                ConsentSettings.read(node, settings, where), InsertFunctionSettings.read(node, name, where));
     }
 
     /**

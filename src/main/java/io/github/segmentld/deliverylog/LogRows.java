@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.launchdarkly.LaunchDarklyBatch;
 import io.github.segmentld.mapping.ConsentRule;
 import io.github.segmentld.mapping.ConvertedChunk;
+import io.github.segmentld.mapping.InsertOutcome;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
-import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.MappingMatcher;
 import io.github.segmentld.mapping.TransformedEvents;
 import io.github.segmentld.model.EventChunk;
@@ -72,18 +72,19 @@ final class LogRows {
 
     /**
      * A settled chunk: how many records it held, the events filtered (no mapping took them, or an instance's consent
-     * rule stopped them for that instance: a line per instance), with why, and those rejected.
+     * rule or insert function stopped them for that instance: a line per instance), with why, and those rejected.
      */
     List<LoggedGroup> settled(EventChunk chunk, ConvertedChunk converted, MappingMatcher matcher, long now) {
         Set<SegmentEvent> taken = Collections.newSetFromMap(new IdentityHashMap<>());
         converted.launchDarklyEvents().forEach(event -> taken.add(event.segmentEvent()));
-        converted.invalid().forEach(invalid -> taken.add(invalid.event().event()));
+        converted.invalid().forEach(invalid -> taken.add(invalid.event()));
         StringBuilder filtered = new StringBuilder();
         GroupCounts filteredCounts = new GroupCounts();
         int filteredCount = 0;
         for (SegmentEvent event : chunk.events()) {
-            // an event taken for one instance may have been filtered for another (its consent rule)
-            for (MappingMatcher.Filtering why : matcher.whyFiltered(event, taken.contains(event))) {
+            // an event taken for one instance may have been filtered for another (its consent rule or insert function)
+            for (MappingMatcher.Filtering why
+                    : matcher.whyFiltered(event, taken.contains(event), converted.inserted())) {
                 EventLine line = line(chunk.source(), event, why.destination(), null, why.reason());
                 line.appendTo(filtered);
                 filteredCounts.add(line);
@@ -94,13 +95,12 @@ final class LogRows {
         GroupCounts rejectedCounts = new GroupCounts();
         ArrayNode details = mapper.createArrayNode();
         for (TransformedEvents.Invalid invalid : converted.invalid()) {
-            MappedEvent mapped = invalid.event();
-            EventLine line = line(chunk.source(), mapped.event(), mapped.mapping().destination(),
-                    mapped.mapping().name(), invalid.kind());
+            EventLine line = line(chunk.source(), invalid.event(), invalid.destination(), invalid.mapping(),
+                    invalid.kind());
             line.appendTo(rejected);
             rejectedCounts.add(line);
             details.addObject().put("detail", invalid.reason())
-                    .set("segmentEvent", redaction.segmentEvent(mapped.event().json()));
+                    .set("segmentEvent", redaction.segmentEvent(invalid.event().json()));
         }
         for (Rejection rejection : chunk.rejections()) {
             InputSource source = rejection.source();
@@ -149,6 +149,8 @@ final class LogRows {
                     + " /preview to see which";
             case ConsentRule.CONSENT_MISSING -> "it has no consent preferences (context.consent.categoryPreferences),"
                     + " and destination '" + line.destination() + "' filters such events (consent-missing: filter)";
+            case InsertOutcome.INSERT_FUNCTION -> "the insert function of destination '" + line.destination()
+                    + "' returned nothing for it";
             default -> "no enabled mapping's trigger matches it (type " + line.type()
                     + "); POST it to /preview to see each trigger's conditions";
         };

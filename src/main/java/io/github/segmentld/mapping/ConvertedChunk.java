@@ -11,8 +11,9 @@ import org.apache.camel.Exchange;
 
 /**
  * What the actions made of one chunk: the LaunchDarkly events per destination instance, and the events they turned
- * down. Built by the router's split as it aggregates each mapping group's {@link TransformedEvents}
- * ({@link Aggregation}), so the chunk itself is never changed.
+ * down; with what the insert functions made of the chunk's events (those they failed on are turned down too). Built
+ * by the router's split as it aggregates each mapping group's {@link TransformedEvents} ({@link Aggregation}), so the
+ * chunk itself is never changed.
  */
 public final class ConvertedChunk {
 
@@ -21,6 +22,7 @@ public final class ConvertedChunk {
 
     private final Map<String, List<LaunchDarklyEvent>> launchDarklyEvents = new LinkedHashMap<>();
     private final List<TransformedEvents.Invalid> invalid = new ArrayList<>();
+    private InsertedEvents inserted = InsertedEvents.NONE;
 
     /** The LaunchDarkly events made for a destination instance, in the order their groups were converted. */
     public List<LaunchDarklyEvent> launchDarklyEvents(String destination) {
@@ -32,9 +34,14 @@ public final class ConvertedChunk {
         return launchDarklyEvents.values().stream().flatMap(List::stream);
     }
 
-    /** The events an action turned down, with the reasons. */
+    /** The events an action or an insert function turned down, with the reasons. */
     public List<TransformedEvents.Invalid> invalid() {
         return invalid;
+    }
+
+    /** What the insert functions made of the chunk's events. */
+    public InsertedEvents inserted() {
+        return inserted;
     }
 
     private void add(TransformedEvents group) {
@@ -47,7 +54,8 @@ public final class ConvertedChunk {
 
     /**
      * The router split's aggregation: each group's {@link TransformedEvents} into one {@link ConvertedChunk}, which the
-     * split leaves as the message body, empty when no event of the chunk matched a mapping.
+     * split leaves as the message body, empty when no event of the chunk matched a mapping; at the end, what the insert
+     * functions made of the chunk, from the chunk exchange's {@link MatchedChunk#PROPERTY}.
      */
     public static final class Aggregation implements AggregationStrategy {
 
@@ -68,8 +76,19 @@ public final class ConvertedChunk {
 
         @Override
         public void onCompletion(Exchange collected, Exchange chunkExchange) {
+            ConvertedChunk converted;
             if (collected == null) {
-                chunkExchange.getMessage().setBody(new ConvertedChunk());
+                converted = new ConvertedChunk();
+                chunkExchange.getMessage().setBody(converted);
+            } else if (collected.getException() == null) {
+                converted = collected.getMessage().getBody(ConvertedChunk.class);
+            } else {
+                return;
+            }
+            MatchedChunk matched = chunkExchange.getProperty(MatchedChunk.PROPERTY, MatchedChunk.class);
+            if (matched != null) {
+                converted.inserted = matched.inserted();
+                converted.invalid.addAll(matched.inserted().failures());
             }
         }
     }

@@ -63,7 +63,7 @@ public class MappingSpan {
         Set<SegmentEvent> taken = Collections.newSetFromMap(new IdentityHashMap<>());
         List<LaunchDarklyEvent> made = converted.launchDarklyEvents().toList();
         made.forEach(event -> taken.add(event.segmentEvent()));
-        converted.invalid().forEach(invalid -> taken.add(invalid.event().event()));
+        converted.invalid().forEach(invalid -> taken.add(invalid.event()));
         span.setAttribute(LAUNCHDARKLY_EVENTS, (long) made.size());
         span.setAttribute(FILTERED, chunk.events().stream().filter(event -> !taken.contains(event)).count());
         span.setAttribute(REJECTED, (long) converted.invalid().size());

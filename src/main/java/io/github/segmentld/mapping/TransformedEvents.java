@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import io.github.segmentld.model.Rejection;
+import io.github.segmentld.model.SegmentEvent;
 
 /**
  * What an action made of a group of events: the LaunchDarkly events for the mapping's destination instance, and the
@@ -13,10 +14,17 @@ import io.github.segmentld.model.Rejection;
 public record TransformedEvents(String destination, List<LaunchDarklyEvent> launchDarklyEvents, List<Invalid> invalid) {
 
     /**
-     * An event an action turned down: Segment's validation message ({@code validation}), or what went wrong converting
-     * it ({@code unexpected_error}).
+     * An event turned down for a destination instance: by a mapping's action, with Segment's validation message
+     * ({@code validation}) or what went wrong converting it ({@code unexpected_error}), or by the instance's insert
+     * function ({@code insert_function}, no mapping).
+     *
+     * @param mapping the mapping that turned it down; null for the instance's insert function
      */
-    public record Invalid(MappedEvent event, String kind, String reason) {
+    public record Invalid(SegmentEvent event, String destination, String mapping, String kind, String reason) {
+
+        public Invalid(MappedEvent mapped, String kind, String reason) {
+            this(mapped.event(), mapped.mapping().destination(), mapped.mapping().name(), kind, reason);
+        }
     }
 
     /**

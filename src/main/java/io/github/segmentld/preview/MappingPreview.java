@@ -14,6 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.config.DestinationInstance;
 import io.github.segmentld.ingest.RefusedRequestException;
 import io.github.segmentld.mapping.ConsentRule;
+import io.github.segmentld.mapping.InsertFunction;
+import io.github.segmentld.mapping.InsertFunctions;
+import io.github.segmentld.mapping.InsertOutcome;
 import io.github.segmentld.mapping.IntegrationsFilter;
 import io.github.segmentld.mapping.LaunchDarklyEvent;
 import io.github.segmentld.mapping.MappedEvent;
@@ -27,23 +30,40 @@ import org.apache.camel.Body;
 
 /**
  * Shows, without sending anything, what a Segment event becomes, the way Segment's mapping tester does: for each
- * destination instance, whether its consent categories are granted (and if not, which one stopped the event), each
- * mapping, whether its trigger matched (and if not, the conditions that failed), the fields it resolved, and the
- * LaunchDarkly event or Segment's validation errors; then the exact JSON array the instance would post.
+ * destination instance, whether its consent categories are granted (and if not, which one stopped the event), what
+ * its insert function made of the event (run as the pipeline runs it: the event it returned, or that it returned
+ * nothing, or why it failed), each mapping, whether its trigger matched (and if not, the conditions that failed), the
+ * fields it resolved, and the LaunchDarkly event or Segment's validation errors; then the exact JSON array the
+ * instance would post.
  */
 public class MappingPreview {
 
-    private final Supplier<List<DestinationInstance>> instances;
+    /** The destination instances a preview shows, and their insert functions. */
+    public record InForce(List<DestinationInstance> instances, InsertFunctions functions) {
+    }
+
+    /** The instances of the mappings version in force and their insert functions, read for each preview. */
+    private final Supplier<InForce> inForce;
     private final ObjectMapper mapper;
     private final Clock clock;
 
+    /** A preview of instances without insert functions. */
     public MappingPreview(List<DestinationInstance> instances, ObjectMapper mapper, Clock clock) {
-        this(() -> instances, mapper, clock);
+        this(instances, InsertFunctions.NONE, mapper, clock);
     }
 
-    /** @param instances the instances of the mappings version in force, read for each preview */
-    public MappingPreview(Supplier<List<DestinationInstance>> instances, ObjectMapper mapper, Clock clock) {
-        this.instances = instances;
+    /**
+     * @param functions the instances' insert functions that can run here; an instance's function that is not among
+     *                  them is reported as not run
+     */
+    public MappingPreview(List<DestinationInstance> instances, InsertFunctions functions, ObjectMapper mapper,
+                          Clock clock) {
+        this(() -> new InForce(instances, functions), mapper, clock);
+    }
+
+    /** @param inForce the mappings version in force and its insert functions, read for each preview */
+    public MappingPreview(Supplier<InForce> inForce, ObjectMapper mapper, Clock clock) {
+        this.inForce = inForce;
         this.mapper = mapper;
         this.clock = clock;
     }
@@ -97,12 +117,20 @@ public class MappingPreview {
         ObjectNode report = mapper.createObjectNode();
         report.set("event", event);
         ArrayNode destinations = report.putArray("destinations");
-        for (DestinationInstance instance : instances.get()) {
+        InForce current = inForce.get();
+        for (DestinationInstance instance : current.instances()) {
             ObjectNode destination = destinations.addObject();
             destination.put("destination", instance.name());
             destination.put("enabled", instance.enabled());
             destination.put("url", instance.endpoint() == null ? null : instance.endpoint().maskedEventsUrl());
             String consentStops = consent(instance, event, destination);
+            InsertOutcome inserted = !integrationsAllow || !consentStops.isEmpty() ? null
+                    : insertFunction(instance, current.functions(), event, destination);
+            ObjectNode seen = inserted == null || inserted.event() == null ? event : inserted.event();
+            String functionStops = inserted == null ? ""
+                    : inserted.filtered() ? "the insert function returned nothing for the event"
+                    : inserted.failed() ? "the insert function failed on the event, which is rejected for this"
+                    + " destination: " + inserted.failure() : "";
             ArrayNode mappings = destination.putArray("mappings");
             ArrayNode batch = mapper.createArrayNode();
             for (Mapping mapping : instance.mappings()) {
@@ -113,14 +141,15 @@ public class MappingPreview {
                 String whyNot = !mapping.enabled() ? "the mapping is disabled"
                         : !integrationsAllow ? "the event's integrations object turns LaunchDarkly off"
                         : !consentStops.isEmpty() ? consentStops
-                        : mapping.trigger().whyNot(event);
+                        : !functionStops.isEmpty() ? functionStops
+                        : mapping.trigger().whyNot(seen);
                 result.put("matched", whyNot.isEmpty());
                 if (!whyNot.isEmpty()) {
                     result.put("reason", whyNot);
                     continue;
                 }
-                MappedEvent mapped = new MappedEvent(segmentEvent, mapping, chunk);
-                result.set("fields", mapping.fields().apply(event));
+                MappedEvent mapped = new MappedEvent(segmentEvent, mapping, chunk, seen);
+                result.set("fields", mapping.fields().apply(seen));
                 try {
                     LaunchDarklyEvent made = mapping.action().perform(mapped);
                     result.set("launchDarklyEvent", made.json());
@@ -132,6 +161,42 @@ public class MappingPreview {
             destination.set("events", batch);
         }
         return report;
+    }
+
+    /**
+     * Runs the instance's insert function on the event, when it has one, and reports what it made of it.
+     *
+     * @return the outcome; null when the instance has no insert function or it cannot run here
+     */
+    private InsertOutcome insertFunction(DestinationInstance instance, InsertFunctions functions, ObjectNode event,
+                                         ObjectNode destination) {
+        InsertFunction function = instance.insertFunction();
+        if (function == null) {
+            return null;
+        }
+        ObjectNode report = destination.putObject("insertFunction");
+        report.put("function", function.describe());
+        if (functions.of(instance.name()) == null) {
+            report.put("outcome", "not run");
+            report.put("reason", "its route is not loaded here: POST the event to /preview of the running application");
+            return null;
+        }
+        InsertOutcome outcome = functions.apply(instance.name(), event);
+        if (outcome.failed()) {
+            report.put("outcome", "failed");
+            report.put("error", outcome.failure());
+        } else if (outcome.filtered()) {
+            report.put("outcome", "filtered");
+            report.put("reason", "it returned nothing: the event is filtered for this destination ("
+                    + InsertOutcome.INSERT_FUNCTION + ")");
+        } else {
+            boolean changed = !outcome.event().equals(event);
+            report.put("outcome", changed ? "changed" : "unchanged");
+            if (changed) {
+                report.set("event", outcome.event());
+            }
+        }
+        return outcome;
     }
 
     /**

@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.segmentld.mapping.ConvertedChunk;
-import io.github.segmentld.mapping.MappedEvent;
 import io.github.segmentld.mapping.TransformedEvents;
 import io.github.segmentld.model.EventChunk;
 import io.github.segmentld.model.Rejection;
@@ -127,10 +126,11 @@ public class RejectionRecorder extends ServiceSupport {
                        @ExchangeProperty(ConvertedChunk.PROPERTY) ConvertedChunk converted) {
         List<Rejection> rejections = new ArrayList<>(chunk.rejections());
         for (TransformedEvents.Invalid invalid : converted.invalid()) {
-            MappedEvent mapped = invalid.event();
-            rejections.add(new Rejection(invalid.kind(), chunk.source(), mapped.event().position(), invalid.reason(),
-                    null, mapped.event().json(), mapped.mapping().destination(), mapped.mapping().name()));
-            metrics.invalid(mapped.mapping().destination(), mapped.mapping().name());
+            rejections.add(new Rejection(invalid.kind(), chunk.source(), invalid.event().position(), invalid.reason(),
+                    null, invalid.event().json(), invalid.destination(), invalid.mapping()));
+            if (invalid.mapping() != null) {
+                metrics.invalid(invalid.destination(), invalid.mapping());
+            }
         }
         if (rejections.isEmpty()) {
             ledger.settleChunkLater(chunk.getKey());

@@ -268,7 +268,7 @@ class TrackEventTest {
 
         assertThat(out.launchDarklyEvents()).extracting(e -> e.json().path("key").asText()).containsExactly("Good");
         assertThat(out.invalid()).singleElement().satisfies(invalid -> {
-            assertThat(invalid.event()).isSameAs(broken);
+            assertThat(invalid.event()).isSameAs(broken.event());
             assertThat(invalid.kind()).isEqualTo("unexpected_error");
             assertThat(invalid.reason()).isEqualTo("the event cannot be converted: java.lang.ArithmeticException: long overflow");
         });

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -18,6 +19,7 @@ import io.github.segmentld.TestInbox;
 import io.github.segmentld.actions.Actions;
 import io.github.segmentld.launchdarkly.StandInEndpoints;
 import io.github.segmentld.mapping.ConsentRule;
+import io.github.segmentld.mapping.InsertFunction;
 import io.github.segmentld.mapping.Mapping;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -247,7 +249,7 @@ class MappingsFileTest {
                 Arguments.of("client-side-id: id\nenabled: yes please", "enabled must be true or false, was 'yes please'"),
                 Arguments.of("clientSideId: id", "unknown setting 'clientSideId' (known: access-token, client-side-id,"
                         + " consent-categories, consent-missing, enabled, environment-key, events-base-url, events-host,"
-                        + " identify-with, mappings, name, presets, project-key, region, type)"),
+                        + " identify-with, insert-function, mappings, name, presets, project-key, region, type)"),
                 Arguments.of("client-side-id: id\nconsent-categories: Analytics", "consent-categories must be a list"
                         + " of consent category names, such as [Analytics], was \"Analytics\""),
                 Arguments.of("client-side-id: id\nconsent-categories: [Analytics, '']", "consent-categories must be a"
@@ -266,7 +268,20 @@ class MappingsFileTest {
                 Arguments.of("client-side-id: id\npresets: false\nidentify-with: contexts",
                         "identify-with chooses the preset for identify calls, and presets is false (a mapping of its"
                                 + " own with action: Identify Context does it instead)"),
-                Arguments.of("client-side-id: id\nmappings: {name: x}", "mappings must be a list"));
+                Arguments.of("client-side-id: id\nmappings: {name: x}", "mappings must be a list"),
+                Arguments.of("client-side-id: id\ninsert-function: direct:enrich", "insert-function must name a route"
+                        + " (direct: NAME) or hold an expression (groovy: ...), was \"direct:enrich\""),
+                Arguments.of("client-side-id: id\ninsert-function: {timeout-ms: 100}", "insert-function must name a"
+                        + " route (direct: NAME) or hold an expression (groovy: ...): it has neither"),
+                Arguments.of("client-side-id: id\ninsert-function: {direct: enrich, groovy: body}", "insert-function"
+                        + " must name a route (direct: NAME) or hold an expression (groovy: ...): it has both"),
+                Arguments.of("client-side-id: id\ninsert-function: {direct: 'direct:enrich'}", "insert-function:"
+                        + " direct must be the name of the route's direct endpoint (letters, digits, '.', '_', '-'; for"
+                        + " from: direct:enrich-plan, direct: enrich-plan), was \"direct:enrich\""),
+                Arguments.of("client-side-id: id\ninsert-function: {groovy: body, timeout-ms: 0}", "insert-function:"
+                        + " timeout-ms must be a whole number of milliseconds from 1 to 60000, was 0"),
+                Arguments.of("client-side-id: id\ninsert-function: {groovy: body, timeout: 10}", "insert-function:"
+                        + " unknown setting 'timeout' (known: direct, groovy, timeout-ms)"));
     }
 
     @ParameterizedTest(name = "{1}")
@@ -276,6 +291,30 @@ class MappingsFileTest {
                 + lines.lines().map(line -> "    " + line + "\n").collect(Collectors.joining()));
 
         assertThatThrownBy(() -> reader.read(file)).hasMessage("Mappings file " + file + ", destination 'prod': " + message);
+    }
+
+    @Test
+    void anInsertFunctionIsARouteOrAnExpressionWithItsTimeLimit() {
+        Path file = write("""
+                destinations:
+                  - name: enriched
+                    client-side-id: e-id
+                    insert-function:
+                      direct: enrich-plan
+                  - name: external
+                    client-side-id: x-id
+                    insert-function:
+                      groovy: "body.userId?.startsWith('internal-') ? null : body"
+                      timeout-ms: 250
+                  - name: plain
+                    client-side-id: p-id
+                """);
+
+        assertThat(reader.read(file)).extracting(DestinationInstance::insertFunction).containsExactly(
+                new InsertFunction("enriched", InsertFunction.DIRECT, "enrich-plan", Duration.ofSeconds(1)),
+                new InsertFunction("external", InsertFunction.GROOVY,
+                        "body.userId?.startsWith('internal-') ? null : body", Duration.ofMillis(250)),
+                null);
     }
 
     @Test

@@ -258,6 +258,14 @@ class MappingsReloadContractTest extends ContractTestSupport {
             JsonNode ruleRefused = json(send("POST", "/launchdarkly/mappings/reload").body());
             assertThat(ruleRefused).isEqualTo(refused("Alert rules file " + alerts + ", rule 'production-rate':"
                     + " destination 'production' is not an enabled destination instance (known: staging)", digest));
+
+            // an insert function is checked as at start: its route must be there
+            change("destinations:\n" + PRODUCTION_V1 + instance("staging", "staging-id", "staging-v1",
+                    "insert-function: {direct: no-such-route}"));
+            JsonNode functionRefused = json(send("POST", "/launchdarkly/mappings/reload").body());
+            assertThat(functionRefused).isEqualTo(refused("Destination 'staging': insert-function direct: no-such-route"
+                    + " names no route: none reads from direct:no-such-route. Put it in a YAML file of the folder of"
+                    + " routes.extra-dir (not set).", digest));
         }
 
         inbox.drop("a.ndjson", ORDER);
@@ -265,9 +273,10 @@ class MappingsReloadContractTest extends ContractTestSupport {
         assertThat(bodies(PRODUCTION)).containsExactly(order("order-v1"));
         Map<String, Object> health = health("mappingsHealthCheck", MappingsHealthCheck.class);
         assertThat(health).containsEntry("digest", digest).containsEntry("last.reload.outcome", "refused")
-                .containsEntry("last.reload.error", "Alert rules file " + alerts + ", rule 'production-rate':"
-                        + " destination 'production' is not an enabled destination instance (known: staging)");
-        assertThat(metric("mappings.reloads", "outcome", "refused")).isEqualTo(3);
+                .containsEntry("last.reload.error", "Destination 'staging': insert-function direct: no-such-route"
+                        + " names no route: none reads from direct:no-such-route. Put it in a YAML file of the folder"
+                        + " of routes.extra-dir (not set).");
+        assertThat(metric("mappings.reloads", "outcome", "refused")).isEqualTo(4);
         assertThat(metric("mappings.reloads", "outcome", "applied")).isZero();
     }
 

@@ -164,4 +164,36 @@ class StartupSettingsTest {
                 + " consent-categories must be a list of consent category names, such as [Analytics], was"
                 + " \"Analytics, Advertising\"");
     }
+
+    @Test
+    void anInsertFunctionWithoutItsRouteOrThatDoesNotCompileStopsTheStartNamingTheInstance() {
+        TestInbox work = TestInbox.create("bad-insert-function");
+        Properties p = work.properties("http://127.0.0.1:1");
+        p.setProperty("launchdarkly.mappings-file", work.mappingsFile("""
+                destinations:
+                  - name: production
+                    client-side-id: id
+                    insert-function:
+                      direct: enrich-plan
+                """).toString());
+
+        assertThat(rootCause(startupFailure(p, null))).hasMessage("Destination 'production': insert-function direct:"
+                + " enrich-plan names no route: none reads from direct:enrich-plan. Put it in a YAML file of the"
+                + " folder of routes.extra-dir (not set).");
+
+        p.setProperty("routes.extra-dir", work.work().resolve("functions").toString());
+        assertThat(rootCause(startupFailure(p, null))).hasMessageStartingWith("routes.extra-dir names no folder:"
+                + " nothing at " + work.work().resolve("functions") + " is one");
+
+        work.mappingsFile("""
+                destinations:
+                  - name: production
+                    client-side-id: id
+                    insert-function:
+                      groovy: "body.("
+                """);
+        p.remove("routes.extra-dir");
+        assertThat(rootCause(startupFailure(p, null)))
+                .hasMessageStartingWith("Destination 'production': insert-function groovy does not compile: ");
+    }
 }
