@@ -40,8 +40,9 @@ public class S3SourceConfiguration {
     public S3Connection s3Connection(@PropertyInject("s3.region") String region,
                                      @PropertyInject("s3.endpoint") String endpoint,
                                      @PropertyInject("s3.access-key") String accessKey,
-                                     @PropertyInject("s3.secret-key") String secretKey, CamelContext context)
-            throws Exception {
+                                     @PropertyInject("s3.secret-key") String secretKey, CamelContext context,
+                                     S3Settings s3Settings) throws Exception {
+        // s3Settings: checked before the client is made
         S3Connection connection = new S3Connection(
                 context.getComponent("aws2-s3", AWS2S3Component.class).getConfiguration(), region, endpoint, accessKey,
                 secretKey);

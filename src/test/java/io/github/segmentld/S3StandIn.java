@@ -51,6 +51,7 @@ public final class S3StandIn implements AutoCloseable {
     public static final String ACCESS_KEY = "test-access-key";
     public static final String SECRET_KEY = "test-secret-key";
     private static final String CHECKSUMS = "aws.requestChecksumCalculation";
+    private static final String NO_EC2_METADATA = "aws.disableEc2Metadata";
     private static final Pattern TAG = Pattern.compile("<Key>(.*?)</Key>\\s*<Value>(.*?)</Value>", Pattern.DOTALL);
     private static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length", "expect",
             "upgrade", "transfer-encoding");
@@ -66,6 +67,8 @@ public final class S3StandIn implements AutoCloseable {
 
     public S3StandIn() {
         System.setProperty(CHECKSUMS, "when_required");
+        // nothing of the AWS SDK may look for the EC2 metadata service, which is not on the loopback
+        System.setProperty(NO_EC2_METADATA, "true");
         store = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
                 .build(BlobStoreContext.class);
         proxy = S3Proxy.builder().blobStore(store.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
@@ -103,6 +106,7 @@ public final class S3StandIn implements AutoCloseable {
         settings.setProperty("s3.secret-key", SECRET_KEY);
         settings.setProperty("s3.poll-interval-ms", "200");
         settings.setProperty(CHECKSUMS, "when_required");
+        settings.setProperty(NO_EC2_METADATA, "true");
         return settings;
     }
 

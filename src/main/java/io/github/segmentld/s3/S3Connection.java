@@ -55,8 +55,9 @@ public final class S3Connection implements AutoCloseable {
         try {
             client = AWS2S3ClientFactory.getS3Client(configuration);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("The S3 client cannot be made (s3.region, s3.endpoint): "
-                    + e.getMessage(), e);
+            // the SDK's own message, under one that names the settings (a region it cannot find, a profile)
+            throw new IllegalArgumentException("The S3 client cannot be made from s3.region, s3.endpoint and the"
+                    + " credentials: " + e.getMessage());
         }
     }
 
