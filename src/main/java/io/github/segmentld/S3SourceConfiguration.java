@@ -23,7 +23,7 @@ import org.apache.camel.support.service.ServiceSupport;
 @Configuration
 public class S3SourceConfiguration {
 
-    /** The objects known to be tagged as read, remembered so as not to look their tags up again: about 200 bytes each. */
+    /** The objects known to be tagged as read, remembered not to look their tags up again: about 200 bytes each. */
     private static final int REMEMBERED_READ_OBJECTS = 100_000;
 
     @BindToRegistry(lazy = true)

@@ -74,10 +74,10 @@ public class S3Outcomes {
         }
         String reason = ControlCharacters.escape(unreadable.getMessage());
         if (settings.afterRead() == AfterRead.TAG) {
-            String shortReason = reason.replaceAll(TAG_VALUE_OTHER_CHARACTERS, " ");
+            String tagValue = reason.replaceAll(TAG_VALUE_OTHER_CHARACTERS, " ");
+            tagValue = tagValue.substring(0, Math.min(tagValue.length(), TAG_VALUE_LENGTH));
             tag(object, List.of(Tag.builder().key(S3Inbox.TAG).value(S3Inbox.FAILED).build(),
-                    Tag.builder().key(S3Inbox.TAG + "-reason")
-                            .value(shortReason.substring(0, Math.min(shortReason.length(), TAG_VALUE_LENGTH))).build()));
+                    Tag.builder().key(S3Inbox.TAG + "-reason").value(tagValue).build()));
             LOG.error("Cannot read {}: {}. Tagged {}={}", object.name(), reason, S3Inbox.TAG, S3Inbox.FAILED);
             return;
         }

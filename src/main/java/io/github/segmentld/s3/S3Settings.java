@@ -27,7 +27,8 @@ public record S3Settings(String bucket, String prefix, String donePrefix, String
     }
 
     /** Reads the setting's text as an {@link AfterRead}. */
-    public static S3Settings of(String bucket, String prefix, String donePrefix, String failedPrefix, String afterRead) {
+    public static S3Settings of(String bucket, String prefix, String donePrefix, String failedPrefix,
+                                String afterRead) {
         return new S3Settings(bucket.strip(), prefix.strip(), donePrefix.strip(), failedPrefix.strip(),
                 AfterRead.of(afterRead));
     }

@@ -44,7 +44,7 @@ class S3KillTest extends ChildApplicationTestSupport {
         settings.putAll(s3.properties(BUCKET));
         settings.setProperty("pipeline.chunk-size", Integer.toString(CHUNK));
         settings.setProperty("pipeline.concurrency", Integer.toString(CONCURRENCY));
-        s3.put(BUCKET, KEY, S3StandIn.gzip(TestInbox.trackLines(1, EVENTS)));
+        s3.put(BUCKET, KEY, TestInbox.gzip(TestInbox.trackLines(1, EVENTS)));
         launchDarkly.holdAfter("", answeredBeforeKill);
 
         application = ChildApplication.start(inbox, settings, "first.log");
