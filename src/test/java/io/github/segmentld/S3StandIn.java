@@ -13,8 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -58,7 +60,7 @@ public final class S3StandIn implements AutoCloseable {
     private final HttpServer front;
     private final HttpClient forwarder = HttpClient.newHttpClient();
     private final Map<String, Map<String, String>> tagsByObject = new ConcurrentHashMap<>();
-    private final Map<String, Long> breakAfterByObject = new ConcurrentHashMap<>();
+    private final Map<String, Queue<Long>> breaksByObject = new ConcurrentHashMap<>();
     private final AtomicLong gets = new AtomicLong();
     private final S3Client client;
 
@@ -129,9 +131,9 @@ public final class S3StandIn implements AutoCloseable {
         return Map.copyOf(tagsByObject.getOrDefault("/" + bucket + "/" + key, Map.of()));
     }
 
-    /** Breaks the next GET of the object off after {@code bytes} bytes of its body. */
-    public void breakNextGetAfter(String bucket, String key, long bytes) {
-        breakAfterByObject.put("/" + bucket + "/" + key, bytes);
+    /** Breaks the next GETs of the object off, each after the next number of bytes of its body. */
+    public void breakNextGetsAfter(String bucket, String key, Long... bytes) {
+        breaksByObject.put("/" + bucket + "/" + key, new ConcurrentLinkedQueue<>(List.of(bytes)));
     }
 
     /** The GETs of objects answered so far. */
@@ -210,7 +212,8 @@ public final class S3StandIn implements AutoCloseable {
         if (get) {
             gets.incrementAndGet();
         }
-        Long breakAfter = get && answer.statusCode() / 100 == 2 ? breakAfterByObject.remove(object) : null;
+        Long breakAfter = get && answer.statusCode() / 100 == 2
+                ? breaksByObject.getOrDefault(object, new ConcurrentLinkedQueue<>()).poll() : null;
         exchange.sendResponseHeaders(answer.statusCode(), length);
         try (InputStream in = answer.body(); OutputStream out = exchange.getResponseBody()) {
             if (breakAfter == null) {

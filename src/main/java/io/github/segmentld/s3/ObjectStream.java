@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 final class ObjectStream extends InputStream {
 
     /** Breaks in a row, without a byte read between them, before the read fails. */
-    static final int MAX_RESUMES = 3;
+    private static final int MAX_RESUMES = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectStream.class);
 
@@ -36,6 +36,8 @@ final class ObjectStream extends InputStream {
     private long position;
     private int breaksInARow;
     private boolean ended;
+    /** Once the GET could not be taken up again, every read fails with it: no byte after it is ever given. */
+    private S3ReadException failure;
 
     ObjectStream(S3Client client, S3Input object) {
         this.client = client;
@@ -52,6 +54,9 @@ final class ObjectStream extends InputStream {
 
     @Override
     public int read(byte[] buffer, int offset, int length) {
+        if (failure != null) {
+            throw failure;
+        }
         while (true) {
             try {
                 int n = body.read(buffer, offset, length);
@@ -63,6 +68,12 @@ final class ObjectStream extends InputStream {
                 }
                 return n;
             } catch (IOException | SdkException broken) {
+                if (position >= object.size()) {
+                    // broken after its last byte: there is nothing left to ask for
+                    ended = true;
+                    body.abort();
+                    return -1;
+                }
                 resumeAfter(broken);
             }
         }
@@ -71,8 +82,9 @@ final class ObjectStream extends InputStream {
     private void resumeAfter(Exception broken) {
         body.abort();
         if (++breaksInARow > MAX_RESUMES) {
-            throw new S3ReadException("the GET of " + object.name() + " broke off at byte " + position + " "
+            failure = new S3ReadException("the GET of " + object.name() + " broke off at byte " + position + " "
                     + breaksInARow + " times in a row: " + broken.getMessage(), broken);
+            throw failure;
         }
         LOG.info("The GET of {} broke off at byte {} ({}): taken up again from there", object.name(), position,
                 broken.getMessage());

@@ -30,6 +30,8 @@ public class S3Inbox {
     private final S3Settings settings;
     private final int maxRemembered;
     private final Map<String, Boolean> knownRead = new LinkedHashMap<>();
+    /** Set when an object could not be finished for a cause not its own: the listing of this poll ends. */
+    private volatile boolean stopped;
 
     public S3Inbox(S3Client client, S3Settings settings, int maxRemembered) {
         this.client = client;
@@ -37,8 +39,12 @@ public class S3Inbox {
         this.maxRemembered = maxRemembered;
     }
 
-    /** The objects to read now, in key order (Segment's keys hold the day): the listing goes on as they are taken. */
+    /**
+     * The objects to read now, in key order (Segment's keys hold the day): the listing goes on as they are taken, until
+     * its end or {@link #stopListing()}. One poll lists at a time.
+     */
     public Iterator<S3Input> unread() {
+        stopped = false;
         Iterator<S3Object> listed = client.listObjectsV2Paginator(request -> request.bucket(settings.bucket())
                 .prefix(settings.prefix())).contents().iterator();
         return new Iterator<>() {
@@ -46,7 +52,7 @@ public class S3Inbox {
 
             @Override
             public boolean hasNext() {
-                while (next == null && listed.hasNext()) {
+                while (next == null && !stopped && listed.hasNext()) {
                     S3Object listedObject = listed.next();
                     S3Input object = new S3Input(settings.bucket(), listedObject.key(), unquoted(listedObject.eTag()),
                             listedObject.size(), listedObject.lastModified().toEpochMilli());
@@ -67,6 +73,14 @@ public class S3Inbox {
                 return object;
             }
         };
+    }
+
+    /**
+     * Ends the listing of this poll: an object could not be finished for a cause not its own (S3, the state database),
+     * which the next objects would most likely meet too. The next poll lists again.
+     */
+    void stopListing() {
+        stopped = true;
     }
 
     /** Remembers that the object is tagged as read. */

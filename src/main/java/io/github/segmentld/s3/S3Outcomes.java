@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.github.segmentld.ingest.ControlCharacters;
 import io.github.segmentld.ingest.UnreadableInputException;
+import org.apache.camel.CamelExchangeException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
@@ -20,7 +21,7 @@ import software.amazon.awssdk.services.s3.model.Tag;
  * (not Segment JSON, a broken gzip: an {@link UnreadableInputException}) is moved to s3.failed-prefix with
  * {@code <key>.reason.txt} beside it (tagged as failed with the reason, with s3.after-read = tag), never deleted.
  * Any other failure (S3, the state database, a defect) is not the object's: it stays, and is read again at the next
- * poll, its settled chunks skipped.
+ * poll, its settled chunks skipped; this poll lists no further.
  * <p>
  * A move copies on the ETag that was read (x-amz-copy-source-if-match): an object written anew under the same key
  * meanwhile is left where it is, to be read as the new input it is.
@@ -57,19 +58,17 @@ public class S3Outcomes {
         }
     }
 
-    /** Whether the object itself is the cause of the failure: only when it cannot be read. */
-    public boolean isObjectAtFault(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
-        return unreadable(cause) != null;
-    }
-
     /**
-     * Moves (or tags) an object that cannot be read, with the reason. Any other failure is left to the poll, which
-     * stops and logs it ({@link #pollStopped}).
+     * Moves (or tags) an object that cannot be read, with the reason. After any other failure, the object stays where
+     * it is and the poll lists no further.
      */
     public void failed(@ExchangeProperty(OBJECT) S3Input object,
                        @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
         UnreadableInputException unreadable = unreadable(cause);
         if (unreadable == null) {
+            inbox.stopListing();
+            LOG.error("Cannot finish {} now: {}. It stays in the bucket and is read again at the next poll; what is"
+                    + " settled is skipped.", object.name(), ControlCharacters.escape(reason(cause)), cause);
             return;
         }
         String reason = ControlCharacters.escape(unreadable.getMessage());
@@ -90,11 +89,11 @@ public class S3Outcomes {
                 ControlCharacters.escape("s3://" + object.bucket() + "/" + target), "its .reason.txt");
     }
 
-    /** Logs why a poll stopped before its end: what it did not finish is read again at the next poll. */
+    /** Logs why a poll stopped before its end (the bucket could not be listed): the next poll lists again. */
     public void pollStopped(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
         LOG.error("Cannot finish reading s3://{}/{} now: {}. What is not finished stays in the bucket and is read again"
                 + " at the next poll; what is settled is skipped.", settings.bucket(),
-                ControlCharacters.escape(settings.prefix()), ControlCharacters.escape(rootMessage(cause)), cause);
+                ControlCharacters.escape(settings.prefix()), ControlCharacters.escape(reason(cause)), cause);
     }
 
     private void move(S3Input object, String prefix) {
@@ -125,11 +124,17 @@ public class S3Outcomes {
         return null;
     }
 
-    private static String rootMessage(Throwable cause) {
-        Throwable root = cause;
+    /** The failure's message, past Camel's wrappers (a split's), with its root cause's when that is another. */
+    private static String reason(Throwable cause) {
+        Throwable failure = cause;
+        while (failure instanceof CamelExchangeException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return String.valueOf(root.getMessage());
+        return root == failure ? String.valueOf(failure.getMessage())
+                : failure.getMessage() + " (" + root.getMessage() + ")";
     }
 }

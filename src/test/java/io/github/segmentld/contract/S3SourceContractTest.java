@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.segmentld.LogCapture;
 import io.github.segmentld.TestInbox;
+import io.github.segmentld.s3.S3Outcomes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,7 +76,7 @@ class S3SourceContractTest extends S3SourceTestSupport {
     @Test
     void aGetThatBreaksOffIsTakenUpAgainWhereItBroke() {
         byte[] export = gzip(tracks(1, 1500));
-        s3().breakNextGetAfter(bucket, KEY, export.length / 2);
+        s3().breakNextGetsAfter(bucket, KEY, (long) export.length / 2);
         long getsBefore = s3().gets();
         put(KEY, export);
 
@@ -82,5 +84,22 @@ class S3SourceContractTest extends S3SourceTestSupport {
         assertThat(LAUNCHDARKLY.acceptedUsers()).hasSize(1500).doesNotHaveDuplicates();
         // the read, the look at its first line, and the ranged GET from where the read broke
         assertThat(s3().gets() - getsBefore).isEqualTo(3);
+    }
+
+    @Test
+    void aGetThatKeepsBreakingStopsThePollAndTheNextPollFinishesTheObjectWithoutDoubles() {
+        // named .ndjson.gz: read as lines at once, so every GET of it is the read's
+        String key = "segment-logs/source-1/2022-03-30/export.ndjson.gz";
+        byte[] export = gzip(tracks(1, 1500));
+        // the read breaks halfway, then each ranged GET that takes it up again breaks before its first byte
+        s3().breakNextGetsAfter(bucket, key, (long) export.length / 2, 0L, 0L, 0L);
+        try (LogCapture failures = new LogCapture(S3Outcomes.class)) {
+            put(key, export);
+
+            awaitKeys("done/" + key);
+            assertThat(failures.lines()).anyMatch(line -> line.contains("Cannot finish s3://" + bucket + "/" + key)
+                    && line.contains("broke off at byte " + export.length / 2 + " 4 times in a row"));
+        }
+        assertThat(LAUNCHDARKLY.acceptedUsers()).hasSize(1500).doesNotHaveDuplicates();
     }
 }
