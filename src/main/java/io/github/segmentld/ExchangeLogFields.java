@@ -25,13 +25,16 @@ import org.slf4j.MDC;
  */
 public final class ExchangeLogFields implements UnitOfWorkFactory {
 
-    /** The input: a file's name (an inbox file or a spool segment), or a Kafka partition and offsets. */
+    /**
+     * The input: a file's name (an inbox file or a spool segment), an S3 object's URL, or a Kafka partition and
+     * offsets.
+     */
     public static final String INPUT = "segment.input";
     /** The destination instance of the batch. */
     public static final String DESTINATION = "launchdarkly.destination";
     /** The batch's payload ID, as LaunchDarkly receives it in {@code X-LaunchDarkly-Payload-ID}. */
     public static final String PAYLOAD_ID = "launchdarkly.payload_id";
-    /** The property in which the file route keeps the name of its file, escaped (routes/ingest-file.yaml). */
+    /** The property in which the file and S3 routes keep the name of their input, escaped (routes/ingest-*.yaml). */
     private static final String FILE_NAME_PROPERTY = "shownName";
     private static final String[] KEYS = {INPUT, DESTINATION, PAYLOAD_ID};
     private static final String USE_MDC_LOGGING = "camel.main.use-mdc-logging";

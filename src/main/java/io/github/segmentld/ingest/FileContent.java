@@ -3,9 +3,9 @@ package io.github.segmentld.ingest;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** The content of an input file, which can be opened more than once: decompressed when the file is gzipped. */
+/** The content of an input, which can be opened more than once, each time from its start. */
 @FunctionalInterface
-interface FileContent {
+public interface FileContent {
 
     InputStream open() throws IOException;
 }

@@ -72,12 +72,22 @@ public class SegmentFileReader {
         }
         InputSource source = new InputSource(ControlCharacters.escape(file.getName()), identities.of(file), "line",
                 file.lastModified());
-        FileContent content = () -> open(path);
+        return read(source, file.getName(), () -> Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /**
+     * Reads an input that is not an inbox file (an S3 object) as a file is read: by its content and its name.
+     *
+     * @param source identifies the input; its position unit is the one of newline-delimited content
+     * @param stored opens the input's bytes as they are stored (gzipped or not), from the start, each time it is called
+     */
+    public FileChunks read(InputSource source, String name, FileContent stored) throws IOException {
+        FileContent content = () -> decompressed(stored.open());
         PushbackInputStream in = new PushbackInputStream(content.open(), BYTE_ORDER_MARK.length);
         // What the readers skip is recorded with the chunk being read, when that chunk is settled.
         List<Rejection> rejected = new ArrayList<>();
         try {
-            EventSource events = eventsOf(file.getName(), source, in, content, (input, position, reason, raw)
+            EventSource events = eventsOf(name, source, in, content, (input, position, reason, raw)
                     -> rejected.add(Rejection.unreadable(input, position, reason, raw)));
             return new FileChunks(events, rejected, chunkSize, progressInterval);
         } catch (UnreadableInputException | RuntimeException e) {
@@ -95,12 +105,12 @@ public class SegmentFileReader {
     }
 
     /**
-     * The file's content, decompressed when it starts with the gzip magic bytes; a symbolic link is not opened. The
-     * gzip stream is not wrapped in a buffer that fills itself with several reads: when the content breaks off, such
-     * a buffer drops what the reads before the break returned.
+     * The content, decompressed when it starts with the gzip magic bytes. The gzip stream is not wrapped in a buffer
+     * that fills itself with several reads: when the content breaks off, such a buffer drops what the reads before the
+     * break returned.
      */
-    private static InputStream open(Path file) throws IOException {
-        BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), IO_BUFFER);
+    private static InputStream decompressed(InputStream stored) throws IOException {
+        BufferedInputStream raw = new BufferedInputStream(stored, IO_BUFFER);
         raw.mark(2);
         boolean gzip = raw.read() == GZIP_MAGIC_1 && raw.read() == GZIP_MAGIC_2;
         raw.reset();

@@ -147,7 +147,7 @@ class InboxFilesContractTest extends ContractTestSupport {
     }
 
     /** Gzip of {@code readable}, then of {@code lost}, cut off where the compressed {@code readable} ends. */
-    private static byte[] gzipCutAfter(String readable, String lost) throws IOException {
+    static byte[] gzipCutAfter(String readable, String lost) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, true)) {
             gzip.write(readable.getBytes(StandardCharsets.UTF_8));

@@ -133,6 +133,26 @@ class StartupSettingsTest {
     }
 
     @Test
+    void aMistakeInTheS3SourceSettingsStopsTheStartWithTheSettingNamed() {
+        Properties p = TestInbox.create("s3-settings").properties("");
+        p.setProperty("s3.enabled", "true");
+        // a region given: without one, the AWS SDK would look for it on the EC2 metadata service
+        p.setProperty("s3.region", "eu-west-1");
+        assertThat(rootCause(startupFailure(p, null))).hasMessageStartingWith("s3.bucket must name the bucket");
+
+        p.setProperty("s3.bucket", "segment-exports");
+        p.setProperty("s3.after-read", "archive");
+        assertThat(rootCause(startupFailure(p, null)))
+                .hasMessage("s3.after-read must be move, tag or delete, was 'archive'");
+
+        p.setProperty("s3.after-read", "tag");
+        p.setProperty("s3.endpoint", "http://127.0.0.1:1");
+        p.setProperty("s3.access-key", "AKIAEXAMPLE");
+        assertThat(rootCause(startupFailure(p, null))).hasMessageStartingWith("s3.access-key and s3.secret-key go"
+                + " together");
+    }
+
+    @Test
     void aMistakeInTheMappingsFileStopsTheStartWithItsPlace() {
         Path file = TestInbox.create("bad-mappings").mappingsFile("""
                 destinations:

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The routes that run periodically use Camel's scheduler component, whose executor waits on monotonic time, never the
  * timer component, whose java.util.Timer schedules by the wall clock: a clock stepped back by NTP would stall the
- * spool's roll, the retry queues, the housekeeping and the alerts, and the watchdog would take them for dead.
+ * spool's roll, the retry queues, the housekeeping, the alerts and the S3 source's polls, and the watchdog would take
+ * them for dead.
  */
 class ScheduledRoutesTest {
 
@@ -35,6 +36,7 @@ class ScheduledRoutesTest {
         assertThat(consumers).containsExactly(
                 "alerts.yaml scheduler:alerts delay={{alerts.evaluation-interval-ms}} useFixedDelay=false",
                 "housekeeping.yaml scheduler:housekeeping delay={{housekeeping.interval-ms}} useFixedDelay=false",
+                "ingest-s3.yaml scheduler:ingest-s3 delay={{s3.poll-interval-ms}} synchronous=true",
                 "retry-queue.yaml scheduler:retry-queue-{{destination}} delay={{retry-queue.poll-interval-ms}}"
                         + " useFixedDelay=false",
                 "spool.yaml scheduler:spool-roll delay={{spool.max-segment-age-ms}} useFixedDelay=false");
