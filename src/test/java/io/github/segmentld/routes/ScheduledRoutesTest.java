@@ -37,6 +37,8 @@ class ScheduledRoutesTest {
                 "alerts.yaml scheduler:alerts delay={{alerts.evaluation-interval-ms}} useFixedDelay=false",
                 "housekeeping.yaml scheduler:housekeeping delay={{housekeeping.interval-ms}} useFixedDelay=false",
                 "ingest-s3.yaml scheduler:ingest-s3 delay={{s3.poll-interval-ms}} synchronous=true",
+                "mappings-reload.yaml scheduler:mappings-reload delay={{launchdarkly.mappings-reload-interval-ms}}"
+                        + " initialDelay={{launchdarkly.mappings-reload-interval-ms}}",
                 "retry-queue.yaml scheduler:retry-queue-{{destination}} delay={{retry-queue.poll-interval-ms}}"
                         + " useFixedDelay=false",
                 "spool.yaml scheduler:spool-roll delay={{spool.max-segment-age-ms}} useFixedDelay=false");
