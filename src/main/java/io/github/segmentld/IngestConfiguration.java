@@ -19,9 +19,15 @@ import io.github.segmentld.ingest.SegmentRequestReader;
 import io.github.segmentld.ingest.Spool;
 import io.github.segmentld.ingest.WebhookAuthentication;
 import io.github.segmentld.ingest.WriteKeys;
+import io.github.segmentld.jms.JmsChunkLoop;
+import io.github.segmentld.jms.JmsChunks;
+import io.github.segmentld.jms.JmsConnections;
+import io.github.segmentld.jms.JmsPlans;
+import io.github.segmentld.jms.JmsSourceComponent;
 import io.github.segmentld.launchdarkly.LegacyInputRecords;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger;
+import io.github.segmentld.store.StateDatabase;
 import io.github.segmentld.kafka.KafkaClients;
 import io.github.segmentld.time.Ticker;
 import io.github.segmentld.undelivered.RejectionRecorder;
@@ -31,12 +37,23 @@ import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 
 /**
- * The beans of the sources: the inbox's reader and retention, the HTTP sources' authentication, reader and spool. Each
- * is named after its method and made when first needed; its {@code @PropertyInject} parameters are keys documented in
- * {@code application.properties}.
+ * The beans of the sources: the inbox's reader and retention, the Kafka and JMS sources, the HTTP sources'
+ * authentication, reader and spool. Each is named after its method and made when first needed; its
+ * {@code @PropertyInject} parameters are keys documented in {@code application.properties}.
  */
 @Configuration
 public class IngestConfiguration {
+
+    /**
+     * How long a stop of the JMS source, or a session it closes after a failure, waits for the chunks in flight to
+     * settle and be acknowledged; what is not is received again.
+     */
+    private static final long JMS_SETTLE_WAIT_MILLIS = 10_000;
+    /**
+     * How long the JMS source holds the messages of a chunk the broker delivers again for its other messages: they
+     * come back at once after a crash; what does not within this time went to another consumer, or was dropped.
+     */
+    private static final long JMS_REGROUP_WAIT_MILLIS = 30_000;
 
     @BindToRegistry(lazy = true)
     public SegmentFileReader segmentFileReader(
@@ -69,6 +86,33 @@ public class IngestConfiguration {
                                             KafkaClients clients, KafkaChunks kafkaChunks) {
         return new KafkaSourceComponent(clients, kafkaChunks,
                 new KafkaSourceComponent.Settings(groupId, consumers, maxPollRecords, concurrency, retryDelayMillis));
+    }
+
+    @BindToRegistry(lazy = true)
+    public JmsChunks jmsChunks(@PropertyInject("pipeline.chunk-size") int chunkSize,
+                               @PropertyInject("jms.max-message-bytes") int maxMessageBytes) {
+        return new JmsChunks(new ObjectMapper(), chunkSize, maxMessageBytes);
+    }
+
+    /**
+     * The JMS source's endpoints ({@code jms-source:<queues>}, routes/ingest-jms.yaml), connected as jms.protocol says;
+     * the user and password come from the environment (JMS_USER, JMS_PASSWORD).
+     */
+    @BindToRegistry(value = "jms-source", lazy = true)
+    public JmsSourceComponent jmsSource(@PropertyInject("jms.protocol") String protocol,
+                                        @PropertyInject("jms.broker-url") String brokerUrl,
+                                        @PropertyInject("jms.user") String user,
+                                        @PropertyInject("jms.password") String password,
+                                        @PropertyInject("pipeline.chunk-size") int chunkSize,
+                                        @PropertyInject("pipeline.concurrency") int concurrency,
+                                        @PropertyInject("jms.max-message-bytes") int maxMessageBytes,
+                                        @PropertyInject("jms.chunk-wait-ms") long chunkWaitMillis,
+                                        @PropertyInject("jms.retry-delay-ms") long retryDelayMillis,
+                                        StateDatabase state, Clock clock) {
+        return new JmsSourceComponent(new JmsConnections(protocol, brokerUrl, user, password),
+                new JmsPlans(state, clock), new JmsSourceComponent.Settings(chunkSize, concurrency, maxMessageBytes,
+                        new JmsChunkLoop.Timing(chunkWaitMillis, retryDelayMillis, JMS_SETTLE_WAIT_MILLIS,
+                                JMS_REGROUP_WAIT_MILLIS)));
     }
 
     @BindToRegistry(lazy = true)
