@@ -1,14 +1,17 @@
 package io.github.segmentld;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
@@ -23,6 +26,8 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
  * when first used.
  */
 public final class LocalArtemis implements AutoCloseable {
+
+    private static final int SENT_PER_COMMIT = 1000;
 
     private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
     private final int port = Loopback.freePort();
@@ -59,18 +64,30 @@ public final class LocalArtemis implements AutoCloseable {
 
     /** Sends each text as a persistent text message to the queue; returns their message IDs. */
     public List<String> sendTexts(String queue, List<String> texts) {
+        List<String> ids = new ArrayList<>(texts.size());
+        sendTexts(queue, texts.iterator(), ids::add);
+        return ids;
+    }
+
+    /**
+     * Sends each text as a persistent text message to the queue, in transactions of {@link #SENT_PER_COMMIT} messages
+     * (a message sent alone waits for the broker's answer); tells {@code sent} each one's message ID.
+     */
+    public void sendTexts(String queue, Iterator<String> texts, Consumer<String> sent) {
         try (Connection connection = new ActiveMQConnectionFactory(coreUrl()).createConnection();
-             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
             MessageProducer producer = session.createProducer(session.createQueue(queue));
-            return texts.stream().map(text -> {
-                try {
-                    var message = session.createTextMessage(text);
-                    producer.send(message);
-                    return message.getJMSMessageID();
-                } catch (JMSException e) {
-                    throw new IllegalStateException(e);
+            int uncommitted = 0;
+            while (texts.hasNext()) {
+                TextMessage message = session.createTextMessage(texts.next());
+                producer.send(message);
+                sent.accept(message.getJMSMessageID());
+                if (++uncommitted == SENT_PER_COMMIT) {
+                    session.commit();
+                    uncommitted = 0;
                 }
-            }).toList();
+            }
+            session.commit();
         } catch (JMSException e) {
             throw new IllegalStateException(e);
         }
@@ -91,11 +108,6 @@ public final class LocalArtemis implements AutoCloseable {
 
     public String sendText(String queue, String text) {
         return sendTexts(queue, List.of(text)).get(0);
-    }
-
-    /** The text, as UTF-8. */
-    public static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Messages in the queue, delivered and not acknowledged ones included; 0 for a queue not made yet. */
