@@ -19,10 +19,10 @@ import io.github.segmentld.ingest.SegmentRequestReader;
 import io.github.segmentld.ingest.Spool;
 import io.github.segmentld.ingest.WebhookAuthentication;
 import io.github.segmentld.ingest.WriteKeys;
-import io.github.segmentld.jms.JmsChunkLoop;
 import io.github.segmentld.jms.JmsChunks;
 import io.github.segmentld.jms.JmsConnections;
 import io.github.segmentld.jms.JmsPlans;
+import io.github.segmentld.jms.JmsQueueSource;
 import io.github.segmentld.jms.JmsSourceComponent;
 import io.github.segmentld.launchdarkly.LegacyInputRecords;
 import io.github.segmentld.observe.PipelineMetrics;
@@ -43,17 +43,6 @@ import org.apache.camel.PropertyInject;
  */
 @Configuration
 public class IngestConfiguration {
-
-    /**
-     * How long a stop of the JMS source, or a session it closes after a failure, waits for the chunks in flight to
-     * settle and be acknowledged; what is not is received again.
-     */
-    private static final long JMS_SETTLE_WAIT_MILLIS = 10_000;
-    /**
-     * How long the JMS source holds the messages of a chunk the broker delivers again for its other messages: they
-     * come back at once after a crash; what does not within this time went to another consumer, or was dropped.
-     */
-    private static final long JMS_REGROUP_WAIT_MILLIS = 30_000;
 
     @BindToRegistry(lazy = true)
     public SegmentFileReader segmentFileReader(
@@ -108,11 +97,11 @@ public class IngestConfiguration {
                                         @PropertyInject("jms.max-message-bytes") int maxMessageBytes,
                                         @PropertyInject("jms.chunk-wait-ms") long chunkWaitMillis,
                                         @PropertyInject("jms.retry-delay-ms") long retryDelayMillis,
-                                        StateDatabase state, Clock clock) {
-        return new JmsSourceComponent(new JmsConnections(protocol, brokerUrl, user, password),
-                new JmsPlans(state, clock), new JmsSourceComponent.Settings(chunkSize, concurrency, maxMessageBytes,
-                        new JmsChunkLoop.Timing(chunkWaitMillis, retryDelayMillis, JMS_SETTLE_WAIT_MILLIS,
-                                JMS_REGROUP_WAIT_MILLIS)));
+                                        @PropertyInject("jms.regroup-wait-ms") long regroupMillis,
+                                        StateDatabase state) {
+        return new JmsSourceComponent(new JmsConnections(protocol, brokerUrl, user, password), new JmsPlans(state),
+                new JmsQueueSource.Settings(chunkSize, concurrency, maxMessageBytes, chunkWaitMillis, retryDelayMillis,
+                        regroupMillis));
     }
 
     @BindToRegistry(lazy = true)

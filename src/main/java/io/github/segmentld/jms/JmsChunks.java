@@ -4,14 +4,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.ingest.RecordChunks;
 import io.github.segmentld.model.EventChunk;
 import io.github.segmentld.model.InputSource;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.JMSException;
+import jakarta.jms.MapMessage;
+import jakarta.jms.Message;
+import jakarta.jms.ObjectMessage;
+import jakarta.jms.StreamMessage;
+import jakarta.jms.TextMessage;
 
 /**
- * Reads the messages of a chunk of a queue ({@link JmsChunkLoop} groups them, {@link JmsPlans} keeps the grouping) into
+ * Reads the messages of a chunk of a queue ({@link JmsQueueSource} groups them, {@link JmsPlans} keeps the grouping) into
  * chunks of Segment events, as the Kafka source reads its records ({@link RecordChunks}): a message holds one event, a
  * JSON array of events or a Segment batch object, optionally gzipped, at most {@code jms.max-message-bytes}. A message
  * that is none of these (a poison message) is rejected with its message ID, and acknowledged with its chunk.
@@ -20,9 +28,29 @@ public class JmsChunks {
 
     /**
      * One message of a chunk: its ID and its body, a String (a TextMessage), bytes (a BytesMessage), or null with
-     * {@code unreadable} saying why (another type of message).
+     * {@code unreadable} saying why (another type of message, or too large).
      */
     public record Body(String messageId, Object content, String unreadable) {
+
+        /** The message's body, read on its session's thread; {@code id} is its message ID, or one made for it. */
+        static Body of(Message message, String id, int maxMessageBytes) throws JMSException {
+            if (message instanceof TextMessage text) {
+                return new Body(id, text.getText(), null);
+            }
+            if (message instanceof BytesMessage bytes) {
+                long length = bytes.getBodyLength();
+                if (length > maxMessageBytes) {
+                    return new Body(id, null, "the message is larger than jms.max-message-bytes (" + maxMessageBytes
+                            + ")");
+                }
+                byte[] content = new byte[(int) length];
+                bytes.readBytes(content);
+                return new Body(id, content, null);
+            }
+            String type = message instanceof MapMessage ? "MapMessage" : message instanceof ObjectMessage
+                    ? "ObjectMessage" : message instanceof StreamMessage ? "StreamMessage" : "Message without a body";
+            return new Body(id, null, "a " + type + ": the source reads text and bytes messages");
+        }
     }
 
     /**
@@ -34,8 +62,24 @@ public class JmsChunks {
      */
     public record Cut(String queue, String chunkId, long plannedAt, List<Body> messages, boolean planned) {
 
+        /**
+         * A chunk of messages not planned yet, identified by its queue and its messages' IDs in order: the same
+         * messages in the same order, the same chunk ID.
+         */
+        static Cut of(String queue, List<Body> messages, long now) {
+            StringBuilder ids = new StringBuilder(queue);
+            messages.forEach(message -> ids.append('\n').append(message.messageId()));
+            return new Cut(queue, UUID.nameUUIDFromBytes(ids.toString().getBytes(StandardCharsets.UTF_8)).toString(),
+                    now, messages, false);
+        }
+
         public List<String> messageIds() {
             return messages.stream().map(Body::messageId).toList();
+        }
+
+        /** The chunk's plan, as {@link JmsPlans} records it. */
+        JmsPlans.Plan plan() {
+            return new JmsPlans.Plan(chunkId, messageIds(), plannedAt, false);
         }
     }
 

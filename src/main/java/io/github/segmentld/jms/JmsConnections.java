@@ -17,9 +17,6 @@ import org.apache.qpid.jms.JmsConnectionFactory;
  */
 public final class JmsConnections {
 
-    /** Acknowledges one message alone, as Artemis' JMS client and Qpid JMS both name mode 101. */
-    static final int INDIVIDUAL_ACKNOWLEDGE = 101;
-
     private final ConnectionFactory factory;
     private final String shownUrl;
 

@@ -1,118 +1,129 @@
 package io.github.segmentld.jms;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.util.Collection;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.store.StateDatabase;
 
 /**
- * The JMS source's planned chunks, in the state database (tables {@code jms_chunk} and {@code jms_planned_message}):
- * a chunk's messages are recorded, in their order, before the chunk is processed, so that the broker's redelivery of
- * them (after a crash or a lost connection) is grouped into the same chunk, with the same payload IDs, however the
- * broker hands them out again; and a chunk is marked settled before its messages are acknowledged, so that a message
- * of it delivered again is acknowledged without being processed again. The ledger's retention prunes them.
+ * The JMS source's chunks not known to be committed, in the state database (table {@code jms_chunk}): a chunk's
+ * messages are recorded, in their order, before the chunk is processed, so that the broker's redelivery of them (after
+ * a crash or a lost connection) is grouped into the same chunk, with the same payload IDs, however the broker hands
+ * them out again; a chunk is marked settled before its transaction is committed, so that a message of it delivered
+ * again (the commit's answer lost) is acknowledged without being processed again; and it is forgotten once committed.
+ * So the table holds the chunks in flight and what a crash left; the ledger's retention prunes what is never forgotten.
  */
 public class JmsPlans {
 
-    /** Where a message delivered again was planned. */
-    public record Planned(String chunkId, int position, int messages, long plannedAt, boolean settled) {
+    /** A planned chunk: its messages' IDs in order, when it was planned, and whether it is settled. */
+    public record Plan(String chunkId, List<String> messageIds, long plannedAt, boolean settled) {
     }
 
-    /** SQLite's limit on the parameters of one statement is far above this. */
-    private static final int LOOKUP_BATCH = 500;
+    private static final TypeReference<List<String>> IDS = new TypeReference<>() {
+    };
 
     private final StateDatabase database;
-    private final Clock clock;
+    private final ObjectMapper mapper = new ObjectMapper();
 
-    public JmsPlans(StateDatabase database, Clock clock) {
+    public JmsPlans(StateDatabase database) {
         this.database = database;
-        this.clock = clock;
     }
 
-    /** The plans that hold any of these messages of the queue, by message ID. */
-    public Map<String, Planned> lookUp(String queue, Collection<String> messageIds) {
-        Map<String, Planned> found = new HashMap<>();
-        List<String> ids = List.copyOf(messageIds);
-        for (int from = 0; from < ids.size(); from += LOOKUP_BATCH) {
-            List<String> part = ids.subList(from, Math.min(ids.size(), from + LOOKUP_BATCH));
-            database.read(c -> {
-                lookUp(c, queue, part, found);
-                return null;
-            });
-        }
-        return found;
-    }
-
-    private static void lookUp(Connection c, String queue, List<String> ids, Map<String, Planned> found)
-            throws SQLException {
-        String marks = "?,".repeat(ids.size());
-        try (PreparedStatement sql = c.prepareStatement("SELECT m.message_id, m.chunk_id, m.position, k.messages,"
-                + " k.planned_at, k.settled_at FROM jms_planned_message m JOIN jms_chunk k ON k.chunk_id = m.chunk_id"
-                + " WHERE m.queue = ? AND m.message_id IN (" + marks.substring(0, marks.length() - 1) + ")")) {
-            sql.setString(1, queue);
-            for (int i = 0; i < ids.size(); i++) {
-                sql.setString(i + 2, ids.get(i));
-            }
-            try (ResultSet rows = sql.executeQuery()) {
-                while (rows.next()) {
-                    rows.getLong(6);
-                    boolean settled = !rows.wasNull();
-                    found.put(rows.getString(1), new Planned(rows.getString(2), rows.getInt(3), rows.getInt(4),
-                            rows.getLong(5), settled));
+    /** The chunks of the queue not known to be committed. */
+    public List<Plan> load(String queue) {
+        return database.read(c -> {
+            List<Plan> plans = new ArrayList<>();
+            try (PreparedStatement sql = c.prepareStatement("SELECT chunk_id, message_ids, planned_at, settled_at"
+                    + " FROM jms_chunk WHERE queue = ? ORDER BY planned_at")) {
+                sql.setString(1, queue);
+                try (ResultSet rows = sql.executeQuery()) {
+                    while (rows.next()) {
+                        String chunkId = rows.getString(1);
+                        List<String> ids = ids(rows.getString(2));
+                        long plannedAt = rows.getLong(3);
+                        rows.getLong(4);
+                        plans.add(new Plan(chunkId, ids, plannedAt, !rows.wasNull()));
+                    }
                 }
             }
-        }
+            return plans;
+        });
+    }
+
+    /** Records a chunk's messages, in their order, and returns once that is on disk. */
+    public void plan(String queue, Plan plan) {
+        replan(queue, null, plan);
     }
 
     /**
-     * Records a chunk's messages, in their order, and returns once that is on disk. A message planned before in
-     * another chunk (whose other messages did not come back) is planned in this one from now on.
+     * Records a chunk made of the messages of one planned before that did not all come back, and forgets that one, in
+     * one transaction; returns once that is on disk.
      */
-    public void plan(String queue, String chunkId, List<String> messageIds, long plannedAt) {
+    public void replan(String queue, String replaced, Plan plan) {
+        String ids = json(plan.messageIds());
         database.write(c -> {
-            try (PreparedStatement chunk = c.prepareStatement("INSERT OR REPLACE INTO jms_chunk"
-                    + " (chunk_id, queue, messages, planned_at, settled_at) VALUES (?, ?, ?, ?, NULL)")) {
-                chunk.setString(1, chunkId);
-                chunk.setString(2, queue);
-                chunk.setInt(3, messageIds.size());
-                chunk.setLong(4, plannedAt);
-                chunk.executeUpdate();
+            if (replaced != null) {
+                forget(c, replaced);
             }
-            try (PreparedStatement message = c.prepareStatement("INSERT OR REPLACE INTO jms_planned_message"
-                    + " (queue, message_id, chunk_id, position) VALUES (?, ?, ?, ?)")) {
-                for (int i = 0; i < messageIds.size(); i++) {
-                    message.setString(1, queue);
-                    message.setString(2, messageIds.get(i));
-                    message.setString(3, chunkId);
-                    message.setInt(4, i + 1);
-                    message.addBatch();
-                }
-                message.executeBatch();
+            try (PreparedStatement sql = c.prepareStatement("INSERT OR REPLACE INTO jms_chunk"
+                    + " (chunk_id, queue, message_ids, planned_at, settled_at) VALUES (?, ?, ?, ?, NULL)")) {
+                sql.setString(1, plan.chunkId());
+                sql.setString(2, queue);
+                sql.setString(3, ids);
+                sql.setLong(4, plan.plannedAt());
+                return sql.executeUpdate();
             }
-            return null;
         });
     }
 
     /**
-     * Marks a chunk settled with the next commit, without waiting: losing the mark in a crash costs a chunk processed
-     * again, whose settled parts the ledger skips and whose batches LaunchDarkly drops by their payload IDs.
+     * Marks a chunk settled and returns once that is on disk: from then on its transaction may be committed, and its
+     * messages, if the broker delivers them again, are acknowledged without being processed.
      */
-    public void settledLater(String chunkId) {
-        long now = clock.millis();
-        database.writeLater(c -> {
+    public void settle(String chunkId, long settledAt) {
+        database.write(c -> {
             try (PreparedStatement sql = c.prepareStatement(
                     "UPDATE jms_chunk SET settled_at = ? WHERE chunk_id = ?")) {
-                sql.setLong(1, now);
+                sql.setLong(1, settledAt);
                 sql.setString(2, chunkId);
                 return sql.executeUpdate();
             }
         });
+    }
+
+    /** Forgets a committed chunk with the next commit, without waiting: a chunk left behind is pruned with the ledger. */
+    public void forgetLater(String chunkId) {
+        database.writeLater(c -> forget(c, chunkId));
+    }
+
+    private static int forget(Connection c, String chunkId) throws SQLException {
+        try (PreparedStatement sql = c.prepareStatement("DELETE FROM jms_chunk WHERE chunk_id = ?")) {
+            sql.setString(1, chunkId);
+            return sql.executeUpdate();
+        }
+    }
+
+    private String json(List<String> ids) {
+        try {
+            return mapper.writeValueAsString(ids);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<String> ids(String json) throws SQLException {
+        try {
+            return mapper.readValue(json, IDS);
+        } catch (IOException e) {
+            throw new SQLException("a JMS plan whose message IDs cannot be read: " + e.getMessage(), e);
+        }
     }
 }

@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.github.segmentld.jms.JmsChunks.Cut;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -22,27 +23,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JMS source as a Camel endpoint, {@code jms-source:<queues>}: its consumer runs a {@link JmsChunkLoop} per queue,
- * each with a connection of its own, and each chunk they group is an exchange of the route (its body a {@link Cut}),
- * planned first ({@link JmsPlans}), whose completion settles the chunk. Camel's JMS consumer (Spring's listener
- * container) is not used for this: it hands the route one message per exchange and acknowledges each as its exchange
- * completes, so that a LaunchDarkly batch of several messages, acknowledged only once settled, cannot be made with it.
+ * The JMS source as a Camel endpoint, {@code jms-source:<queues>}: its consumer runs a {@link JmsQueueSource} per
+ * queue, and each chunk their sessions receive is an exchange of the route (its body a {@link Cut}), whose completion
+ * settles the chunk. Camel's JMS consumer (Spring's listener container) is not used for this: it hands the route one
+ * message per exchange and commits each as its exchange completes, so that a LaunchDarkly batch of several messages,
+ * committed only once settled, cannot be made with it.
  */
 public final class JmsSourceComponent extends DefaultComponent {
 
-    /** How the source reads: pipeline.chunk-size, pipeline.concurrency, jms.max-message-bytes and its timing. */
-    public record Settings(int chunkSize, int concurrency, int maxMessageBytes, JmsChunkLoop.Timing timing) {
-    }
-
-    /** What a stop waits for the loops: their wait for the chunks in flight, the receive under way, the close. */
+    /** What a stop waits for the queues: their wait for the chunks in flight, the receive under way, the close. */
     private static final long STOP_WAIT_SECONDS = 25;
     private static final Logger LOG = LoggerFactory.getLogger(JmsSourceComponent.class);
 
     private final JmsConnections connections;
     private final JmsPlans plans;
-    private final Settings settings;
+    private final JmsQueueSource.Settings settings;
 
-    public JmsSourceComponent(JmsConnections connections, JmsPlans plans, Settings settings) {
+    public JmsSourceComponent(JmsConnections connections, JmsPlans plans, JmsQueueSource.Settings settings) {
         this.connections = connections;
         this.plans = plans;
         this.settings = settings;
@@ -82,9 +79,9 @@ public final class JmsSourceComponent extends DefaultComponent {
     private final class ChunkConsumer extends DefaultConsumer {
 
         private final List<String> queues;
-        private final List<JmsChunkLoop> loops = new ArrayList<>();
-        private ExecutorService loopThreads;
-        private ExecutorService workers;
+        private final List<JmsQueueSource> sources = new ArrayList<>();
+        private ExecutorService queueThreads;
+        private ExecutorService sessionThreads;
 
         ChunkConsumer(Endpoint endpoint, Processor processor, List<String> queues) {
             super(endpoint, processor);
@@ -95,54 +92,46 @@ public final class JmsSourceComponent extends DefaultComponent {
         protected void doStart() throws Exception {
             super.doStart();
             ExecutorServiceManager threads = getEndpoint().getCamelContext().getExecutorServiceManager();
-            loopThreads = threads.newFixedThreadPool(this, "JmsSource", queues.size());
-            // each loop has at most concurrency chunks in flight: a worker for each, none waits in the queue
-            workers = threads.newFixedThreadPool(this, "JmsChunks", queues.size() * settings.concurrency());
+            queueThreads = threads.newFixedThreadPool(this, "JmsSource", queues.size());
+            // each queue has at most concurrency sessions, each with a chunk in flight: a thread for each
+            sessionThreads = threads.newFixedThreadPool(this, "JmsSession", queues.size() * settings.concurrency());
             for (String queue : queues) {
-                JmsChunkLoop loop = new JmsChunkLoop(connections, queue, plans, settings.chunkSize(),
-                        settings.concurrency(), settings.maxMessageBytes(), settings.timing(), this::process);
-                loops.add(loop);
-                loopThreads.execute(loop);
+                JmsQueueSource source = new JmsQueueSource(connections, queue, plans, settings, this::process,
+                        sessionThreads);
+                sources.add(source);
+                queueThreads.execute(source);
             }
         }
 
-        /** Plans the chunk and runs it through the route on a worker; the exchange's completion settles it. */
-        private void process(Cut cut, java.util.function.Consumer<Throwable> settled) {
+        /** Runs a chunk through the route and returns once its exchange is complete; throws its failure. */
+        private void process(Cut cut) throws Exception {
+            Exchange exchange = createExchange(false);
             try {
-                workers.execute(() -> {
-                    try {
-                        if (!cut.planned()) {
-                            plans.plan(cut.queue(), cut.chunkId(), cut.messageIds(), cut.plannedAt());
-                        }
-                    } catch (RuntimeException notPlanned) {
-                        // not one message is processed without its plan
-                        settled.accept(notPlanned);
-                        return;
-                    }
-                    Exchange exchange = createExchange(false);
-                    exchange.getMessage().setBody(cut);
-                    getAsyncProcessor().process(exchange, doneSync -> {
-                        Throwable failure = exchange.getException();
-                        releaseExchange(exchange, false);
-                        settled.accept(failure);
-                    });
-                });
-            } catch (RejectedExecutionException stopping) {
-                settled.accept(stopping);
+                exchange.getMessage().setBody(cut);
+                CountDownLatch done = new CountDownLatch(1);
+                AsyncCallback completed = doneSync -> done.countDown();
+                getAsyncProcessor().process(exchange, completed);
+                done.await();
+                Exception failure = exchange.getException();
+                if (failure != null) {
+                    throw failure;
+                }
+            } finally {
+                releaseExchange(exchange, false);
             }
         }
 
         @Override
         protected void doStop() throws Exception {
-            loops.forEach(JmsChunkLoop::stop);
-            loopThreads.shutdown();
-            if (!loopThreads.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                LOG.warn("JMS: a queue's consumer did not stop in time; what it did not acknowledge is received again");
+            sources.forEach(JmsQueueSource::stop);
+            queueThreads.shutdown();
+            if (!queueThreads.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("JMS: a queue did not stop in time; what it did not commit is received again");
             }
             ExecutorServiceManager threads = getEndpoint().getCamelContext().getExecutorServiceManager();
-            threads.shutdownNow(loopThreads);
-            threads.shutdown(workers);
-            loops.clear();
+            threads.shutdownNow(queueThreads);
+            threads.shutdown(sessionThreads);
+            sources.clear();
             super.doStop();
         }
     }

@@ -181,8 +181,6 @@ public class DeliveryLedger {
                         + " AND payload_id NOT IN (SELECT payload_id FROM parked_batch)",
                 "DELETE FROM settled_chunk WHERE settled_at < ?",
                 "DELETE FROM rejection_file WHERE updated_at < ?",
-                "DELETE FROM jms_planned_message WHERE chunk_id IN"
-                        + " (SELECT chunk_id FROM jms_chunk WHERE planned_at < ?)",
                 "DELETE FROM jms_chunk WHERE planned_at < ?",
                 "DELETE FROM webhook_signature WHERE accepted_at < ?"}) {
                 try (PreparedStatement delete = c.prepareStatement(sql)) {

@@ -1,0 +1,109 @@
+package io.github.segmentld.jms;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.segmentld.jms.JmsChunks.Body;
+import io.github.segmentld.jms.JmsChunks.Cut;
+import io.github.segmentld.jms.JmsPlans.Plan;
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.Session;
+
+/**
+ * One transacted session of a queue: it receives a chunk (up to {@code chunkSize} messages, or what came within
+ * {@code chunkWaitMillis} of the first), has it processed and settled, and commits, which acknowledges its messages;
+ * then the next. A message of a chunk settled before is acknowledged with the others without being processed again. A
+ * session never commits a chunk that is not settled: on anything wrong it closes, which gives its messages back to the
+ * broker, and tells its {@link JmsQueueSource}.
+ */
+final class JmsSessionLoop implements Runnable {
+
+    /** How long a receive waits for a chunk's first message: also how long a stop may wait for it. */
+    private static final long RECEIVE_MILLIS = 1000;
+
+    private final JmsQueueSource source;
+    private final Connection connection;
+
+    JmsSessionLoop(JmsQueueSource source, Connection connection) {
+        this.source = source;
+        this.connection = connection;
+    }
+
+    @Override
+    public void run() {
+        try (Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+            MessageConsumer consumer = session.createConsumer(session.createQueue(source.queue()));
+            while (source.sessionsActive()) {
+                List<Message> received = receiveChunk(consumer);
+                List<String> settled = received.isEmpty() ? null : settle(received);
+                if (settled != null) {
+                    session.commit();
+                    source.committed(settled);
+                }
+            }
+        } catch (JMSException | RuntimeException failure) {
+            if (source.sessionsActive()) {
+                source.troubled(JmsQueueSource.describe(failure));
+            }
+        }
+    }
+
+    /**
+     * Settles the chunk of the messages received; returns the chunk to forget once committed (none when every message
+     * was of a settled chunk), or null when it must not be committed (the session then stops, and its closing gives
+     * the messages back).
+     */
+    private List<String> settle(List<Message> received) throws JMSException {
+        List<Body> fresh = new ArrayList<>(received.size());
+        for (Message message : received) {
+            String id = source.idOf(message);
+            Plan plan = source.planOf(id);
+            if (plan == null) {
+                fresh.add(source.bodyOf(message, id));
+            } else if (!plan.settled()) {
+                source.troubled("message " + id + " of chunk " + plan.chunkId() + ", not settled, was delivered"
+                        + " again");
+                return null;
+            }
+            // a message of a settled chunk is acknowledged with the others, not processed again
+        }
+        if (!source.sessionsActive()) {
+            return null;
+        }
+        if (fresh.isEmpty()) {
+            return List.of();
+        }
+        Cut cut = Cut.of(source.queue(), fresh, System.currentTimeMillis());
+        try {
+            source.settle(cut);
+        } catch (Exception failure) {
+            source.failed(cut, failure);
+            return null;
+        }
+        return List.of(cut.chunkId());
+    }
+
+    /** Up to chunkSize messages: the first within a second, the others within chunkWaitMillis of it; empty if none. */
+    private List<Message> receiveChunk(MessageConsumer consumer) throws JMSException {
+        Message first = consumer.receive(RECEIVE_MILLIS);
+        if (first == null) {
+            return List.of();
+        }
+        JmsQueueSource.Settings settings = source.settings();
+        List<Message> received = new ArrayList<>();
+        received.add(first);
+        long deadline = System.currentTimeMillis() + settings.chunkWaitMillis();
+        while (received.size() < settings.chunkSize() && source.sessionsActive()) {
+            long left = deadline - System.currentTimeMillis();
+            Message next = left > 0 ? consumer.receive(left) : null;
+            if (next == null) {
+                break;
+            }
+            received.add(next);
+        }
+        return received;
+    }
+}
