@@ -15,6 +15,7 @@ import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -34,8 +35,25 @@ public final class LocalArtemis implements AutoCloseable {
 
     /** @param folder where the broker may write (it writes nothing without a journal, but wants the folders named) */
     public LocalArtemis(Path folder) {
+        this(folder, 0);
+    }
+
+    /**
+     * A broker that keeps its messages in a journal in {@code folder} (not synced: what is measured is the consumer)
+     * and holds at most {@code maxHeldBytes} of them in memory, paging the rest to disk (0: every message in memory, no
+     * journal), so that a large queue does not take the heap of the JVM it shares.
+     */
+    public LocalArtemis(Path folder, long maxHeldBytes) {
         Configuration configuration = new ConfigurationImpl()
-                .setPersistenceEnabled(false)
+                .setPersistenceEnabled(maxHeldBytes > 0)
+                .setJournalType(JournalType.NIO)
+                .setJournalSyncTransactional(false)
+                .setJournalSyncNonTransactional(false)
+                .setJournalDirectory(folder.resolve("journal").toString())
+                .setPagingDirectory(folder.resolve("paging").toString())
+                .setBindingsDirectory(folder.resolve("bindings").toString())
+                .setLargeMessagesDirectory(folder.resolve("large-messages").toString())
+                .setGlobalMaxSize(maxHeldBytes > 0 ? maxHeldBytes : -1)
                 .setSecurityEnabled(false)
                 .setJMXManagementEnabled(false)
                 // a test machine's disk may be fuller than the broker's default limit, which would block senders

@@ -66,6 +66,8 @@ public final class JmsQueueSource implements Runnable {
     private final ExecutorService sessionThreads;
     /** The plans not known to be committed, by message ID. */
     private final Map<String, Plan> planned = new ConcurrentHashMap<>();
+    /** How many messages of each settled plan were delivered again (and acknowledged without being processed). */
+    private final Map<String, Integer> settledAgain = new ConcurrentHashMap<>();
     private final BlockingQueue<String> troubles = new LinkedBlockingQueue<>();
     private volatile boolean running = true;
     private volatile boolean sessionsActive;
@@ -217,16 +219,26 @@ public final class JmsQueueSource implements Runnable {
         troubled("a chunk could not be settled");
     }
 
+    /**
+     * A message of a settled chunk was delivered again, to be acknowledged without being processed; true once all of
+     * the chunk's messages were, when its plan is to be forgotten with their commit.
+     */
+    boolean deliveredAgain(Plan settled) {
+        return settledAgain.merge(settled.chunkId(), 1, Integer::sum) == settled.messageIds().size();
+    }
+
     /** The chunks' transaction is committed: their plans are forgotten. */
     void committed(Collection<String> chunkIds) {
         for (String chunkId : chunkIds) {
             plans.forgetLater(chunkId);
         }
         planned.values().removeIf(plan -> chunkIds.contains(plan.chunkId()));
+        chunkIds.forEach(settledAgain::remove);
     }
 
     private void load() {
         planned.clear();
+        settledAgain.clear();
         for (Plan plan : plans.load(queue)) {
             plan.messageIds().forEach(id -> planned.put(id, plan));
         }

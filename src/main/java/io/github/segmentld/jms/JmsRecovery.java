@@ -87,7 +87,6 @@ final class JmsRecovery {
         LOG.info("JMS: {} chunks of queue {} were in flight when it was last received: their messages are grouped as"
                 + " they were", open.size(), queue);
         List<String> settled = new ArrayList<>();
-        Map<String, Integer> settledBack = new HashMap<>();
         try (Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
             MessageConsumer consumer = session.createConsumer(session.createQueue(queue));
             long deadline = System.currentTimeMillis() + settings.regroupMillis();
@@ -117,7 +116,7 @@ final class JmsRecovery {
                     }
                 } else if (plan.settled()) {
                     // acknowledged with the commit, not processed again; the plan is forgotten once all are back
-                    if (settledBack.merge(plan.chunkId(), 1, Integer::sum) == plan.messageIds().size()) {
+                    if (source.deliveredAgain(plan)) {
                         settled.add(plan.chunkId());
                     }
                 } else if (gathering != null && gathering.add(source.bodyOf(message, id))) {

@@ -52,12 +52,12 @@ final class JmsSessionLoop implements Runnable {
     }
 
     /**
-     * Settles the chunk of the messages received; returns the chunk to forget once committed (none when every message
-     * was of a settled chunk), or null when it must not be committed (the session then stops, and its closing gives
-     * the messages back).
+     * Settles the chunk of the messages received; returns the chunks to forget once committed, or null when it must not
+     * be committed (the session then stops, and its closing gives the messages back).
      */
     private List<String> settle(List<Message> received) throws JMSException {
         List<Body> fresh = new ArrayList<>(received.size());
+        List<String> forget = new ArrayList<>(1);
         for (Message message : received) {
             String id = source.idOf(message);
             Plan plan = source.planOf(id);
@@ -67,14 +67,16 @@ final class JmsSessionLoop implements Runnable {
                 source.troubled("message " + id + " of chunk " + plan.chunkId() + ", not settled, was delivered"
                         + " again");
                 return null;
+            } else if (source.deliveredAgain(plan)) {
+                // acknowledged with the others, not processed again; the last of its chunk's, whose plan goes
+                forget.add(plan.chunkId());
             }
-            // a message of a settled chunk is acknowledged with the others, not processed again
         }
         if (!source.sessionsActive()) {
             return null;
         }
         if (fresh.isEmpty()) {
-            return List.of();
+            return forget;
         }
         Cut cut = Cut.of(source.queue(), fresh, System.currentTimeMillis());
         try {
@@ -83,7 +85,8 @@ final class JmsSessionLoop implements Runnable {
             source.failed(cut, failure);
             return null;
         }
-        return List.of(cut.chunkId());
+        forget.add(cut.chunkId());
+        return forget;
     }
 
     /** Up to chunkSize messages: the first within a second, the others within chunkWaitMillis of it; empty if none. */

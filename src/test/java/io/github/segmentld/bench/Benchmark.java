@@ -29,11 +29,8 @@ public final class Benchmark {
     private static final int CHUNK = 500;
     /** The events of the Kafka part: the file's first ones, a topic of their size on the in-process broker. */
     private static final int KAFKA_EVENTS = 300_000;
-    /**
-     * The events of the JMS part: the file's first ones, a message each on a queue of the in-process broker, which
-     * keeps them in the benchmark's heap.
-     */
-    private static final int JMS_EVENTS = 100_000;
+    /** The events of the JMS part: the file's first ones, on a queue of the in-process broker. */
+    private static final int JMS_EVENTS = 300_000;
 
     private Benchmark() {
     }
@@ -132,11 +129,14 @@ public final class Benchmark {
         System.exit(0);
     }
 
+    /** The JMS part: one event a message, then 100 a message (a JSON array), each on a queue of its own. */
     private static void jms(Path work, Path file, int events, double fileRate) throws Exception {
-        StandIn jmsStandIn = new StandIn();
-        JmsBenchmark.run(work, file, Math.min(events, JMS_EVENTS), fileRate, applicationSettings(work,
-                jmsStandIn.port()));
-        jmsStandIn.close();
+        for (int perMessage : new int[] {1, 100}) {
+            StandIn jmsStandIn = new StandIn();
+            JmsBenchmark.run(work, file, Math.min(events, JMS_EVENTS), perMessage, fileRate, applicationSettings(work,
+                    jmsStandIn.port()));
+            jmsStandIn.close();
+        }
     }
 
     /**
@@ -314,7 +314,7 @@ public final class Benchmark {
         return p;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var paths = Files.walk(dir)) {
                 for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
