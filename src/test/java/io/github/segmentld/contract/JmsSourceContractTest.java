@@ -4,17 +4,12 @@ import static io.github.segmentld.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.GZIPOutputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
@@ -86,16 +81,6 @@ class JmsSourceContractTest extends ContractTestSupport {
               'previousContextKind':'anonymousUser','creationDate':1648661071000},
              {'kind':'custom','key':'Order Completed','contextKeys':{'user':'batch-on'},'metricValue':7,
               'data':{'value':'7'},'creationDate':1648661098000}]""");
-
-    static byte[] gzip(String text) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
 
     /** The events LaunchDarkly accepted, whatever batches they came in. */
     static List<JsonNode> acceptedEvents() {

@@ -3,16 +3,12 @@ package io.github.segmentld.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.GZIPOutputStream;
 
 import io.github.segmentld.LocalBroker;
 import io.github.segmentld.TestInbox;
@@ -84,16 +80,6 @@ class KafkaSourceContractTest extends ContractTestSupport {
     private static byte[] track(String user) {
         return ("{\"type\":\"track\",\"event\":\"Test Event\",\"userId\":\"" + user + "\",\"timestamp\":"
                 + "\"2026-11-25T10:00:00Z\"}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] gzip(String text) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
     }
 
     @Test
