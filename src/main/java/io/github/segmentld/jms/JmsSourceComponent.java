@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.github.segmentld.jms.JmsChunks.Cut;
 import org.apache.camel.AsyncCallback;
@@ -35,18 +36,26 @@ public final class JmsSourceComponent extends DefaultComponent {
     private static final long STOP_WAIT_SECONDS = 25;
     private static final Logger LOG = LoggerFactory.getLogger(JmsSourceComponent.class);
 
-    private final JmsConnections connections;
+    private final Supplier<JmsConnections> connect;
     private final JmsPlans plans;
     private final JmsQueueSource.Settings settings;
+    private JmsConnections connections;
 
-    public JmsSourceComponent(JmsConnections connections, JmsPlans plans, JmsQueueSource.Settings settings) {
-        this.connections = connections;
+    /**
+     * @param connect makes the connections from the settings, when the route's endpoint is made: a setting it refuses
+     *                stops the start with its message (a component that fails as a bean would only be "not found")
+     */
+    public JmsSourceComponent(Supplier<JmsConnections> connect, JmsPlans plans, JmsQueueSource.Settings settings) {
+        this.connect = connect;
         this.plans = plans;
         this.settings = settings;
     }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
+        if (connections == null) {
+            connections = connect.get();
+        }
         List<String> queues = Arrays.stream(remaining.split(",")).map(String::strip).filter(q -> !q.isEmpty())
                 .distinct().toList();
         if (queues.isEmpty()) {
