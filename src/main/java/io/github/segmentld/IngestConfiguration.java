@@ -99,7 +99,8 @@ public class IngestConfiguration {
                                         @PropertyInject("jms.retry-delay-ms") long retryDelayMillis,
                                         @PropertyInject("jms.regroup-wait-ms") long regroupMillis,
                                         StateDatabase state) {
-        return new JmsSourceComponent(() -> new JmsConnections(protocol, brokerUrl, user, password), new JmsPlans(state),
+        return new JmsSourceComponent(() -> new JmsConnections(protocol, brokerUrl, user, password),
+                new JmsPlans(state),
                 new JmsQueueSource.Settings(chunkSize, concurrency, maxMessageBytes, chunkWaitMillis, retryDelayMillis,
                         regroupMillis));
     }

@@ -99,7 +99,7 @@ public class JmsPlans {
         });
     }
 
-    /** Forgets a committed chunk with the next commit, without waiting: a chunk left behind is pruned with the ledger. */
+    /** Forgets a committed chunk with the next commit, without waiting: one left behind is pruned with the ledger. */
     public void forgetLater(String chunkId) {
         database.writeLater(c -> forget(c, chunkId));
     }

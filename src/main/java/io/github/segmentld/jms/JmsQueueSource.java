@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One queue of the JMS source: a connection, and on it {@code concurrency} transacted sessions ({@link JmsSessionLoop}),
- * each receiving a chunk of at most {@code chunkSize} messages, having it processed, and committing its transaction
+ * One queue of the JMS source: a connection, and on it {@code concurrency} transacted sessions
+ * ({@link JmsSessionLoop}), each receiving a chunk of at most {@code chunkSize} messages, having it processed, and committing its transaction
  * once the chunk is settled, so that at most {@code concurrency} chunks of the queue are in flight and a message is
  * acknowledged only once every event of it is settled.
  * <p>

@@ -76,8 +76,8 @@ final class JmsBenchmark {
                 main.stop();
             }
             double rate = events / seconds;
-            System.out.printf(Locale.ROOT, "JMS queue -> HTTP               %,.0f events/s (%.2f s), ratio to the file path"
-                    + " %.2f%n", rate, seconds, rate / fileRate);
+            System.out.printf(Locale.ROOT, "JMS queue -> HTTP               %,.0f events/s (%.2f s), ratio to the file"
+                    + " path %.2f%n", rate, seconds, rate / fileRate);
             System.out.printf(Locale.ROOT, "CPU per 1,000 events           %.2f ms, the broker's and the stand-in's"
                     + " included%n", cpu / 1e3 / events);
         }

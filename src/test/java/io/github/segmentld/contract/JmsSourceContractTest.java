@@ -69,7 +69,8 @@ class JmsSourceContractTest extends ContractTestSupport {
             + "\"timestamp\":\"2022-03-30T17:24:31Z\"}]";
     /** The batch's integrations turn LaunchDarkly off; the second event's own turn it on again, and win. */
     static final String BATCH = "{\"batch\":[{\"type\":\"track\",\"userId\":\"batch-off\",\"event\":\"E\"},"
-            + "{\"type\":\"track\",\"userId\":\"batch-on\",\"event\":\"Order Completed\",\"properties\":{\"value\":\"7\"},"
+            + "{\"type\":\"track\",\"userId\":\"batch-on\",\"event\":\"Order Completed\","
+            + "\"properties\":{\"value\":\"7\"},"
             + "\"integrations\":{\"LaunchDarkly (Actions)\":true},\"timestamp\":1648661098000}],"
             + "\"integrations\":{\"All\":false},\"context\":{\"ip\":\"10.0.0.1\"}}";
     static final JsonNode DELIVERED = parse("""

@@ -140,7 +140,8 @@ class JmsQueueSourceTest {
         Cut committed = handed().get(0);
         Cut settled = handed().get(1);
         settle(0, null);
-        await().atMost(Duration.ofSeconds(10)).until(() -> broker.messagesIn(QUEUE) == 12 - committed.messages().size());
+        int left = 12 - committed.messages().size();
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.messagesIn(QUEUE) == left);
         // the second is settled and its commit lost in a crash; the others are not settled
         plans.settle(settled.chunkId(), System.currentTimeMillis());
         List<Cut> firstRun = stopSource();

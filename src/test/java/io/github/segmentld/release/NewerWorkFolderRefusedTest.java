@@ -41,8 +41,8 @@ class NewerWorkFolderRefusedTest {
              Statement sql = connection.createStatement()) {
             for (int version = StateSchema.VERSION + 1; version <= StateSchema.VERSION + 2; version++) {
                 sql.execute("INSERT INTO state_schema_history (installed_rank, version, description, type, script,"
-                        + " checksum, installed_by, execution_time, success) VALUES (" + (version + 10) + ", '" + version
-                        + "', 'later', 'SQL', 'V" + version + "__later.sql', 0, '', 1, 1)");
+                        + " checksum, installed_by, execution_time, success) VALUES (" + (version + 10) + ", '"
+                        + version + "', 'later', 'SQL', 'V" + version + "__later.sql', 0, '', 1, 1)");
             }
         }
         Map<String, String> before = snapshot(work);
