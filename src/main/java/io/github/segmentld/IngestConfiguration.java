@@ -92,6 +92,7 @@ public class IngestConfiguration {
                                         @PropertyInject("jms.broker-url") String brokerUrl,
                                         @PropertyInject("jms.user") String user,
                                         @PropertyInject("jms.password") String password,
+                                        @PropertyInject("jms.acknowledge") String acknowledge,
                                         @PropertyInject("pipeline.chunk-size") int chunkSize,
                                         @PropertyInject("pipeline.concurrency") int concurrency,
                                         @PropertyInject("jms.max-message-bytes") int maxMessageBytes,
@@ -99,7 +100,7 @@ public class IngestConfiguration {
                                         @PropertyInject("jms.retry-delay-ms") long retryDelayMillis,
                                         @PropertyInject("jms.regroup-wait-ms") long regroupMillis,
                                         StateDatabase state) {
-        return new JmsSourceComponent(() -> new JmsConnections(protocol, brokerUrl, user, password),
+        return new JmsSourceComponent(() -> new JmsConnections(protocol, brokerUrl, user, password, acknowledge),
                 new JmsPlans(state),
                 new JmsQueueSource.Settings(chunkSize, concurrency, maxMessageBytes, chunkWaitMillis, retryDelayMillis,
                         regroupMillis));

@@ -20,9 +20,9 @@ import jakarta.jms.TextMessage;
 
 /**
  * Reads the messages of a chunk of a queue ({@link JmsQueueSource} groups them, {@link JmsPlans} keeps the grouping)
- * into chunks of Segment events, as the Kafka source reads its records ({@link RecordChunks}): a message holds one event, a
- * JSON array of events or a Segment batch object, optionally gzipped, at most {@code jms.max-message-bytes}. A message
- * that is none of these (a poison message) is rejected with its message ID, and acknowledged with its chunk.
+ * into chunks of Segment events, as the Kafka source reads its records ({@link RecordChunks}): a message holds one
+ * event, a JSON array of events or a Segment batch object, optionally gzipped, at most {@code jms.max-message-bytes}. A
+ * message that is none of these (a poison message) is rejected with its message ID, and acknowledged with its chunk.
  */
 public class JmsChunks {
 

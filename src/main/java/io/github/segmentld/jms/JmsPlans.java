@@ -14,11 +14,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.segmentld.store.StateDatabase;
 
 /**
- * The JMS source's chunks not known to be committed, in the state database (table {@code jms_chunk}): a chunk's
+ * The JMS source's chunks not known to be acknowledged, in the state database (table {@code jms_chunk}): a chunk's
  * messages are recorded, in their order, before the chunk is processed, so that the broker's redelivery of them (after
  * a crash or a lost connection) is grouped into the same chunk, with the same payload IDs, however the broker hands
- * them out again; a chunk is marked settled before its transaction is committed, so that a message of it delivered
- * again (the commit's answer lost) is acknowledged without being processed again; and it is forgotten once committed.
+ * them out again; a chunk is marked settled before its messages are acknowledged, so that a message of it delivered
+ * again (the acknowledgement lost) is acknowledged without being processed again; and it is forgotten once the broker
+ * has the acknowledgement.
  * So the table holds the chunks in flight and what a crash left; the ledger's retention prunes what is never forgotten.
  */
 public class JmsPlans {
@@ -37,7 +38,7 @@ public class JmsPlans {
         this.database = database;
     }
 
-    /** The chunks of the queue not known to be committed. */
+    /** The chunks of the queue not known to be acknowledged. */
     public List<Plan> load(String queue) {
         return database.read(c -> {
             List<Plan> plans = new ArrayList<>();
@@ -85,7 +86,7 @@ public class JmsPlans {
     }
 
     /**
-     * Marks a chunk settled and returns once that is on disk: from then on its transaction may be committed, and its
+     * Marks a chunk settled and returns once that is on disk: from then on its messages may be acknowledged, and its
      * messages, if the broker delivers them again, are acknowledged without being processed.
      */
     public void settle(String chunkId, long settledAt) {
@@ -99,7 +100,7 @@ public class JmsPlans {
         });
     }
 
-    /** Forgets a committed chunk with the next commit, without waiting: one left behind is pruned with the ledger. */
+    /** Forgets an acknowledged chunk with the next commit, not waiting: one left behind is pruned with the ledger. */
     public void forgetLater(String chunkId) {
         database.writeLater(c -> forget(c, chunkId));
     }

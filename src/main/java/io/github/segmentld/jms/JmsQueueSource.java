@@ -24,18 +24,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One queue of the JMS source: a connection, and on it {@code concurrency} transacted sessions
- * ({@link JmsSessionLoop}), each receiving a chunk of at most {@code chunkSize} messages, having it processed, and committing its transaction
- * once the chunk is settled, so that at most {@code concurrency} chunks of the queue are in flight and a message is
- * acknowledged only once every event of it is settled.
+ * One queue of the JMS source: a connection, and on it {@code concurrency} sessions ({@link JmsSessionLoop}), each
+ * receiving a chunk of at most {@code chunkSize} messages, having it processed, and acknowledging it (a commit, or a
+ * client acknowledgement) once the chunk is settled, so that at most {@code concurrency} chunks of the queue are in
+ * flight and a message is acknowledged only once every event of it is settled.
  * <p>
  * A chunk's messages are recorded ({@link JmsPlans}) before it is processed. Messages the broker delivers again (after
  * a crash, a lost connection, or a chunk that could not be settled) may reach any session, in any grouping: so each
  * connection begins with a {@link JmsRecovery}, one session alone, which groups the messages of the chunks not settled
- * as they were planned, before the sessions start. A message of a chunk settled before (the commit's answer lost) is
+ * as they were planned, before the sessions start. A message of a chunk settled before (its acknowledgement lost) is
  * acknowledged without being processed again. Whatever goes wrong (a chunk that cannot be settled, the connection lost,
  * a message of an unsettled chunk reaching a session) closes the connection once the sessions' chunks in flight are
- * done; what is not committed is delivered again, to the connection opened after {@code retryDelayMillis}.
+ * done; what is not acknowledged is delivered again, to the connection opened after {@code retryDelayMillis}.
  */
 public final class JmsQueueSource implements Runnable {
 
@@ -55,7 +55,7 @@ public final class JmsQueueSource implements Runnable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(JmsQueueSource.class);
-    /** How long a stop waits for the sessions' chunks in flight; what is not committed is received again. */
+    /** How long a stop waits for the sessions' chunks in flight; what is not acknowledged is received again. */
     private static final long STOP_WAIT_MILLIS = 10_000;
 
     private final JmsConnections connections;
@@ -116,14 +116,14 @@ public final class JmsQueueSource implements Runnable {
                 close(connection);
             }
             if (running && trouble != null) {
-                LOG.warn("JMS: queue {} at {}: {}; what is not committed is received again in {} ms", queue,
+                LOG.warn("JMS: queue {} at {}: {}; what is not acknowledged is received again in {} ms", queue,
                         connections.shownUrl(), trouble, settings.retryDelayMillis());
                 pause(settings.retryDelayMillis());
             }
         }
     }
 
-    /** Stops receiving (from any thread): chunks in flight are waited for a bounded time, and committed if settled. */
+    /** Stops receiving (from any thread): chunks in flight are awaited a bounded time, and acknowledged if settled. */
     public void stop() {
         running = false;
         sessionsActive = false;
@@ -131,6 +131,10 @@ public final class JmsQueueSource implements Runnable {
 
     String queue() {
         return queue;
+    }
+
+    JmsConnections connections() {
+        return connections;
     }
 
     Settings settings() {
@@ -182,7 +186,7 @@ public final class JmsQueueSource implements Runnable {
 
     /**
      * Settles a chunk: records its plan (unless it has one), processes it, and marks it settled; returns once the mark
-     * is on disk, when its transaction may be committed.
+     * is on disk, when its messages may be acknowledged.
      */
     void settle(Cut cut) throws Exception {
         if (!cut.planned()) {
@@ -227,7 +231,7 @@ public final class JmsQueueSource implements Runnable {
         return settledAgain.merge(settled.chunkId(), 1, Integer::sum) == settled.messageIds().size();
     }
 
-    /** The chunks' transaction is committed: their plans are forgotten. */
+    /** The broker has the chunks' acknowledgement: their plans are forgotten. */
     void committed(Collection<String> chunkIds) {
         for (String chunkId : chunkIds) {
             plans.forgetLater(chunkId);

@@ -19,17 +19,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The start of a queue's connection when chunks were planned and not settled (a crash, a lost connection, a chunk
- * that failed): one transacted session alone receives the messages the broker delivers again, so that they cannot be
- * spread over several sessions, and each chunk is processed again as it was planned, once all its messages are back,
- * under the same payload IDs (what of it was settled is skipped by the ledger). A message of a settled chunk is
- * acknowledged without being processed; new messages received meanwhile make new chunks, up to {@code concurrency}
- * chunks' worth. The messages of a chunk that do not all come back within {@code regroupMillis} (another consumer took
- * some, or the broker dropped them) are processed as a new chunk. Everything is committed together at the end.
+ * that failed): one session alone receives the messages the broker delivers again, so that they cannot be spread over
+ * several sessions, and each chunk is processed again as it was planned, once all its messages are back, under the
+ * same payload IDs (what of it was settled is skipped by the ledger). A message of a settled chunk is acknowledged
+ * without being processed; new messages received meanwhile make new chunks, up to {@link #FRESH_CHUNKS_PER_SESSION}
+ * chunks' worth per session. The messages of a chunk that do not all come back within {@code regroupMillis} (another
+ * consumer took some, or the broker dropped them) are processed as a new chunk. Everything is acknowledged together at
+ * the end.
  */
 final class JmsRecovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(JmsRecovery.class);
     private static final long RECEIVE_MILLIS = 1000;
+    /**
+     * How many chunks' worth of new messages, per session of the queue, the recovery takes into its one transaction
+     * while it awaits the messages delivered again: the broker gives back what the sessions had prefetched too, in an
+     * order of its own, so that those of a chunk in flight may come after thousands of new ones.
+     */
+    private static final int FRESH_CHUNKS_PER_SESSION = 20;
 
     /** The messages of a planned chunk delivered again, by their position in it, until all are back. */
     private static final class Gathering {
@@ -87,10 +94,12 @@ final class JmsRecovery {
         LOG.info("JMS: {} chunks of queue {} were in flight when it was last received: their messages are grouped as"
                 + " they were", open.size(), queue);
         List<String> settled = new ArrayList<>();
-        try (Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+        JmsConnections connections = source.connections();
+        Message last = null;
+        try (Session session = connections.session(connection)) {
             MessageConsumer consumer = session.createConsumer(session.createQueue(queue));
             long deadline = System.currentTimeMillis() + settings.regroupMillis();
-            int freshLimit = settings.concurrency() * settings.chunkSize();
+            int freshLimit = FRESH_CHUNKS_PER_SESSION * settings.concurrency() * settings.chunkSize();
             int freshTaken = 0;
             List<Body> fresh = new ArrayList<>();
             while (!open.isEmpty() && source.running() && System.currentTimeMillis() < deadline) {
@@ -104,6 +113,7 @@ final class JmsRecovery {
                 if (message == null) {
                     continue;
                 }
+                last = message;
                 String id = source.idOf(message);
                 Plan plan = source.planOf(id);
                 Gathering gathering = plan == null ? null : open.get(plan.chunkId());
@@ -138,9 +148,14 @@ final class JmsRecovery {
             if (!fresh.isEmpty()) {
                 settled.add(settleNew(fresh));
             }
-            session.commit();
+            if (last != null) {
+                connections.acknowledge(session, last);
+            }
         }
-        source.committed(settled);
+        if (connections.confirmsAcknowledgements()) {
+            source.committed(settled);
+        }
+        // else the plans stay, settled, until the ledger's retention: a client acknowledgement may be lost
     }
 
     private String settleNew(List<Body> messages) throws Exception {

@@ -13,11 +13,13 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 
 /**
- * One transacted session of a queue: it receives a chunk (up to {@code chunkSize} messages, or what came within
- * {@code chunkWaitMillis} of the first), has it processed and settled, and commits, which acknowledges its messages;
- * then the next. A message of a chunk settled before is acknowledged with the others without being processed again. A
- * session never commits a chunk that is not settled: on anything wrong it closes, which gives its messages back to the
- * broker, and tells its {@link JmsQueueSource}.
+ * One session of a queue: it receives a chunk (up to {@code chunkSize} messages, or what came within
+ * {@code chunkWaitMillis} of the first), has it processed and settled, and commits (or, without transactions,
+ * acknowledges), which acknowledges its messages; then the next. A message of a chunk settled before is acknowledged
+ * with the others without being processed again. A session never acknowledges a chunk that is not settled: on anything
+ * wrong it closes, which gives its messages back to the broker, and tells its {@link JmsQueueSource}. A chunk's plan is
+ * forgotten once the broker has its acknowledgement: at once after a commit; after a client acknowledgement, once the
+ * session's next one went through.
  */
 final class JmsSessionLoop implements Runnable {
 
@@ -34,14 +36,22 @@ final class JmsSessionLoop implements Runnable {
 
     @Override
     public void run() {
-        try (Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+        JmsConnections connections = source.connections();
+        // what a client acknowledgement acknowledged, forgotten once the next one went through
+        List<String> unconfirmed = List.of();
+        try (Session session = connections.session(connection)) {
             MessageConsumer consumer = session.createConsumer(session.createQueue(source.queue()));
             while (source.sessionsActive()) {
                 List<Message> received = receiveChunk(consumer);
                 List<String> settled = received.isEmpty() ? null : settle(received);
                 if (settled != null) {
-                    session.commit();
-                    source.committed(settled);
+                    connections.acknowledge(session, received.get(received.size() - 1));
+                    if (connections.confirmsAcknowledgements()) {
+                        source.committed(settled);
+                    } else {
+                        source.committed(unconfirmed);
+                        unconfirmed = settled;
+                    }
                 }
             }
         } catch (JMSException | RuntimeException failure) {

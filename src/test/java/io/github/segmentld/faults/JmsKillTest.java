@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * answers, so that they are posted and not settled, their messages not acknowledged. Started again on the same work
  * folder with another chunk size, it receives those messages again and groups them as they were planned: every event
  * reaches LaunchDarkly, none under two payload IDs (the chunks sent again carry the payload IDs they had), and the
- * queue ends empty.
+ * queue ends empty. The same over AMQP 1.0 with client acknowledgements, as a broker without transactions is received.
  */
 class JmsKillTest extends ChildApplicationTestSupport {
 
@@ -31,15 +31,21 @@ class JmsKillTest extends ChildApplicationTestSupport {
     private final LocalArtemis broker = new LocalArtemis(inbox.work().resolve("broker"));
 
     @AfterEach
-    void stopBroker() throws Exception {
+    void stopApplicationThenBroker() throws Exception {
+        if (application != null) {
+            ChildApplication.kill(application);
+        }
         broker.close();
     }
 
-    private Process start(int chunkSize, String log) {
+    /** Receives the queue over Artemis' Core protocol in transactions, or over AMQP with client acknowledgements. */
+    private Process start(int chunkSize, boolean amqp, String log) {
         Properties settings = inbox.properties(launchDarkly.baseUrl("jms"));
         settings.setProperty("delivery-log.enabled", "false");
         settings.setProperty("jms.enabled", "true");
-        settings.setProperty("jms.broker-url", broker.coreUrl());
+        settings.setProperty("jms.protocol", amqp ? "amqp" : "artemis");
+        settings.setProperty("jms.acknowledge", amqp ? "client" : "transaction");
+        settings.setProperty("jms.broker-url", amqp ? broker.amqpUrl() : broker.coreUrl());
         settings.setProperty("jms.queues", QUEUE);
         settings.setProperty("jms.chunk-wait-ms", "50");
         settings.setProperty("pipeline.chunk-size", Integer.toString(chunkSize));
@@ -49,13 +55,23 @@ class JmsKillTest extends ChildApplicationTestSupport {
 
     @Test
     void killedWithChunksInFlightItLosesAndDoublesNothing() throws Exception {
+        killMidStream(false);
+    }
+
+    /** As RabbitMQ is received: AMQP 1.0 without transactions, each chunk's messages acknowledged by the client. */
+    @Test
+    void killedWhileReceivingOverAmqpWithClientAcknowledgementsItLosesAndDoublesNothing() throws Exception {
+        killMidStream(true);
+    }
+
+    private void killMidStream(boolean amqp) throws Exception {
         List<String> messages = new ArrayList<>();
         for (int i = 0; i < EVENTS; i++) {
             messages.add("{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u-" + i + "\",\"timestamp\":0}");
         }
         broker.sendTexts(QUEUE, messages);
 
-        application = start(100, "first.log");
+        application = start(100, amqp, "first.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> launchDarkly.acceptedUsers("test-client-id") >= 500);
         launchDarkly.holdAfter("jms", 0);
         await().atMost(Duration.ofSeconds(30)).until(() -> launchDarkly.held("jms") >= 3);
@@ -63,7 +79,7 @@ class JmsKillTest extends ChildApplicationTestSupport {
         launchDarkly.release();
         assertThat(launchDarkly.acceptedUsers("test-client-id")).isLessThan(EVENTS);
 
-        application = start(170, "second.log");
+        application = start(170, amqp, "second.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> launchDarkly.acceptedUsers("test-client-id") == EVENTS);
         await().atMost(Duration.ofSeconds(30)).until(() -> broker.messagesIn(QUEUE) == 0);
         assertThat(launchDarkly.doubled()).as("events accepted under two payload IDs").isEmpty();

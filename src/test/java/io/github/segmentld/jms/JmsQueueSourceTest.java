@@ -72,7 +72,8 @@ class JmsQueueSourceTest {
      * so that they share the messages.
      */
     private void startSource(int chunkSize, int sessions, long regroupMillis) {
-        JmsConnections connections = new JmsConnections("artemis", broker.coreUrl() + "?consumerWindowSize=0", "", "");
+        JmsConnections connections = new JmsConnections("artemis", broker.coreUrl() + "?consumerWindowSize=0", "", "",
+                "transaction");
         source = new JmsQueueSource(connections, QUEUE, plans, new JmsQueueSource.Settings(chunkSize, sessions, 1 << 20,
                 100, 100, regroupMillis), this::process, sessionThreads);
         thread = new Thread(source, "jms-source-test");
