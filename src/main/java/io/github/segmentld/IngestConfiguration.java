@@ -19,9 +19,15 @@ import io.github.segmentld.ingest.SegmentRequestReader;
 import io.github.segmentld.ingest.Spool;
 import io.github.segmentld.ingest.WebhookAuthentication;
 import io.github.segmentld.ingest.WriteKeys;
+import io.github.segmentld.jms.JmsChunks;
+import io.github.segmentld.jms.JmsConnections;
+import io.github.segmentld.jms.JmsPlans;
+import io.github.segmentld.jms.JmsQueueSource;
+import io.github.segmentld.jms.JmsSourceComponent;
 import io.github.segmentld.launchdarkly.LegacyInputRecords;
 import io.github.segmentld.observe.PipelineMetrics;
 import io.github.segmentld.store.DeliveryLedger;
+import io.github.segmentld.store.StateDatabase;
 import io.github.segmentld.kafka.KafkaClients;
 import io.github.segmentld.time.Ticker;
 import io.github.segmentld.undelivered.RejectionRecorder;
@@ -31,9 +37,9 @@ import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 
 /**
- * The beans of the sources: the inbox's reader and retention, the HTTP sources' authentication, reader and spool. Each
- * is named after its method and made when first needed; its {@code @PropertyInject} parameters are keys documented in
- * {@code application.properties}.
+ * The beans of the sources: the inbox's reader and retention, the Kafka and JMS sources, the HTTP sources'
+ * authentication, reader and spool. Each is named after its method and made when first needed; its
+ * {@code @PropertyInject} parameters are keys documented in {@code application.properties}.
  */
 @Configuration
 public class IngestConfiguration {
@@ -69,6 +75,35 @@ public class IngestConfiguration {
                                             KafkaClients clients, KafkaChunks kafkaChunks) {
         return new KafkaSourceComponent(clients, kafkaChunks,
                 new KafkaSourceComponent.Settings(groupId, consumers, maxPollRecords, concurrency, retryDelayMillis));
+    }
+
+    @BindToRegistry(lazy = true)
+    public JmsChunks jmsChunks(@PropertyInject("pipeline.chunk-size") int chunkSize,
+                               @PropertyInject("jms.max-message-bytes") int maxMessageBytes) {
+        return new JmsChunks(new ObjectMapper(), chunkSize, maxMessageBytes);
+    }
+
+    /**
+     * The JMS source's endpoints ({@code jms-source:<queues>}, routes/ingest-jms.yaml), connected as jms.protocol says;
+     * the user and password come from the environment (JMS_USER, JMS_PASSWORD).
+     */
+    @BindToRegistry(value = "jms-source", lazy = true)
+    public JmsSourceComponent jmsSource(@PropertyInject("jms.protocol") String protocol,
+                                        @PropertyInject("jms.broker-url") String brokerUrl,
+                                        @PropertyInject("jms.user") String user,
+                                        @PropertyInject("jms.password") String password,
+                                        @PropertyInject("jms.acknowledge") String acknowledge,
+                                        @PropertyInject("pipeline.chunk-size") int chunkSize,
+                                        @PropertyInject("pipeline.concurrency") int concurrency,
+                                        @PropertyInject("jms.max-message-bytes") int maxMessageBytes,
+                                        @PropertyInject("jms.chunk-wait-ms") long chunkWaitMillis,
+                                        @PropertyInject("jms.retry-delay-ms") long retryDelayMillis,
+                                        @PropertyInject("jms.regroup-wait-ms") long regroupMillis,
+                                        StateDatabase state) {
+        return new JmsSourceComponent(() -> new JmsConnections(protocol, brokerUrl, user, password, acknowledge),
+                new JmsPlans(state),
+                new JmsQueueSource.Settings(chunkSize, concurrency, maxMessageBytes, chunkWaitMillis, retryDelayMillis,
+                        regroupMillis));
     }
 
     @BindToRegistry(lazy = true)

@@ -22,7 +22,7 @@ class LayeringTest {
             List.of("model", "observe", "store"),
             List.of("mapping", "server"),
             List.of("actions", "ingest", "launchdarkly"),
-            List.of("kafka", "s3"),
+            List.of("kafka", "jms", "s3"),
             List.of("undelivered", "config", "deliverylog"),
             List.of("alerts", "preview"),
             List.of(""));

@@ -168,7 +168,10 @@ public class DeliveryLedger {
         });
     }
 
-    /** Forgets outcomes and accepted webhook signatures older than the retention; the retry queues are not touched. */
+    /**
+     * Forgets outcomes, the JMS source's planned chunks and accepted webhook signatures older than the retention; the
+     * retry queues are not touched.
+     */
     public void prune() {
         long before = clock.millis() - retention.toMillis();
         int removed = database.write(c -> {
@@ -178,6 +181,7 @@ public class DeliveryLedger {
                         + " AND payload_id NOT IN (SELECT payload_id FROM parked_batch)",
                 "DELETE FROM settled_chunk WHERE settled_at < ?",
                 "DELETE FROM rejection_file WHERE updated_at < ?",
+                "DELETE FROM jms_chunk WHERE planned_at < ?",
                 "DELETE FROM webhook_signature WHERE accepted_at < ?"}) {
                 try (PreparedStatement delete = c.prepareStatement(sql)) {
                     delete.setLong(1, before);

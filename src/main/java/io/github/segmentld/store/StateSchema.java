@@ -21,7 +21,7 @@ import org.flywaydb.core.Flyway;
 public final class StateSchema {
 
     /** The schema version this release writes and reads up to: that of the last migration of {@code db/state}. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     static final String HISTORY_TABLE = "state_schema_history";
 

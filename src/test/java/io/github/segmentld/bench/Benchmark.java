@@ -20,14 +20,17 @@ import org.apache.camel.main.Main;
  * Runs the same synthetic Segment file through (1) a plain loop that only reads, parses, maps and serialises with
  * Jackson and the project's transformers, and (2) the whole application (file route, pipeline, batching, HTTP POSTs)
  * into a local stand-in that reads and discards request bodies; prints both rates, their ratio, the number of HTTP
- * requests, the peak heap and the CPU time per 1,000 events of each. Usage: {@code bench/run.sh [events] [--file-only]}
- * ({@code --file-only}: the file part alone, without the outage, HTTP and Kafka parts).
+ * requests, the peak heap and the CPU time per 1,000 events of each; then the outage, HTTP, Kafka and JMS parts. Usage:
+ * {@code bench/run.sh [events] [--file-only | --jms]} ({@code --file-only}: the file part alone; {@code --jms}: the file
+ * part and the JMS part).
  */
 public final class Benchmark {
 
     private static final int CHUNK = 500;
     /** The events of the Kafka part: the file's first ones, a topic of their size on the in-process broker. */
     private static final int KAFKA_EVENTS = 300_000;
+    /** The events of the JMS part: the file's first ones, on a queue of the in-process broker. */
+    private static final int JMS_EVENTS = 300_000;
 
     private Benchmark() {
     }
@@ -107,6 +110,10 @@ public final class Benchmark {
         if (fileOnly) {
             System.exit(0);
         }
+        if (arguments.contains("--jms")) {
+            jms(work, file, events, appRate);
+            System.exit(0);
+        }
         outage(work, file, plain[0]);
         HttpBenchmark.run(work);
         StandIn kafkaStandIn = new StandIn();
@@ -118,7 +125,18 @@ public final class Benchmark {
             }
         });
         kafkaStandIn.close();
+        jms(work, file, events, appRate);
         System.exit(0);
+    }
+
+    /** The JMS part: one event a message, then 100 a message (a JSON array), each on a queue of its own. */
+    private static void jms(Path work, Path file, int events, double fileRate) throws Exception {
+        for (int perMessage : new int[] {1, 100}) {
+            StandIn jmsStandIn = new StandIn();
+            JmsBenchmark.run(work, file, Math.min(events, JMS_EVENTS), perMessage, fileRate, applicationSettings(work,
+                    jmsStandIn.port()));
+            jmsStandIn.close();
+        }
     }
 
     /**
@@ -296,7 +314,7 @@ public final class Benchmark {
         return p;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var paths = Files.walk(dir)) {
                 for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -1,6 +1,11 @@
 package io.github.segmentld.contract;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import java.util.zip.GZIPOutputStream;
 
 import io.github.segmentld.Application;
 import io.github.segmentld.Loopback;
@@ -52,6 +57,17 @@ abstract class ContractTestSupport extends CamelMainTestSupport {
         properties.setProperty("camel.server.enabled", "true");
         properties.setProperty("camel.server.port", Integer.toString(port));
         return port;
+    }
+
+    /** The text, UTF-8 encoded and gzipped, as a broker's record or message may hold it. */
+    protected static byte[] gzip(String text) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     /** A counter of the application's metrics registry; zero when it was never incremented. */

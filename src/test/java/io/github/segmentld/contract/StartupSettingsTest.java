@@ -77,6 +77,20 @@ class StartupSettingsTest {
     }
 
     @Test
+    void aJmsProtocolThatIsNeitherArtemisNorAmqpIsRefused() {
+        Properties p = TestInbox.create("bad-jms-protocol").properties("http://127.0.0.1:1");
+        p.setProperty("launchdarkly.settings-check.enabled", "false");
+        p.setProperty("jms.enabled", "true");
+        p.setProperty("jms.protocol", "openwire");
+
+        Throwable failure = startupFailure(p, null);
+
+        assertThat(failure).isNotNull();
+        assertThat(rootCause(failure)).hasMessage("jms.protocol is 'openwire': it must be artemis (Artemis' Core"
+                + " protocol, tcp://host:61616) or amqp (AMQP 1.0, amqp://host:5672)");
+    }
+
+    @Test
     void aClientSideIdLaunchDarklyDoesNotKnowStopsTheStartUnlessTheCheckIsOff() {
         WireMockServer clientSdk = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         clientSdk.start();

@@ -18,6 +18,7 @@ import io.github.segmentld.ChildApplication;
 import io.github.segmentld.CountingStandIn;
 import io.github.segmentld.TestInbox;
 import io.github.segmentld.store.StateDatabase;
+import io.github.segmentld.store.StateSchema;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,10 +39,10 @@ class NewerWorkFolderRefusedTest {
         // what a release with two more migrations leaves in the history
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath());
              Statement sql = connection.createStatement()) {
-            for (int version = 2; version <= 3; version++) {
+            for (int version = StateSchema.VERSION + 1; version <= StateSchema.VERSION + 2; version++) {
                 sql.execute("INSERT INTO state_schema_history (installed_rank, version, description, type, script,"
-                        + " checksum, installed_by, execution_time, success) VALUES (" + (version + 1) + ", '" + version
-                        + "', 'later', 'SQL', 'V" + version + "__later.sql', 0, '', 1, 1)");
+                        + " checksum, installed_by, execution_time, success) VALUES (" + (version + 10) + ", '"
+                        + version + "', 'later', 'SQL', 'V" + version + "__later.sql', 0, '', 1, 1)");
             }
         }
         Map<String, String> before = snapshot(work);
@@ -60,7 +61,8 @@ class NewerWorkFolderRefusedTest {
 
         assertThat(application.exitValue()).isEqualTo(65);
         assertThat(Files.readString(folder.work().resolve("refused-run.log"))).contains("work/state/delivery.db is at"
-                + " schema version 3, written by a newer release; this release reads up to version 1.");
+                + " schema version " + (StateSchema.VERSION + 2) + ", written by a newer release; this release reads"
+                + " up to version " + StateSchema.VERSION + ".");
         assertThat(snapshot(work)).isEqualTo(before);
     }
 

@@ -91,8 +91,9 @@ class UpgradeFromFixtureTest {
         assertThat(outcomes()).containsOnly(Map.entry("production/delivered", 7 + 4L),
                 Map.entry("staging/delivered", 7 + 4L), Map.entry("sandbox/dead_lettered", 7L),
                 Map.entry("sandbox/delivered", 4L));
-        // a version 1 database with a history of its own: the 0.1.0 file is adopted as it was, then version 1 over it
-        assertThat(history()).containsExactly("0:<< Flyway Baseline >>", "1:state");
+        // a database with a history of its own: the 0.1.0 file is adopted as it was, then version 1 over it, and the
+        // versions after it
+        assertThat(history()).containsExactly("0:<< Flyway Baseline >>", "1:state", "2:jms plans");
         assertThat(StateSchema.versionOf(work.resolve("state/delivery.db"))).isEqualTo(StateSchema.VERSION);
 
         // the rejection record of 0.1.0 reads as a rejection record

@@ -31,8 +31,8 @@ class StateSchemaTest {
         Path file = dir.resolve("delivery.db");
         open(file);
         assertThat(rows(file, "SELECT version || ':' || description FROM state_schema_history ORDER BY installed_rank"))
-                .containsExactly("1:state");
-        assertThat(rows(file, "PRAGMA user_version")).containsExactly("1");
+                .containsExactly("1:state", "2:jms plans");
+        assertThat(rows(file, "PRAGMA user_version")).containsExactly("2");
         assertThat(StateSchema.versionOf(file)).isEqualTo(StateSchema.VERSION);
     }
 
@@ -55,7 +55,7 @@ class StateSchemaTest {
         open(file);
         assertThat(rows(file, "SELECT payload_id FROM batch_outcome")).containsExactly("p1");
         assertThat(rows(file, "SELECT COUNT(*) FROM parked_batch")).containsExactly("0");
-        assertThat(StateSchema.versionOf(file)).isEqualTo(1);
+        assertThat(StateSchema.versionOf(file)).isEqualTo(StateSchema.VERSION);
     }
 
     @Test
@@ -66,14 +66,14 @@ class StateSchemaTest {
                 + " installed_by, execution_time, success) VALUES (9, '2.1', 'later', 'SQL', 'V2_1__later.sql', 0, '',"
                 + " 1, 1)");
         assertRefusedUntouched(file, "is at schema version 3, written by a newer release; this release reads up to"
-                + " version 1");
+                + " version 2");
     }
 
     @Test
     void aFileWithoutHistoryWhoseUserVersionIsAboveThisReleasesIsRefused() throws Exception {
         Path file = dir.resolve("delivery.db");
-        execute(file, "CREATE TABLE batch_outcome (payload_id TEXT PRIMARY KEY)", "PRAGMA user_version = 2");
-        assertRefusedUntouched(file, "is at schema version 2, written by a newer release");
+        execute(file, "CREATE TABLE batch_outcome (payload_id TEXT PRIMARY KEY)", "PRAGMA user_version = 3");
+        assertRefusedUntouched(file, "is at schema version 3, written by a newer release");
     }
 
     private void assertRefusedUntouched(Path file, String message) throws IOException {
