@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.function.Supplier;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -132,14 +131,7 @@ public class EventTester {
     }
 
     private ObjectNode event(byte[] body) {
-        JsonNode input;
-        try {
-            input = mapper.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new RefusedRequestException(400, "The body is not JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        JsonNode input = MappingPreview.readJson(mapper, body);
         if (input == null || !input.isObject() || input.path("batch").isArray()) {
             throw new RefusedRequestException(400, "Send one Segment event (a JSON object): the tester sends one event"
                     + " at a time");

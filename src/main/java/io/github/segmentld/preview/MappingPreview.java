@@ -75,14 +75,7 @@ public class MappingPreview {
      * @throws RefusedRequestException (400) when the body is not JSON, or holds something other than events
      */
     public String previewJson(@Body byte[] body) {
-        JsonNode input;
-        try {
-            input = mapper.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new RefusedRequestException(400, "The body is not JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        JsonNode input = readJson(mapper, body);
         if (input != null && input.isObject() && !input.path("batch").isArray()) {
             return preview((ObjectNode) input).toPrettyString();
         }
@@ -106,6 +99,17 @@ public class MappingPreview {
             throw new RefusedRequestException(400, "Preview a Segment event (a JSON object), an array of events or a batch object");
         }
         return reports.toPrettyString();
+    }
+
+    /** A request body's JSON; 400 when it is not JSON. */
+    static JsonNode readJson(ObjectMapper mapper, byte[] body) {
+        try {
+            return mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new RefusedRequestException(400, "The body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public ObjectNode preview(ObjectNode event) {
