@@ -12,4 +12,15 @@ public class UnreadableInputException extends IOException {
     public UnreadableInputException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The innermost one in the failure's chain of causes (past Camel's wrappers); null when there is none. */
+    public static UnreadableInputException in(Throwable failure) {
+        UnreadableInputException found = null;
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnreadableInputException unreadable) {
+                found = unreadable;
+            }
+        }
+        return found;
+    }
 }

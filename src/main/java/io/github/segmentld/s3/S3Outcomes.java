@@ -64,7 +64,7 @@ public class S3Outcomes {
      */
     public void failed(@ExchangeProperty(OBJECT) S3Input object,
                        @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
-        UnreadableInputException unreadable = unreadable(cause);
+        UnreadableInputException unreadable = UnreadableInputException.in(cause);
         if (unreadable == null) {
             inbox.stopListing();
             LOG.error("Cannot finish {} now: {}. It stays in the bucket and is read again at the next poll; what is"
@@ -113,15 +113,6 @@ public class S3Outcomes {
         client.putObjectTagging(request -> request.bucket(object.bucket()).key(object.key())
                 .tagging(tagging -> tagging.tagSet(tags)));
         inbox.rememberRead(object);
-    }
-
-    private static UnreadableInputException unreadable(Throwable cause) {
-        for (Throwable failure = cause; failure != null; failure = failure.getCause()) {
-            if (failure instanceof UnreadableInputException unreadable) {
-                return unreadable;
-            }
-        }
-        return null;
     }
 
     /** The failure's message, past Camel's wrappers (a split's), with its root cause's when that is another. */

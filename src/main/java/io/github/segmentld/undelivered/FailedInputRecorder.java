@@ -46,17 +46,7 @@ public class FailedInputRecorder {
 
     /** Whether the input itself is the cause (and goes to the failed folder): only when it cannot be read. */
     public boolean isInputAtFault(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
-        return unreadable(cause) != null;
-    }
-
-    private static UnreadableInputException unreadable(Throwable cause) {
-        UnreadableInputException found = null;
-        for (Throwable failure = cause; failure != null; failure = failure.getCause()) {
-            if (failure instanceof UnreadableInputException unreadable) {
-                found = unreadable;
-            }
-        }
-        return found;
+        return UnreadableInputException.in(cause) != null;
     }
 
     /** Logs and records the failure; names and messages with control characters in them are shown escaped. */
@@ -64,7 +54,7 @@ public class FailedInputRecorder {
         String fileName = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
         String shownName = ControlCharacters.escape(fileName);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        UnreadableInputException reason = unreadable(cause);
+        UnreadableInputException reason = UnreadableInputException.in(cause);
         if (reason == null) {
             InputRetries.Postponed postponed = retries.failed(fileName);
             if (postponed.logNow()) {
