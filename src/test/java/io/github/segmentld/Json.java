@@ -13,6 +13,15 @@ public final class Json {
     private Json() {
     }
 
+    /** JSON as it is written, single quotes included (records whose texts hold quotes). */
+    public static JsonNode read(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(json, e);
+        }
+    }
+
     public static JsonNode parse(String json) {
         try {
             return MAPPER.readTree(json.replace('\'', '"'));

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Properties;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
 import io.github.segmentld.TestInbox;
@@ -66,18 +65,10 @@ class IdentifyContextContractTest extends ContractTestSupport {
     /** The rejection records of one input, as "destination / mapping: reason". */
     private List<String> rejections(String input) {
         return TestInbox.list(inbox.rejected()).stream().flatMap(file -> TestInbox.lines(file).stream())
-                .map(IdentifyContextContractTest::record).filter(record -> record.path("input").asText().equals(input))
+                .map(Json::read).filter(record -> record.path("input").asText().equals(input))
                 .map(record -> record.path("destination").asText() + " / " + record.path("mapping").asText() + ": "
                         + record.path("reason").asText())
                 .toList();
-    }
-
-    private static JsonNode record(String line) {
-        try {
-            return Json.MAPPER.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(line, e);
-        }
     }
 
     @Test
