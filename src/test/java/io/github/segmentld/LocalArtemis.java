@@ -9,10 +9,17 @@ import java.util.function.Consumer;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
+import jakarta.jms.Message;
 import jakarta.jms.MessageProducer;
+import jakarta.jms.QueueConnection;
+import jakarta.jms.QueueRequestor;
+import jakarta.jms.QueueSession;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
+import org.apache.activemq.artemis.api.jms.ActiveMQJMSClient;
+import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.JournalType;
@@ -31,7 +38,7 @@ public final class LocalArtemis implements AutoCloseable {
     private static final int SENT_PER_COMMIT = 1000;
 
     private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
-    private final int port = Loopback.freePort();
+    private final int port;
 
     /** @param folder where the broker may write (it writes nothing without a journal, but wants the folders named) */
     public LocalArtemis(Path folder) {
@@ -44,6 +51,12 @@ public final class LocalArtemis implements AutoCloseable {
      * journal), so that a large queue does not take the heap of the JVM it shares.
      */
     public LocalArtemis(Path folder, long maxHeldBytes) {
+        this(folder, maxHeldBytes, Loopback.freePort());
+    }
+
+    /** The same on a port given. */
+    public LocalArtemis(Path folder, long maxHeldBytes, int port) {
+        this.port = port;
         Configuration configuration = new ConfigurationImpl()
                 .setPersistenceEnabled(maxHeldBytes > 0)
                 .setJournalType(JournalType.NIO)
@@ -92,7 +105,12 @@ public final class LocalArtemis implements AutoCloseable {
      * (a message sent alone waits for the broker's answer); tells {@code sent} each one's message ID.
      */
     public void sendTexts(String queue, Iterator<String> texts, Consumer<String> sent) {
-        try (Connection connection = new ActiveMQConnectionFactory(coreUrl()).createConnection();
+        sendTexts(coreUrl(), queue, texts, sent);
+    }
+
+    /** {@link #sendTexts(String, Iterator, Consumer)} to an Artemis broker at a Core protocol URL. */
+    public static void sendTexts(String coreUrl, String queue, Iterator<String> texts, Consumer<String> sent) {
+        try (Connection connection = new ActiveMQConnectionFactory(coreUrl).createConnection();
              Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
             MessageProducer producer = session.createProducer(session.createQueue(queue));
             int uncommitted = 0;
@@ -132,6 +150,28 @@ public final class LocalArtemis implements AutoCloseable {
     public long messagesIn(String queue) {
         Queue found = server.getActiveMQServer().locateQueue(SimpleString.of(queue));
         return found == null ? 0 : found.getMessageCount();
+    }
+
+    /**
+     * {@link #messagesIn(String)} of an Artemis broker at a Core protocol URL, asked through its management address;
+     * 0 for a queue not made yet.
+     */
+    public static long messagesIn(String coreUrl, String queue) {
+        try (QueueConnection connection = new ActiveMQConnectionFactory(coreUrl).createQueueConnection();
+             QueueSession session = connection.createQueueSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            QueueRequestor requestor = new QueueRequestor(session, ActiveMQJMSClient.createQueue("activemq.management"));
+            connection.start();
+            Message request = session.createMessage();
+            JMSManagementHelper.putAttribute(request, ResourceNames.QUEUE + queue, "messageCount");
+            Message reply = requestor.request(request);
+            if (!JMSManagementHelper.hasOperationSucceeded(reply)) {
+                return 0;
+            }
+            return ((Number) JMSManagementHelper.getResult(reply, Long.class)).longValue();
+        } catch (Exception e) {
+            throw new IllegalStateException("the broker at " + coreUrl + " did not answer how many messages queue "
+                    + queue + " holds", e);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.segmentld.bench;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,10 +45,8 @@ final class JmsBenchmark {
     static void run(Path work, Path file, int events, int perMessage, double fileRate, Properties settings)
             throws Exception {
         Benchmark.deleteTree(work.resolve("artemis"));
-        try (LocalArtemis broker = new LocalArtemis(work.resolve("artemis"), BROKER_HELD_BYTES);
-             BufferedReader reader = new BufferedReader(new InputStreamReader(
-                     new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8), 1 << 16)) {
-            broker.sendTexts(QUEUE, messages(reader, events, perMessage), id -> { });
+        try (LocalArtemis broker = new LocalArtemis(work.resolve("artemis"), BROKER_HELD_BYTES)) {
+            fill(broker.coreUrl(), QUEUE, file, events, perMessage);
             System.out.println();
             System.out.printf(Locale.ROOT, "JMS: %,d events, %s, on a queue of an in-process Artemis broker, received"
                     + " and delivered%n", events, perMessage == 1 ? "one a message" : perMessage + " a message");
@@ -80,6 +79,26 @@ final class JmsBenchmark {
                     + " path %.2f%n", rate, seconds, rate / fileRate);
             System.out.printf(Locale.ROOT, "CPU per 1,000 events           %.2f ms, the broker's and the stand-in's"
                     + " included%n", cpu / 1e3 / events);
+        }
+    }
+
+    /**
+     * Sends the file's first {@code events} events to a queue of the Artemis broker at {@code coreUrl},
+     * {@code perMessage} a message (one event, or a JSON array of them).
+     */
+    static void fill(String coreUrl, String queue, Path file, int events, int perMessage) throws IOException {
+        fill(coreUrl, queue, file, 0, events, perMessage);
+    }
+
+    /** The same with the {@code events} events that follow the file's first {@code skip}. */
+    static void fill(String coreUrl, String queue, Path file, int skip, int events, int perMessage)
+            throws IOException {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8), 1 << 16)) {
+            for (int i = 0; i < skip; i++) {
+                reader.readLine();
+            }
+            LocalArtemis.sendTexts(coreUrl, queue, messages(reader, events, perMessage), id -> { });
         }
     }
 

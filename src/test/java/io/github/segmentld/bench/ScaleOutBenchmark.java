@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,17 +17,19 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 import io.github.segmentld.Loopback;
+import io.github.segmentld.tools.LocalArtemisBroker;
 import io.github.segmentld.tools.LocalKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * Measures what the README promises for Kafka consumer groups, with each instance on a machine of its own as far as
- * CPU goes: every instance is a JVM in a cgroup of its own capped at a share of one CPU, the broker a process of its
- * own, the stand-in in this process; all uncapped but the instances. For each share it runs the file path (one
- * instance reading a dropped file), then 1, 2, 3 instances of one consumer group on a topic filled beforehand with the
- * same events, and prints each rate, its ratio, and each process's CPU time per 1,000 events. Rate and CPU are taken
+ * Measures what the README promises for Kafka consumer groups and JMS queues, with each instance on a machine of its
+ * own as far as CPU goes: every instance is a JVM in a cgroup of its own capped at a share of one CPU, each broker a
+ * process of its own, the stand-in in this process; all uncapped but the instances. For each share it runs the file
+ * path (one instance reading a dropped file), then 1, 2, 3 instances of one consumer group on a topic filled beforehand
+ * with the same events, then 1 instance or more, each receiving a queue of its own filled beforehand with its share of
+ * them, and prints each rate, its ratio, and each process's CPU time per 1,000 events. Rate and CPU are taken
  * over the same window: from when every instance has delivered its warm-up events (a JVM capped at half a CPU compiles
  * its hot code for minutes: the JIT compilers took about 40% of an instance's CPU over a run of 300,000 events, so
  * instances are compared when each is as warm as the others, whether they are one or three) to 90% of the events.
@@ -35,6 +38,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 public final class ScaleOutBenchmark {
 
     private static final String TOPIC = "scale-out-events";
+    /** The JMS runs' queues: scale-out-events-1, -2... */
+    private static final String QUEUES = "scale-out-events";
     private static final Duration BROKER_START = Duration.ofSeconds(120);
 
     private ScaleOutBenchmark() {
@@ -42,8 +47,9 @@ public final class ScaleOutBenchmark {
 
     /**
      * Keys: events (1500000), warm-up (300000: the events each instance delivers before the window opens), shares
-     * (0.5,0.4: the CPU share of each instance, a run per share), partitions (6), runs (file,1,2,3: the file path and
-     * the Kafka path's instance counts), jvm (the instances' JVM options, variants
+     * (0.5,0.4: the CPU share of each instance, a run per share), partitions (6), runs (file,1,2,3,jms1: the file
+     * path, the Kafka path's instance counts, and the JMS path's as jms1, jms2...), per-message (1: the events of a
+     * JMS message, a JSON array of them unless one), jvm (the instances' JVM options, variants
      * separated by "|", an empty one for the defaults; each variant a run of its own), rounds (1: the variants run in
      * turn this many times, for A/B comparisons on a busy machine), timeout-s (per run; 120 + events/1000).
      */
@@ -54,7 +60,9 @@ public final class ScaleOutBenchmark {
         List<Double> shares = Arrays.stream(keys.getOrDefault("shares", "0.5,0.4").split(","))
                 .map(Double::parseDouble).toList();
         int partitions = Integer.parseInt(keys.getOrDefault("partitions", "6"));
-        List<String> runs = List.of(keys.getOrDefault("runs", "file,1,2,3").split(","));
+        List<ScaleOutRun.Case> runs = Arrays.stream(keys.getOrDefault("runs", "file,1,2,3,jms1").split(","))
+                .map(ScaleOutRun.Case::of).toList();
+        int perMessage = Integer.parseInt(keys.getOrDefault("per-message", "1"));
         List<String> variants = List.of(keys.getOrDefault("jvm", "").split("\\|", -1));
         int rounds = Integer.parseInt(keys.getOrDefault("rounds", "1"));
         Duration timeout = Duration.ofSeconds(Long.parseLong(keys.getOrDefault("timeout-s",
@@ -71,25 +79,34 @@ public final class ScaleOutBenchmark {
         try {
             CpuCgroup weighted = cleanup.register(CpuCgroup.joinWeighted(CpuCgroup.CONTROLLER,
                     "scale-out-" + ProcessHandle.current().pid()));
-            int port = Loopback.freePort();
-            ProcessHandle broker = startBroker(work, port, cleanup);
-            String servers = "127.0.0.1:" + port;
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers));
-                 StandIn standIn = new StandIn()) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
-                KafkaBenchmark.produce(servers, TOPIC, file, events);
-                System.out.printf(Locale.ROOT, "%,d events in %s and on a topic of %d partitions (broker: a JVM of its"
-                        + " own, uncapped, on a machine of %d CPUs); rates and CPU taken once every instance has"
-                        + " delivered %,d events, to %.0f%% of the events%n", events, file, partitions,
-                        Runtime.getRuntime().availableProcessors(), warmUp, 100 * RateWindow.TO);
-                ScaleOutRun.Setup setup = new ScaleOutRun.Setup(file, events, servers, TOPIC, admin, broker, standIn,
-                        weighted.dir(), cleanup, timeout, warmUp);
+            ScaleOutRun.Kafka kafka = null;
+            ScaleOutRun.Jms jms = null;
+            if (runs.stream().anyMatch(run -> run.source() == ScaleOutRun.Source.KAFKA)) {
+                kafka = startKafka(work, partitions, cleanup);
+                KafkaBenchmark.produce(kafka.servers(), kafka.topic(), file, events);
+            }
+            if (runs.stream().anyMatch(run -> run.source() == ScaleOutRun.Source.JMS)) {
+                jms = startArtemis(work, perMessage, cleanup);
+            }
+            try (StandIn standIn = new StandIn()) {
+                System.out.printf(Locale.ROOT, "%,d events in %s%s%s (brokers: JVMs of their own, uncapped, on a"
+                        + " machine of %d CPUs); rates and CPU taken once every instance has delivered %,d events, to"
+                        + " %.0f%% of the events%n", events, file, kafka == null ? "" : ", on a topic of " + partitions
+                        + " partitions", jms == null ? "" : ", on Artemis queues " + (perMessage == 1
+                        ? "one a message" : perMessage + " a message"), Runtime.getRuntime().availableProcessors(),
+                        warmUp, 100 * RateWindow.TO);
+                ScaleOutRun.Setup setup = new ScaleOutRun.Setup(file, events, kafka, jms, standIn, weighted.dir(),
+                        cleanup, timeout, warmUp);
                 for (double share : shares) {
                     for (int round = 1; round <= rounds; round++) {
                         for (String jvm : variants) {
                             printRuns(setup, share, jvm, runs, rounds > 1 ? " (round " + round + ")" : "");
                         }
                     }
+                }
+            } finally {
+                if (kafka != null) {
+                    kafka.admin().close();
                 }
             }
         } finally {
@@ -110,12 +127,34 @@ public final class ScaleOutBenchmark {
         return keys;
     }
 
-    /** The broker in a JVM of its own (scripts/local-kafka.sh's), stopped with SIGTERM at the end. */
-    private static ProcessHandle startBroker(Path work, int port, Cleanup cleanup) throws Exception {
-        Path log = work.resolve("broker.log");
-        Process broker = new ProcessBuilder(java(), "-Xmx512m", "-Dlog4j2.configurationFile=log4j2-test.properties",
-                "-cp", System.getProperty("java.class.path"), LocalKafka.class.getName(), Integer.toString(port))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    /** The Kafka broker in a JVM of its own (scripts/local-kafka.sh's), with the topic. */
+    private static ScaleOutRun.Kafka startKafka(Path work, int partitions, Cleanup cleanup) throws Exception {
+        int port = Loopback.freePort();
+        ProcessHandle broker = startBroker(work.resolve("kafka-broker.log"), cleanup, "Kafka broker on", "-Xmx512m",
+                LocalKafka.class.getName(), Integer.toString(port));
+        String servers = "127.0.0.1:" + port;
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers));
+        admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        return new ScaleOutRun.Kafka(servers, TOPIC, admin, broker);
+    }
+
+    /** The Artemis broker in a JVM of its own (scripts/local-artemis.sh's), its journal in a folder made anew. */
+    private static ScaleOutRun.Jms startArtemis(Path work, int perMessage, Cleanup cleanup) throws Exception {
+        Path folder = work.resolve("artemis");
+        Benchmark.deleteTree(folder);
+        int port = Loopback.freePort();
+        ProcessHandle broker = startBroker(work.resolve("artemis-broker.log"), cleanup, "Artemis broker on",
+                "-Xmx1g", LocalArtemisBroker.class.getName(), Integer.toString(port), folder.toString());
+        return new ScaleOutRun.Jms("tcp://127.0.0.1:" + port, QUEUES, perMessage, broker);
+    }
+
+    /** A broker in a JVM of its own, once it printed {@code started}; stopped with SIGTERM at the end. */
+    private static ProcessHandle startBroker(Path log, Cleanup cleanup, String started, String heap, String... main)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of(java(), heap, "-Dlog4j2.configurationFile=log4j2-test.properties",
+                "-cp", System.getProperty("java.class.path")));
+        command.addAll(List.of(main));
+        Process broker = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         cleanup.register(() -> {
             broker.destroy();
             if (!broker.waitFor(30, TimeUnit.SECONDS)) {
@@ -123,7 +162,7 @@ public final class ScaleOutBenchmark {
             }
         });
         long deadline = System.nanoTime() + BROKER_START.toNanos();
-        while (!Files.readString(log, StandardCharsets.UTF_8).contains("Kafka broker on")) {
+        while (!Files.readString(log, StandardCharsets.UTF_8).contains(started)) {
             if (!broker.isAlive() || System.nanoTime() > deadline) {
                 throw new TimeoutException("the broker did not start within " + BROKER_START.toSeconds() + " s: " + log);
             }
@@ -136,34 +175,34 @@ public final class ScaleOutBenchmark {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static void printRuns(ScaleOutRun.Setup setup, double share, String jvm, List<String> runs, String round)
-            throws Exception {
+    private static void printRuns(ScaleOutRun.Setup setup, double share, String jvm, List<ScaleOutRun.Case> runs,
+                                  String round) throws Exception {
         System.out.println();
         System.out.printf(Locale.ROOT, "Each instance capped at %.2f CPU, JVM options: %s%s; inside the cap the JVM"
                 + " sees %s%n", share, jvm.isBlank() ? "(defaults)" : jvm, round, jvmView(share, jvm, setup));
         System.out.println("path   instances  events/s  ratio           CPU ms per 1,000 events       window from     LD events");
         System.out.println("                                            instances / broker            (all warm)      per request");
         Double fileRate = null;
-        Double oneInstance = null;
-        for (String run : runs) {
-            boolean kafka = !run.equals("file");
-            int instances = kafka ? Integer.parseInt(run) : 1;
-            ScaleOutRun.Result result = ScaleOutRun.run(setup, kafka, instances, share, jvm);
+        Map<ScaleOutRun.Source, Double> oneInstance = new EnumMap<>(ScaleOutRun.Source.class);
+        for (ScaleOutRun.Case run : runs) {
+            ScaleOutRun.Result result = ScaleOutRun.run(setup, run, share, jvm);
             String ratio = "";
-            if (!kafka) {
+            if (run.source() == ScaleOutRun.Source.FILE) {
                 fileRate = result.rate();
-            } else if (instances == 1) {
-                oneInstance = result.rate();
+            } else if (run.instances() == 1) {
+                oneInstance.put(run.source(), result.rate());
                 ratio = fileRate == null ? "" : String.format(Locale.ROOT, "%.2f of file", result.rate() / fileRate);
-            } else if (oneInstance != null) {
-                ratio = String.format(Locale.ROOT, "%.2fx of 1", result.rate() / oneInstance);
+            } else if (oneInstance.containsKey(run.source())) {
+                ratio = String.format(Locale.ROOT, "%.2fx of 1", result.rate() / oneInstance.get(run.source()));
             }
             double[] cpu = result.cpuMillisPer1000();
-            String instancesCpu = Arrays.stream(cpu, 0, cpu.length - 1)
+            String instancesCpu = Arrays.stream(cpu, 0, run.instances())
                     .mapToObj(ms -> String.format(Locale.ROOT, "%.0f", ms)).collect(Collectors.joining(", "));
-            System.out.printf(Locale.ROOT, "%-6s %9d  %8.0f  %-14s  %-29s %-15s %.0f%n", kafka ? "kafka" : "file",
-                    instances, result.rate(), ratio, instancesCpu + " / " + String.format(Locale.ROOT, "%.0f", cpu[cpu.length - 1]),
-                    String.format(Locale.ROOT, "%.0f%%", 100 * result.windowFrom()),
+            String brokerCpu = cpu.length > run.instances()
+                    ? String.format(Locale.ROOT, "%.0f", cpu[run.instances()]) : "-";
+            System.out.printf(Locale.ROOT, "%-6s %9d  %8.0f  %-14s  %-29s %-15s %.0f%n",
+                    run.source().name().toLowerCase(Locale.ROOT), run.instances(), result.rate(), ratio,
+                    instancesCpu + " / " + brokerCpu, String.format(Locale.ROOT, "%.0f%%", 100 * result.windowFrom()),
                     (double) result.delivered() / result.requests());
         }
     }

@@ -11,25 +11,71 @@ import java.util.Properties;
 import java.util.concurrent.TimeoutException;
 
 import io.github.segmentld.ChildApplication;
+import io.github.segmentld.LocalArtemis;
 import io.github.segmentld.TestInbox;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
 /**
  * One run of the scale-out benchmark: {@code instances} of the application, each a JVM in a CPU cgroup of its own,
- * either reading the dropped file (one instance) or sharing the topic in one consumer group, all delivering to the
- * stand-in. While it runs, the CPU time of every process (the instances and the broker) is sampled with the stand-in's
+ * reading the dropped file (one instance), sharing the topic in one consumer group, or each receiving a queue of its
+ * own (the events split between the queues), all delivering to the stand-in. While it runs, the CPU time of every process (the instances and the broker) is sampled with the stand-in's
  * count, so that CPU per event is taken over the same window as the rate.
  */
 final class ScaleOutRun {
 
-    /** The inputs every run shares. */
-    record Setup(Path file, int events, String servers, String topic, Admin admin, ProcessHandle broker,
-                 StandIn standIn, Path groups, Cleanup cleanup, Duration timeout, long warmUp) {
+    /** Where a run's instances take the events from. */
+    enum Source { FILE, KAFKA, JMS }
+
+    /** What a run is: its source and how many instances share it (one for the file). */
+    record Case(Source source, int instances) {
+
+        /** "file", a number of Kafka instances ("2"), or "jms" and a number of JMS instances ("jms2"). */
+        static Case of(String text) {
+            if (text.equals("file")) {
+                return new Case(Source.FILE, 1);
+            }
+            boolean jms = text.startsWith("jms");
+            int instances = Integer.parseInt(jms ? text.substring(3) : text);
+            if (instances < 1) {
+                throw new IllegalArgumentException("a run has at least one instance: " + text);
+            }
+            return new Case(jms ? Source.JMS : Source.KAFKA, instances);
+        }
+    }
+
+    /** The Kafka broker, its address and the topic filled with the events. */
+    record Kafka(String servers, String topic, Admin admin, ProcessHandle broker) {
     }
 
     /**
-     * What a run measured; CPU in milliseconds per 1,000 input events, the instances' first, the broker's last; where
+     * The Artemis broker and its Core protocol URL; a JMS run fills a queue for each of its instances (the way to share
+     * a load across instances that keeps the JMS source's guarantee), {@code perMessage} events a message.
+     */
+    record Jms(String url, String queuePrefix, int perMessage, ProcessHandle broker) {
+
+        /** The queue of the run's instance {@code i}, from 1. */
+        String queue(int i) {
+            return queuePrefix + "-" + i;
+        }
+
+        /** The messages in the queues of a run's {@code instances}, not acknowledged yet. */
+        long messagesIn(int instances) {
+            long messages = 0;
+            for (int i = 1; i <= instances; i++) {
+                messages += LocalArtemis.messagesIn(url, queue(i));
+            }
+            return messages;
+        }
+    }
+
+    /** The inputs every run shares; a broker is null when no run needs it. */
+    record Setup(Path file, int events, Kafka kafka, Jms jms, StandIn standIn, Path groups, Cleanup cleanup,
+                 Duration timeout, long warmUp) {
+    }
+
+    /**
+     * What a run measured; CPU in milliseconds per 1,000 input events, the instances' first, the broker's last (none for the file); where
      * the window opened, as a share of the events.
      */
     record Result(double rate, double[] cpuMillisPer1000, double windowFrom, long delivered, long requests) {
@@ -41,31 +87,44 @@ final class ScaleOutRun {
     private ScaleOutRun() {
     }
 
-    /**
-     * @param kafka       the Kafka path; otherwise the file path (one instance reading the dropped file)
-     * @param jvmOptions  the instances' JVM options, through JAVA_TOOL_OPTIONS as a container would set them
-     */
-    static Result run(Setup setup, boolean kafka, int instances, double share, String jvmOptions) throws Exception {
+    /** @param jvmOptions the instances' JVM options, through JAVA_TOOL_OPTIONS as a container would set them */
+    static Result run(Setup setup, Case run, double share, String jvmOptions) throws Exception {
         setup.standIn().reset();
         String name = "scale-out-" + ++runs;
+        if (run.source() == Source.JMS) {
+            for (int i = 1; i <= run.instances(); i++) {
+                int from = (int) ((long) setup.events() * (i - 1) / run.instances());
+                int to = (int) ((long) setup.events() * i / run.instances());
+                JmsBenchmark.fill(setup.jms().url(), setup.jms().queue(i), setup.file(), from, to - from,
+                        setup.jms().perMessage());
+            }
+        }
         List<ProcessHandle> processes = new ArrayList<>();
         List<AutoCloseable> started = new ArrayList<>();
         TestInbox fileInbox = null;
         try {
-            for (int i = 1; i <= instances; i++) {
+            for (int i = 1; i <= run.instances(); i++) {
                 CpuCgroup group = setup.cleanup().register(CpuCgroup.create(setup.groups(), name + "-" + i, share));
                 started.add(group);
                 TestInbox inbox = TestInbox.create(name + "-" + i);
                 Properties settings = Benchmark.applicationSettings(inbox.work(), 0);
                 settings.setProperty("launchdarkly.events-base-url", setup.standIn().baseUrl("instance-" + i));
-                if (kafka) {
-                    settings.setProperty("kafka.enabled", "true");
-                    settings.setProperty("kafka.bootstrap-servers", setup.servers());
-                    settings.setProperty("kafka.topics", setup.topic());
-                    settings.setProperty("kafka.group-id", name);
-                } else {
-                    fileInbox = inbox;
-                    drop(setup.file(), inbox);
+                switch (run.source()) {
+                    case KAFKA -> {
+                        settings.setProperty("kafka.enabled", "true");
+                        settings.setProperty("kafka.bootstrap-servers", setup.kafka().servers());
+                        settings.setProperty("kafka.topics", setup.kafka().topic());
+                        settings.setProperty("kafka.group-id", name);
+                    }
+                    case JMS -> {
+                        settings.setProperty("jms.enabled", "true");
+                        settings.setProperty("jms.broker-url", setup.jms().url());
+                        settings.setProperty("jms.queues", setup.jms().queue(i));
+                    }
+                    case FILE -> {
+                        fileInbox = inbox;
+                        drop(setup.file(), inbox);
+                    }
                 }
                 Process process = ChildApplication.start(inbox, settings, "application.log", "-Xmx256m",
                         jvmOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", jvmOptions), group.wrapper());
@@ -73,8 +132,10 @@ final class ScaleOutRun {
                 started.add(setup.cleanup().register(() -> ChildApplication.kill(process)));
                 processes.add(process.toHandle());
             }
-            processes.add(setup.broker());
-            List<CpuSample> cpu = awaitDone(setup, kafka ? name : null, fileInbox, processes);
+            if (run.source() != Source.FILE) {
+                processes.add(run.source() == Source.KAFKA ? setup.kafka().broker() : setup.jms().broker());
+            }
+            List<CpuSample> cpu = awaitDone(setup, run, name, fileInbox, processes);
             return result(setup, cpu);
         } finally {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -94,26 +155,31 @@ final class ScaleOutRun {
         Files.move(hidden, inbox.inbox().resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Samples CPU until the file is done or the group has committed past every record; fails at the deadline. */
-    private static List<CpuSample> awaitDone(Setup setup, String group, TestInbox fileInbox,
+    /**
+     * Samples CPU until the file is done, the group has committed past every record, or the queue is empty (every
+     * message acknowledged); fails at the deadline.
+     */
+    private static List<CpuSample> awaitDone(Setup setup, Case run, String group, TestInbox fileInbox,
                                              List<ProcessHandle> processes) throws Exception {
+        Source source = run.source();
         List<CpuSample> samples = new ArrayList<>();
         long deadline = System.nanoTime() + setup.timeout().toNanos();
-        long nextCommitCheck = 0;
+        long nextBrokerCheck = 0;
         while (true) {
             samples.add(sample(setup.standIn(), processes));
             if (processes.stream().anyMatch(p -> !p.isAlive())) {
                 throw new IllegalStateException("a process of the run ended early (see its application.log under"
                         + " target/test-work)");
             }
-            if (group == null && Files.exists(fileInbox.done().resolve(setup.file().getFileName()))) {
+            if (source == Source.FILE && Files.exists(fileInbox.done().resolve(setup.file().getFileName()))) {
                 break;
             }
-            if (group != null && System.nanoTime() > nextCommitCheck) {
-                if (committed(setup.admin(), group) >= setup.events()) {
+            if (source != Source.FILE && System.nanoTime() > nextBrokerCheck) {
+                if (source == Source.KAFKA ? committed(setup.kafka().admin(), group) >= setup.events()
+                        : setup.jms().messagesIn(run.instances()) == 0) {
                     break;
                 }
-                nextCommitCheck = System.nanoTime() + 500_000_000L;
+                nextBrokerCheck = System.nanoTime() + 500_000_000L;
             }
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException("the run did not finish within " + setup.timeout().toSeconds()
