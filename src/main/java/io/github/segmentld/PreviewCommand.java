@@ -43,7 +43,7 @@ public final class PreviewCommand {
             properties.setLocation(SettingsFiles.locations(SettingsFiles.profile(System.getenv())));
             // Nothing is sent, so an instance without a client-side ID or access token is shown with the stand-in's URL.
             String standIn = "http://127.0.0.1:" + properties.resolveProperty("camel.server.port").orElse("8080").strip();
-            List<DestinationInstance> instances = AppConfiguration.destinationInstances(context, StandInEndpoints.at(
+            List<DestinationInstance> instances = MappingsConfiguration.destinationInstances(context, StandInEndpoints.at(
                     standIn, properties.resolveProperty("launchdarkly.stand-in.access-token").orElse("").strip()));
             // The routes are not loaded: route functions are reported as not run, expressions run.
             InsertFunctions expressions = InsertFunctions.compile(context, instances.stream()
