@@ -49,7 +49,8 @@ public final class ScaleOutBenchmark {
      * Keys: events (1500000), warm-up (300000: the events each instance delivers before the window opens), shares
      * (0.5,0.4: the CPU share of each instance, a run per share), partitions (6), runs (file,1,2,3,jms1: the file
      * path, the Kafka path's instance counts, and the JMS path's as jms1, jms2...), per-message (1: the events of a
-     * JMS message, a JSON array of them unless one), jvm (the instances' JVM options, variants
+     * JMS message, a JSON array of them unless one), sender-options (none: the options of the Artemis URL the queues are
+     * filled through, such as minLargeMessageSize=1048576), jvm (the instances' JVM options, variants
      * separated by "|", an empty one for the defaults; each variant a run of its own), rounds (1: the variants run in
      * turn this many times, for A/B comparisons on a busy machine), timeout-s (per run; 120 + events/1000).
      */
@@ -63,6 +64,7 @@ public final class ScaleOutBenchmark {
         List<ScaleOutRun.Case> runs = Arrays.stream(keys.getOrDefault("runs", "file,1,2,3,jms1").split(","))
                 .map(ScaleOutRun.Case::of).toList();
         int perMessage = Integer.parseInt(keys.getOrDefault("per-message", "1"));
+        String senderOptions = keys.getOrDefault("sender-options", "");
         List<String> variants = List.of(keys.getOrDefault("jvm", "").split("\\|", -1));
         int rounds = Integer.parseInt(keys.getOrDefault("rounds", "1"));
         Duration timeout = Duration.ofSeconds(Long.parseLong(keys.getOrDefault("timeout-s",
@@ -86,14 +88,15 @@ public final class ScaleOutBenchmark {
                 KafkaBenchmark.produce(kafka.servers(), kafka.topic(), file, events);
             }
             if (runs.stream().anyMatch(run -> run.source() == ScaleOutRun.Source.JMS)) {
-                jms = startArtemis(work, perMessage, cleanup);
+                jms = startArtemis(work, perMessage, senderOptions, cleanup);
             }
             try (StandIn standIn = new StandIn()) {
                 System.out.printf(Locale.ROOT, "%,d events in %s%s%s (brokers: JVMs of their own, uncapped, on a"
                         + " machine of %d CPUs); rates and CPU taken once every instance has delivered %,d events, to"
                         + " %.0f%% of the events%n", events, file, kafka == null ? "" : ", on a topic of " + partitions
                         + " partitions", jms == null ? "" : ", on Artemis queues " + (perMessage == 1
-                        ? "one a message" : perMessage + " a message"), Runtime.getRuntime().availableProcessors(),
+                        ? "one a message" : perMessage + " a message") + (senderOptions.isEmpty() ? ""
+                        : " (sent with " + senderOptions + ")"), Runtime.getRuntime().availableProcessors(),
                         warmUp, 100 * RateWindow.TO);
                 ScaleOutRun.Setup setup = new ScaleOutRun.Setup(file, events, kafka, jms, standIn, weighted.dir(),
                         cleanup, timeout, warmUp);
@@ -139,13 +142,14 @@ public final class ScaleOutBenchmark {
     }
 
     /** The Artemis broker in a JVM of its own (scripts/local-artemis.sh's), its journal in a folder made anew. */
-    private static ScaleOutRun.Jms startArtemis(Path work, int perMessage, Cleanup cleanup) throws Exception {
+    private static ScaleOutRun.Jms startArtemis(Path work, int perMessage, String senderOptions, Cleanup cleanup)
+            throws Exception {
         Path folder = work.resolve("artemis");
         Benchmark.deleteTree(folder);
         int port = Loopback.freePort();
         ProcessHandle broker = startBroker(work.resolve("artemis-broker.log"), cleanup, "Artemis broker on",
                 "-Xmx1g", LocalArtemisBroker.class.getName(), Integer.toString(port), folder.toString());
-        return new ScaleOutRun.Jms("tcp://127.0.0.1:" + port, QUEUES, perMessage, broker);
+        return new ScaleOutRun.Jms("tcp://127.0.0.1:" + port, QUEUES, perMessage, senderOptions, broker);
     }
 
     /** A broker in a JVM of its own, once it printed {@code started}; stopped with SIGTERM at the end. */

@@ -50,9 +50,14 @@ final class ScaleOutRun {
 
     /**
      * The Artemis broker and its Core protocol URL; a JMS run fills a queue for each of its instances (the way to share
-     * a load across instances that keeps the JMS source's guarantee), {@code perMessage} events a message.
+     * a load across instances that keeps the JMS source's guarantee), {@code perMessage} events a message, through the
+     * URL with {@code senderOptions} (Artemis' client options, such as minLargeMessageSize; none if empty).
      */
-    record Jms(String url, String queuePrefix, int perMessage, ProcessHandle broker) {
+    record Jms(String url, String queuePrefix, int perMessage, String senderOptions, ProcessHandle broker) {
+
+        String senderUrl() {
+            return senderOptions.isEmpty() ? url : url + "?" + senderOptions;
+        }
 
         /** The queue of the run's instance {@code i}, from 1. */
         String queue(int i) {
@@ -95,7 +100,7 @@ final class ScaleOutRun {
             for (int i = 1; i <= run.instances(); i++) {
                 int from = (int) ((long) setup.events() * (i - 1) / run.instances());
                 int to = (int) ((long) setup.events() * i / run.instances());
-                JmsBenchmark.fill(setup.jms().url(), setup.jms().queue(i), setup.file(), from, to - from,
+                JmsBenchmark.fill(setup.jms().senderUrl(), setup.jms().queue(i), setup.file(), from, to - from,
                         setup.jms().perMessage());
             }
         }

@@ -27,8 +27,11 @@ class ScaleOutRunTest {
 
     @Test
     void givesEachJmsInstanceAQueueOfItsOwn() {
-        ScaleOutRun.Jms jms = new ScaleOutRun.Jms("tcp://127.0.0.1:1", "events", 1, null);
+        ScaleOutRun.Jms jms = new ScaleOutRun.Jms("tcp://127.0.0.1:1", "events", 1, "", null);
         assertEquals("events-1", jms.queue(1));
         assertEquals("events-2", jms.queue(2));
+        assertEquals("tcp://127.0.0.1:1", jms.senderUrl());
+        assertEquals("tcp://127.0.0.1:1?minLargeMessageSize=1048576", new ScaleOutRun.Jms("tcp://127.0.0.1:1", "events",
+                100, "minLargeMessageSize=1048576", null).senderUrl());
     }
 }
