@@ -159,7 +159,8 @@ public final class LocalArtemis implements AutoCloseable {
     public static long messagesIn(String coreUrl, String queue) {
         try (QueueConnection connection = new ActiveMQConnectionFactory(coreUrl).createQueueConnection();
              QueueSession session = connection.createQueueSession(false, Session.AUTO_ACKNOWLEDGE)) {
-            QueueRequestor requestor = new QueueRequestor(session, ActiveMQJMSClient.createQueue("activemq.management"));
+            QueueRequestor requestor = new QueueRequestor(session,
+                    ActiveMQJMSClient.createQueue("activemq.management"));
             connection.start();
             Message request = session.createMessage();
             JMSManagementHelper.putAttribute(request, ResourceNames.QUEUE + queue, "messageCount");

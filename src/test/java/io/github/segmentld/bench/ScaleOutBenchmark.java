@@ -49,8 +49,8 @@ public final class ScaleOutBenchmark {
      * Keys: events (1500000), warm-up (300000: the events each instance delivers before the window opens), shares
      * (0.5,0.4: the CPU share of each instance, a run per share), partitions (6), runs (file,1,2,3,jms1: the file
      * path, the Kafka path's instance counts, and the JMS path's as jms1, jms2...), per-message (1: the events of a
-     * JMS message, a JSON array of them unless one), sender-options (none: the options of the Artemis URL the queues are
-     * filled through, such as minLargeMessageSize=1048576), jvm (the instances' JVM options, variants
+     * JMS message, a JSON array of them unless one), sender-options (none: the options of the Artemis URL the queues
+     * are filled through, such as minLargeMessageSize=1048576), jvm (the instances' JVM options, variants
      * separated by "|", an empty one for the defaults; each variant a run of its own), rounds (1: the variants run in
      * turn this many times, for A/B comparisons on a busy machine), timeout-s (per run; 120 + events/1000).
      */
@@ -155,8 +155,8 @@ public final class ScaleOutBenchmark {
     /** A broker in a JVM of its own, once it printed {@code started}; stopped with SIGTERM at the end. */
     private static ProcessHandle startBroker(Path log, Cleanup cleanup, String started, String heap, String... main)
             throws Exception {
-        List<String> command = new ArrayList<>(List.of(java(), heap, "-Dlog4j2.configurationFile=log4j2-test.properties",
-                "-cp", System.getProperty("java.class.path")));
+        List<String> command = new ArrayList<>(List.of(java(), heap,
+                "-Dlog4j2.configurationFile=log4j2-test.properties", "-cp", System.getProperty("java.class.path")));
         command.addAll(List.of(main));
         Process broker = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         cleanup.register(() -> {

@@ -19,8 +19,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 /**
  * One run of the scale-out benchmark: {@code instances} of the application, each a JVM in a CPU cgroup of its own,
  * reading the dropped file (one instance), sharing the topic in one consumer group, or each receiving a queue of its
- * own (the events split between the queues), all delivering to the stand-in. While it runs, the CPU time of every process (the instances and the broker) is sampled with the stand-in's
- * count, so that CPU per event is taken over the same window as the rate.
+ * own (the events split between the queues), all delivering to the stand-in. While it runs, the CPU time of every
+ * process (the instances and the broker) is sampled with the stand-in's count, so that CPU per event is taken over the
+ * same window as the rate.
  */
 final class ScaleOutRun {
 
@@ -80,8 +81,8 @@ final class ScaleOutRun {
     }
 
     /**
-     * What a run measured; CPU in milliseconds per 1,000 input events, the instances' first, the broker's last (none for the file); where
-     * the window opened, as a share of the events.
+     * What a run measured; CPU in milliseconds per 1,000 input events, the instances' first, the broker's last (none
+     * for the file); where the window opened, as a share of the events.
      */
     record Result(double rate, double[] cpuMillisPer1000, double windowFrom, long delivered, long requests) {
     }
