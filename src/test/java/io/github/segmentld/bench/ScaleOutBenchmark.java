@@ -107,10 +107,6 @@ public final class ScaleOutBenchmark {
                         }
                     }
                 }
-            } finally {
-                if (kafka != null) {
-                    kafka.admin().close();
-                }
             }
         } finally {
             cleanup.closeAll();
@@ -136,7 +132,7 @@ public final class ScaleOutBenchmark {
         ProcessHandle broker = startBroker(work.resolve("kafka-broker.log"), cleanup, "Kafka broker on", "-Xmx512m",
                 LocalKafka.class.getName(), Integer.toString(port));
         String servers = "127.0.0.1:" + port;
-        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers));
+        Admin admin = cleanup.register(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers)));
         admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
         return new ScaleOutRun.Kafka(servers, TOPIC, admin, broker);
     }
