@@ -1,5 +1,10 @@
 package io.github.segmentld;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.zip.GZIPInputStream;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +24,15 @@ public final class Json {
             return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(json, e);
+        }
+    }
+
+    /** A gzipped JSON body, as LaunchDarkly's APIs receive it. */
+    public static JsonNode gunzipped(byte[] body) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            return MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

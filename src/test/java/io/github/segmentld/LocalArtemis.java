@@ -154,7 +154,7 @@ public final class LocalArtemis implements AutoCloseable {
 
     /**
      * {@link #messagesIn(String)} of an Artemis broker at a Core protocol URL, asked through its management address;
-     * 0 for a queue not made yet.
+     * throws for a queue the broker does not have.
      */
     public static long messagesIn(String coreUrl, String queue) {
         try (QueueConnection connection = new ActiveMQConnectionFactory(coreUrl).createQueueConnection();
@@ -166,7 +166,8 @@ public final class LocalArtemis implements AutoCloseable {
             JMSManagementHelper.putAttribute(request, ResourceNames.QUEUE + queue, "messageCount");
             Message reply = requestor.request(request);
             if (!JMSManagementHelper.hasOperationSucceeded(reply)) {
-                return 0;
+                // a run that took an unknown queue for an empty one would end at once, measuring nothing
+                throw new IllegalStateException("no queue " + queue + ": " + JMSManagementHelper.getResult(reply));
             }
             return ((Number) JMSManagementHelper.getResult(reply, Long.class)).longValue();
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.github.segmentld.contract;
 
+import static io.github.segmentld.TestInbox.gzip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,13 +1,18 @@
 package io.github.segmentld.contract;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Properties;
-import java.util.zip.GZIPOutputStream;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Properties;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Application;
+import io.github.segmentld.Json;
 import io.github.segmentld.Loopback;
 import io.github.segmentld.TestInbox;
 import io.micrometer.core.instrument.Counter;
@@ -59,15 +64,19 @@ abstract class ContractTestSupport extends CamelMainTestSupport {
         return port;
     }
 
-    /** The text, UTF-8 encoded and gzipped, as a broker's record or message may hold it. */
-    protected static byte[] gzip(String text) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+    /** The events an instance received, as one array per request. */
+    protected static List<JsonNode> received(String clientSideId) {
+        return LAUNCHDARKLY.requests().stream().filter(r -> r.getUrl().equals("/events/bulk/" + clientSideId))
+                .map(LaunchDarklyStandInServer::body).toList();
+    }
+
+    /** What the preview endpoint, on the port of {@link #serveHttp}, answers for an event. */
+    protected static JsonNode preview(int port, String event) throws IOException, InterruptedException {
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/preview")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(event)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return Json.MAPPER.readTree(answer.body());
     }
 
     /** A counter of the application's metrics registry; zero when it was never incremented. */

@@ -4,9 +4,7 @@ import static io.github.segmentld.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +15,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
@@ -115,14 +112,6 @@ class EventTesterContractTest extends ContractTestSupport {
         return Json.MAPPER.readTree(response.body());
     }
 
-    private static JsonNode gunzipped(byte[] body) {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-            return Json.MAPPER.readTree(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Test
     void aTrackEventIsSentForRealAndTheAnswerShowsTheExactRequestAndLaunchDarklysAnswer() throws Exception {
         HttpResponse<String> response = test("production", TRACK);
@@ -146,7 +135,7 @@ class EventTesterContractTest extends ContractTestSupport {
         RecordingHttpServer.Request received = LAUNCHDARKLY_API.requests(PRODUCTION_PATH).get(0);
         assertThat(LAUNCHDARKLY_API.requests(PRODUCTION_PATH)).hasSize(1);
         assertThat(received.method()).isEqualTo("POST");
-        assertThat(gunzipped(received.body())).isEqualTo(request.path("body"));
+        assertThat(Json.gunzipped(received.body())).isEqualTo(request.path("body"));
         Map<String, String> shown = Json.MAPPER.convertValue(request.path("headers"), Map.class);
         assertThat(shown).containsOnlyKeys("Content-Type", "X-LaunchDarkly-Event-Schema", "X-LaunchDarkly-Payload-ID",
                 "User-Agent", "Content-Encoding", "Content-Length");
@@ -196,7 +185,7 @@ class EventTesterContractTest extends ContractTestSupport {
         assertThat(response.body()).doesNotContain(IMPORT_TOKEN);
         assertThat(LAUNCHDARKLY_API.requests(IMPORT_PATH)).singleElement().satisfies(request -> {
             assertThat(request.header("Authorization")).isEqualTo(IMPORT_TOKEN);
-            assertThat(gunzipped(request.body())).isEqualTo(TRACK_EVENTS);
+            assertThat(Json.gunzipped(request.body())).isEqualTo(TRACK_EVENTS);
         });
     }
 
@@ -296,7 +285,7 @@ class EventTesterContractTest extends ContractTestSupport {
         RecordingHttpServer.Request delivery = requests.get(1);
         String deliveryPayloadId = delivery.header("X-LaunchDarkly-Payload-ID");
         assertThat(ledger.unsettledBatch(deliveryPayloadId)).isFalse();
-        assertThat(gunzipped(delivery.body())).isEqualTo(tested.path("request").path("body"));
+        assertThat(Json.gunzipped(delivery.body())).isEqualTo(tested.path("request").path("body"));
         for (Iterator<Map.Entry<String, JsonNode>> headers = tested.path("request").path("headers").fields();
              headers.hasNext(); ) {
             Map.Entry<String, JsonNode> header = headers.next();

@@ -56,12 +56,6 @@ class IdentifyContextContractTest extends ContractTestSupport {
         LAUNCHDARKLY.acceptEverything();
     }
 
-    /** The events each instance received, as one array per request. */
-    private static List<JsonNode> received(String clientSideId) {
-        return LAUNCHDARKLY.requests().stream().filter(r -> r.getUrl().equals("/events/bulk/" + clientSideId))
-                .map(LaunchDarklyStandInServer::body).toList();
-    }
-
     /** The rejection records of one input, as "destination / mapping: reason". */
     private List<String> rejections(String input) {
         return TestInbox.list(inbox.rejected()).stream().flatMap(file -> TestInbox.lines(file).stream())

@@ -101,12 +101,6 @@ class InsertFunctionsContractTest extends ContractTestSupport {
         return parse(events.append(']').toString());
     }
 
-    /** What the instance received, as one array per request. */
-    private static List<JsonNode> received(String clientSideId) {
-        return LAUNCHDARKLY.requests().stream().filter(r -> r.getUrl().equals("/events/bulk/" + clientSideId))
-                .map(LaunchDarklyStandInServer::body).toList();
-    }
-
     /** The rejection records of one input, as "destination: reason" (an insert function's names no mapping). */
     private List<String> rejections(String input) {
         return TestInbox.list(inbox.rejected()).stream().flatMap(file -> TestInbox.lines(file).stream())
@@ -176,7 +170,7 @@ class InsertFunctionsContractTest extends ContractTestSupport {
 
     @Test
     void thePreviewRunsEachInstancesFunctionAndShowsWhatItMadeOfTheEvent() throws Exception {
-        JsonNode enriched = preview(track("m-p1", "u5", ",\"context\":{\"traits\":{\"plan\":\"pro\"}}"));
+        JsonNode enriched = preview(port, track("m-p1", "u5", ",\"context\":{\"traits\":{\"plan\":\"pro\"}}"));
         assertThat(enriched.at("/destinations/0/insertFunction")).isEqualTo(parse("{'function':'direct:enrich-plan',"
                 + "'outcome':'changed','event':{'type':'track','messageId':'m-p1','userId':'u5','event':'E',"
                 + "'timestamp':'2022-03-30T17:24:58Z','context':{'traits':{'plan':'pro'}},"
@@ -186,7 +180,7 @@ class InsertFunctionsContractTest extends ContractTestSupport {
                 .isEqualTo(parse("{'function':'groovy','outcome':'unchanged'}"));
         assertThat(enriched.at("/destinations/3/events")).isEqualTo(tracks("{}", "u5"));
 
-        JsonNode internal = preview(track("m-p2", "internal-8", ""));
+        JsonNode internal = preview(port, track("m-p2", "internal-8", ""));
         assertThat(internal.at("/destinations/1/insertFunction")).isEqualTo(parse("{'function':'groovy',"
                 + "'outcome':'filtered','reason':'it returned nothing: the event is filtered for this destination"
                 + " (insert_function)'}"));
@@ -194,7 +188,7 @@ class InsertFunctionsContractTest extends ContractTestSupport {
                 .isEqualTo("the insert function returned nothing for the event");
         assertThat(internal.at("/destinations/1/events")).isEmpty();
 
-        JsonNode broken = preview(track("m-p3", "u-broken", ""));
+        JsonNode broken = preview(port, track("m-p3", "u-broken", ""));
         String failure = "the insert function direct:check failed: java.lang.IllegalArgumentException: no plan for"
                 + " u-broken";
         assertThat(broken.at("/destinations/2/insertFunction"))
@@ -208,13 +202,5 @@ class InsertFunctionsContractTest extends ContractTestSupport {
                 + "/delivery/api/events?" + query)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         return Json.MAPPER.readTree(answer.body()).get("events");
-    }
-
-    private JsonNode preview(String event) throws IOException, InterruptedException {
-        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/preview")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(event)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-        return Json.MAPPER.readTree(answer.body());
     }
 }

@@ -1,6 +1,7 @@
 package io.github.segmentld.contract;
 
 import static io.github.segmentld.Json.parse;
+import static io.github.segmentld.TestInbox.gzip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

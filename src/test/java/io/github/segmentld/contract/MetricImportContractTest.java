@@ -3,7 +3,6 @@ package io.github.segmentld.contract;
 import static io.github.segmentld.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.segmentld.Json;
@@ -90,14 +88,6 @@ class MetricImportContractTest extends ContractTestSupport {
         CAMEL_LOG.close();
     }
 
-    private static JsonNode gunzipped(byte[] body) {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-            return Json.MAPPER.readTree(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Test
     void aTrackCallIsPostedToTheImportPathOfItsEnvironmentWithTheTokenAndGzippedJson() {
         inbox.drop("orders.ndjson", """
@@ -117,7 +107,7 @@ class MetricImportContractTest extends ContractTestSupport {
             assertThat(request.header("Content-Length")).isEqualTo(Integer.toString(request.body().length));
             assertThat(request.header("User-Agent"))
                     .isEqualTo("MetricImport-SegmentLaunchDarklyCamel-int/" + System.getProperty("project.version"));
-            assertThat(gunzipped(request.body())).isEqualTo(parse("""
+            assertThat(Json.gunzipped(request.body())).isEqualTo(parse("""
                     [{'kind':'custom','key':'Order Completed','contextKeys':{'unauthenticatedUser':'anon-1','user':'user-1'},
                       'metricValue':49.9,'data':{'revenue':49.9,'order_id':'A-1'},'creationDate':1648661098000}]"""));
         });
